@@ -1,0 +1,145 @@
+/**
+ * The one event model every provider is normalized into.
+ *
+ * Helpdesks and carriers speak different vocabularies; everything after intake (case state,
+ * SLA clocks, timers, reminders, dry-run) reads only this. A field exists here only if a rule
+ * or a reminder needs it.
+ */
+import { z } from "zod";
+
+export const PROVIDERS = [
+  "zendesk",
+  "freshdesk",
+  "gorgias",
+  "helpscout",
+  "zammad",
+  "chatwoot",
+  "intercom",
+  "front",
+  "shopify",
+  "easypost",
+  "aftership",
+  "shippo",
+  "17track",
+  "shipengine",
+  "custom",
+] as const;
+export const ProviderId = z.enum(PROVIDERS);
+export type ProviderId = z.infer<typeof ProviderId>;
+
+/** Support statuses every helpdesk status maps onto; the raw one travels alongside. */
+export const CaseStatus = z.enum(["open", "pending", "on-hold", "waiting-on-third-party", "solved", "closed"]);
+export type CaseStatus = z.infer<typeof CaseStatus>;
+
+export const Priority = z.enum(["low", "normal", "high", "urgent"]);
+export type Priority = z.infer<typeof Priority>;
+
+export const Channel = z.enum(["email", "chat", "social", "phone", "marketplace", "web", "sms", "api", "other"]);
+export type Channel = z.infer<typeof Channel>;
+
+/** Shipment milestones, normalized from each carrier's status codes. */
+export const ShipmentKind = z.enum([
+  "shipment.label_created",
+  "shipment.in_transit",
+  "shipment.out_for_delivery",
+  "shipment.delivery_failed",
+  "shipment.exception",
+  "shipment.eta_later",
+  "shipment.delivered",
+  "shipment.returned",
+]);
+export type ShipmentKind = z.infer<typeof ShipmentKind>;
+
+export const EventKind = z.enum([
+  "case.opened",
+  "case.customer_message",
+  "case.agent_reply",
+  "case.agent_note",
+  "case.status_changed",
+  "case.priority_changed",
+  "case.assignment_changed",
+  "case.tags_changed",
+  "case.rating",
+  "case.callback_promised",
+  ...ShipmentKind.options,
+]);
+export type EventKind = z.infer<typeof EventKind>;
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+export const CustomerContact = z.object({
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  name: z.string().optional(),
+});
+
+/**
+ * Identifies the case an event belongs to. A ticket or conversation is keyed by its helpdesk id,
+ * a shipment by carrier and tracking number, so events from different deliveries of the same
+ * thing meet in one Durable Object.
+ */
+export const CaseKey = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ticket"), provider: ProviderId, ticketId: z.string().min(1) }),
+  z.object({
+    type: z.literal("shipment"),
+    carrier: z.string().min(1),
+    trackingNumber: z.string().min(1),
+  }),
+]);
+export type CaseKey = z.infer<typeof CaseKey>;
+
+export const NormalizedEvent = z.object({
+  storeId: z.string(),
+  provider: ProviderId,
+  /** The provider's own delivery/event id, or a stable hash of what identifies the change. */
+  providerEventId: z.string().min(1),
+  /** The provider's own timestamp for the change: order is decided by this, not arrival. */
+  occurredAt: isoInstant,
+  caseKey: CaseKey,
+  kind: EventKind,
+  channel: Channel.optional(),
+  customer: CustomerContact.optional(),
+  orderId: z.string().optional(),
+  subject: z.string().optional(),
+  /** A link an agent can click to open the case in the source tool. */
+  url: z.string().optional(),
+  /** Fields present depending on kind. */
+  status: CaseStatus.optional(),
+  rawStatus: z.string().optional(),
+  priority: Priority.optional(),
+  assignee: z.string().optional(),
+  group: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  rating: z.object({ score: z.enum(["good", "bad"]), comment: z.string().optional() }).optional(),
+  callback: z.object({ at: isoInstant, phone: z.string().optional(), owner: z.string().optional(), note: z.string().optional() }).optional(),
+  /** Message text, kept short: used for dispute-word detection and reminder context only. */
+  body: z.string().max(4000).optional(),
+  shipment: z
+    .object({
+      carrier: z.string(),
+      trackingNumber: z.string(),
+      /** The carrier's own status code and human reason (e.g. "Held in customs"). */
+      rawStatus: z.string().optional(),
+      reason: z.string().optional(),
+      estimatedDelivery: isoInstant.optional(),
+      location: z.string().optional(),
+    })
+    .optional(),
+});
+export type NormalizedEvent = z.infer<typeof NormalizedEvent>;
+
+/** The case id shown in the API: readable, stable, unique within a store. */
+export function caseIdOf(key: CaseKey): string {
+  return key.type === "ticket"
+    ? `ticket:${key.provider}:${key.ticketId}`
+    : `shipment:${key.carrier.toLowerCase()}:${key.trackingNumber}`;
+}
+
+/**
+ * The Durable Object name of a case. The store id is always taken from the authenticated
+ * request or the verified webhook path, never from the body, so one store can never address
+ * another store's case object.
+ */
+export function caseObjectName(storeId: string, caseId: string): string {
+  return `${storeId}/${caseId}`;
+}
