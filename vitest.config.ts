@@ -20,5 +20,6 @@ export default defineConfig({
     include: ["tests/**/*.test.ts"],
     exclude: ["tests/e2e/**", "node_modules/**"],
     testTimeout: 30_000,
+    silent: "passed-only",
   },
 });

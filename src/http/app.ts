@@ -1,3 +1,130 @@
-export async function handleFetch(_request: Request, _env: Env, _ctx: ExecutionContext): Promise<Response> {
-  return Response.json({ error: { code: "not_found", message: "no such route" } }, { status: 404 });
+/**
+ * The Worker's HTTP surface: mounts every concern's routes on one itty-router, and wraps each
+ * with what all routes share: authentication, body and query validation, the JSON error
+ * envelope, 404/405 answers, and one structured log line per request.
+ */
+import { Router, type IRequest } from "itty-router";
+import { z } from "zod";
+import { storeRoutes } from "../stores/routes";
+import { requireOperator, requireStoreAdmin } from "./auth";
+import { readJson } from "./body";
+import { DOCS_HTML } from "./docs-page";
+import { ApiError, errorResponse, validationError } from "./errors";
+import { buildOpenApi } from "./openapi";
+import { defineRoute, json, type RouteSpec, type StoreAuth } from "./route";
+
+const systemRoutes: RouteSpec[] = [
+  defineRoute({
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness",
+    tags: ["System"],
+    auth: "none",
+    responses: { 200: { description: "The Worker is up", schema: z.object({ ok: z.literal(true) }) } },
+    handler: () => json({ ok: true }),
+  }),
+  defineRoute({
+    method: "get",
+    path: "/openapi.json",
+    summary: "OpenAPI document",
+    tags: ["System"],
+    auth: "none",
+    responses: { 200: { description: "OpenAPI 3.1, generated from the zod schemas" } },
+    handler: ({ url }) => json(buildOpenApi(ALL_ROUTES, url.origin)),
+  }),
+  defineRoute({
+    method: "get",
+    path: "/docs",
+    summary: "Readable API docs",
+    tags: ["System"],
+    auth: "none",
+    responses: { 200: { description: "HTML page over /openapi.json", contentType: "text/html" } },
+    handler: () => new Response(DOCS_HTML, { headers: { "content-type": "text/html; charset=utf-8" } }),
+  }),
+];
+
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes];
+
+interface RequestState {
+  requestId: string;
+  route?: string;
+  storeId?: string;
+  log: Record<string, unknown>;
+}
+
+type Args = [Env, ExecutionContext, RequestState];
+const router = Router<IRequest, Args>();
+for (const spec of ALL_ROUTES) {
+  router[spec.method](spec.path, (request: IRequest, env: Env, ctx: ExecutionContext, state: RequestState) => runRoute(spec, request, env, ctx, state));
+}
+
+/** Patterns used to tell 405 (path exists, other method) from 404. */
+const PATTERNS = ALL_ROUTES.map((r) => ({ method: r.method.toUpperCase(), re: new RegExp(`^${r.path.replace(/:(\w+)/g, "[^/]+")}/?$`) }));
+
+async function runRoute(spec: RouteSpec, request: IRequest, env: Env, ctx: ExecutionContext, state: RequestState): Promise<Response> {
+  state.route = spec.path;
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries((request.params ?? {}) as Record<string, string>)) {
+    try {
+      params[k] = decodeURIComponent(v);
+    } catch {
+      throw new ApiError(400, "bad_path", `path parameter ${k} is not valid percent-encoding`);
+    }
+  }
+  if (params.storeId) state.storeId = params.storeId;
+  const url = new URL(request.url);
+
+  let auth: StoreAuth | undefined;
+  if (spec.auth === "operator") await requireOperator(request, env);
+  if (spec.auth === "store") auth = await requireStoreAdmin(request, env, params.storeId ?? "");
+
+  let query: unknown = Object.fromEntries(url.searchParams);
+  if (spec.query) {
+    const parsed = spec.query.safeParse(query);
+    if (!parsed.success) throw validationError(parsed.error, "query string", ["query"]);
+    query = parsed.data;
+  }
+  const body = spec.body ? await readJson(request, spec.body) : undefined;
+  return spec.handler({ request, env, ctx, url, params, query: query as Record<string, string>, body: body as undefined, auth, requestId: state.requestId, log: state.log });
+}
+
+function unmatched(request: Request): ApiError {
+  const path = new URL(request.url).pathname;
+  const allowed = [...new Set(PATTERNS.filter((p) => p.re.test(path)).map((p) => p.method))];
+  if (allowed.length > 0) {
+    return new ApiError(405, "method_not_allowed", `${request.method} is not allowed here; use ${allowed.join(", ")}`, undefined, { allow: allowed.join(", ") });
+  }
+  return new ApiError(404, "not_found", `no route for ${request.method} ${path}`);
+}
+
+export async function handleFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const started = Date.now();
+  const state: RequestState = { requestId: request.headers.get("cf-ray") ?? crypto.randomUUID(), log: {} };
+  let response: Response;
+  try {
+    response = ((await router.fetch(request, env, ctx, state)) as Response | undefined) ?? errorResponse(unmatched(request), state.requestId);
+  } catch (err) {
+    if (err instanceof ApiError) response = errorResponse(err, state.requestId);
+    else {
+      state.log.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      response = errorResponse(new ApiError(500, "internal", "internal error; the request id identifies it in the logs"), state.requestId);
+    }
+  }
+  if (!response.headers.has("x-request-id")) {
+    response = new Response(response.body, response);
+    response.headers.set("x-request-id", state.requestId);
+  }
+  console.log(
+    JSON.stringify({
+      msg: "request",
+      requestId: state.requestId,
+      method: request.method,
+      route: state.route ?? null,
+      status: response.status,
+      storeId: state.storeId ?? null,
+      durationMs: Date.now() - started,
+      ...state.log,
+    }),
+  );
+  return response;
 }

@@ -1,4 +1,53 @@
+/**
+ * StoreRegistry: one Durable Object per store, the single writer for everything store-wide.
+ *
+ * Store settings, admin tokens, provider secrets, rule versions and the audit log, the index that
+ * lets a shipment find the open ticket of the same order or customer, and the delivery log all
+ * live here, so writes are serialized (no lost updates) and reads right after a write see it.
+ * Each concern keeps its SQL in its own module and migration group; this class is the thin RPC
+ * surface the Worker calls.
+ */
 import { DurableObject } from "cloudflare:workers";
+import { applyMigrations } from "../lib/sql-migrations";
+import type { StoreView } from "./schema";
+import { insertStore, insertToken, readStore, revokeToken, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
 
-/** One object per store: the single writer for everything store-wide. */
-export class StoreRegistry extends DurableObject<Env> {}
+export class StoreRegistry extends DurableObject<Env> {
+  private readonly sql: SqlStorage;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    void ctx.blockConcurrencyWhile(async () => {
+      applyMigrations(ctx.storage, "store", storeMigrations);
+    });
+  }
+
+  /** Creates the store with its first admin token; false when this object already holds a store. */
+  async createStore(input: { storeId: string; name: string; tokenId: string; tokenHash: string }): Promise<StoreView | null> {
+    const now = Date.now();
+    let created = false;
+    this.ctx.storage.transactionSync(() => {
+      created = insertStore(this.sql, input.storeId, input.name, now);
+      if (created) insertToken(this.sql, { tokenId: input.tokenId, tokenHash: input.tokenHash, label: "initial", createdBy: "operator" }, now);
+    });
+    return created ? readStore(this.sql) : null;
+  }
+
+  async getStore(): Promise<StoreView | null> {
+    return readStore(this.sql);
+  }
+
+  /** Whether `tokenHash` is a live admin token of this store (false for a store that does not exist). */
+  async authenticate(tokenId: string, tokenHash: string): Promise<boolean> {
+    return tokenIsLive(this.sql, tokenId, tokenHash);
+  }
+
+  async addAdminToken(input: { tokenId: string; tokenHash: string; label: string | null; createdBy: string }): Promise<void> {
+    insertToken(this.sql, input, Date.now());
+  }
+
+  async revokeAdminToken(tokenId: string): Promise<RevokeOutcome> {
+    return revokeToken(this.sql, tokenId, Date.now());
+  }
+}
