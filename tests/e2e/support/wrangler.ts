@@ -1,0 +1,133 @@
+/**
+ * Starts the real `wrangler dev` (workerd, local KV / Durable Objects / Queues persisted in a
+ * temporary state directory) on a free loopback port, so end-to-end tests talk HTTP to exactly
+ * what `npm start` runs. Processes run in their own process group so a test can SIGKILL the
+ * whole tree (wrangler and workerd) to simulate a crash, then restart on the same state.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(import.meta.dirname, "../../..");
+export const E2E_OPERATOR_TOKEN = "e2e-operator-token";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface DevServerOptions {
+  stateDir?: string;
+  vars?: Record<string, string>;
+}
+
+export class DevServer {
+  readonly stateDir: string;
+  port = 0;
+  private child: ChildProcess | null = null;
+  private output: string[] = [];
+  private readonly ownsState: boolean;
+
+  constructor(private readonly options: DevServerOptions = {}) {
+    this.ownsState = !options.stateDir;
+    this.stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "promptly-e2e-"));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Last lines wrangler printed: attached to failures so a broken boot explains itself. */
+  logs(lines = 60): string {
+    return this.output.join("").split("\n").slice(-lines).join("\n");
+  }
+
+  async start(timeoutMs = 90_000): Promise<void> {
+    this.port = await freePort();
+    const inspector = await freePort();
+    const vars = { OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`, ...(this.options.vars ?? {}) };
+    const args = [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(this.port),
+      "--inspector-port",
+      String(inspector),
+      "--persist-to",
+      this.stateDir,
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "log",
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ];
+    this.output = [];
+    this.child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
+    });
+    this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) throw new Error(`wrangler dev exited with ${this.child.exitCode}\n${this.logs()}`);
+      try {
+        const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (res.ok) return;
+      } catch {
+        /* not up yet */
+      }
+      await sleep(250);
+    }
+    await this.stop("SIGKILL");
+    throw new Error(`wrangler dev did not answer /healthz within ${timeoutMs} ms\n${this.logs()}`);
+  }
+
+  /** Stops the whole process group; SIGKILL simulates a crash (no graceful shutdown at all). */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.pid === undefined) return;
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      /* already gone */
+    }
+    await Promise.race([exited, sleep(10_000)]);
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+      await Promise.race([exited, sleep(5_000)]);
+    }
+    this.child = null;
+  }
+
+  async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await this.stop(signal);
+    await this.start();
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop("SIGKILL");
+    if (this.ownsState) rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
