@@ -76,7 +76,7 @@ export class DevServer {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
     });
     this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
     this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));

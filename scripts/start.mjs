@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: runs Promptly locally under `wrangler dev`, with KV, Durable Objects and Queues
+ * persisted in .wrangler/state (a restart keeps every store, rule, case and timer).
+ * On first start it writes .dev.vars (git-ignored) with a random OPERATOR_TOKEN, then prints the
+ * URL, the token and a curl that creates a store.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const devVars = join(root, ".dev.vars");
+const port = Number(process.env.PORT ?? 8787);
+const url = `http://127.0.0.1:${port}`;
+
+function operatorToken() {
+  const existing = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+  const match = /^OPERATOR_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(existing);
+  if (match) return match[1];
+  const token = `op_${randomBytes(24).toString("base64url")}`;
+  writeFileSync(devVars, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}OPERATOR_TOKEN=${token}\n`, { mode: 0o600 });
+  console.log(`Created .dev.vars with a new OPERATOR_TOKEN (git-ignored).`);
+  return token;
+}
+
+const token = operatorToken();
+const child = spawn(
+  process.execPath,
+  [
+    join(root, "node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--persist-to",
+    join(root, ".wrangler/state"),
+    "--show-interactive-dev-session=false",
+    "--var",
+    `PUBLIC_BASE_URL:${url}`,
+  ],
+  { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
+);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
+child.on("exit", (code) => process.exit(code ?? 0));
+
+async function announce() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  console.log(`
+────────────────────────────────────────────────────────────────────────
+ Promptly is running at ${url}   (state persisted in .wrangler/state)
+
+ Operator token (from .dev.vars):
+   ${token}
+
+ Create your first store:
+   curl -s -X POST ${url}/v1/stores \\
+     -H "Authorization: Bearer ${token}" \\
+     -H "Content-Type: application/json" \\
+     -d '{"name":"My Shop"}'
+
+ It answers with a storeId and an adminToken (shown once). Next:
+   - the five-minute tour in README.md (configure a provider, post a webhook, see the case)
+   - the API reference: ${url}/docs   (OpenAPI: ${url}/openapi.json)
+ Stop with Ctrl+C; start again with npm start and everything is still there.
+────────────────────────────────────────────────────────────────────────
+`);
+}
+void announce();
