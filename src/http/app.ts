@@ -6,6 +6,7 @@
 import { Router, type IRequest } from "itty-router";
 import { z } from "zod";
 import { storeRoutes } from "../stores/routes";
+import { webhookRoutes } from "../webhooks/routes";
 import { requireOperator, requireStoreAdmin } from "./auth";
 import { readJson } from "./body";
 import { DOCS_HTML } from "./docs-page";
@@ -43,7 +44,7 @@ const systemRoutes: RouteSpec[] = [
   }),
 ];
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes];
 
 interface RequestState {
   requestId: string;

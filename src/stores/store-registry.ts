@@ -8,7 +8,10 @@
  * surface the Worker calls.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { ProviderId } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
+import type { ProviderConfig } from "../webhooks/adapter";
+import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
 
@@ -20,6 +23,7 @@ export class StoreRegistry extends DurableObject<Env> {
     this.sql = ctx.storage.sql;
     void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, "store", storeMigrations);
+      applyMigrations(ctx.storage, "providers", providerMigrations);
     });
   }
 
@@ -49,5 +53,28 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async revokeAdminToken(tokenId: string): Promise<RevokeOutcome> {
     return revokeToken(this.sql, tokenId, Date.now());
+  }
+
+  // ── Providers (webhook intake) ────────────────────────────────────────────────────────────
+
+  async putProvider(provider: ProviderId, config: ProviderConfig): Promise<ProviderSummary> {
+    return upsertProvider(this.sql, provider, config, Date.now());
+  }
+
+  /** Includes secrets: only intake, inside the Worker, calls this. */
+  async providerConfig(provider: string): Promise<ProviderConfig | null> {
+    return readProviderConfig(this.sql, provider);
+  }
+
+  async listProviders(): Promise<ProviderSummary[]> {
+    return summaries(this.sql);
+  }
+
+  async removeProvider(provider: string): Promise<boolean> {
+    return deleteProvider(this.sql, provider);
+  }
+
+  async recordIgnoredDelivery(provider: string, providerEventId: string, reason: string): Promise<{ duplicate: boolean }> {
+    return { duplicate: recordIgnored(this.sql, provider, providerEventId, reason, Date.now()) };
   }
 }

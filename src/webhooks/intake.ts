@@ -1,0 +1,83 @@
+/**
+ * Webhook intake: `POST /hooks/:storeId/:provider`.
+ *
+ * Order matters: cap and read the raw bytes once; find the store's config for this provider;
+ * verify the signature on those exact bytes; only then parse and validate; normalize; and hand
+ * the events to the case object, which stores and deduplicates them. The 202 is sent only after
+ * that call returns, so a 2xx always means the event is durably stored. Nothing is stored for a
+ * request that is rejected.
+ */
+import { caseIdOf, caseObjectName, NormalizedEvent } from "../events/model";
+import { parseJsonBytes, readBodyBytes } from "../http/body";
+import { ApiError, validationError } from "../http/errors";
+import { STORE_ID_PATTERN } from "../stores/tokens";
+import type { ProviderAdapter } from "./adapter";
+import { adapterFor } from "./registry";
+
+export interface IntakeAnswer {
+  caseId?: string;
+  eventId?: string;
+  duplicate: boolean;
+  ignored?: boolean;
+  reason?: string;
+  events?: { caseId: string; eventId: string; kind: string; duplicate: boolean; stale: boolean }[];
+}
+
+const notConfigured = () => new ApiError(404, "not_found", "no such store, or this provider is not configured for it");
+
+export async function handleWebhook(request: Request, env: Env, storeId: string, provider: string, log: Record<string, unknown>): Promise<Response> {
+  const adapter = adapterFor(provider);
+  if (!adapter || !STORE_ID_PATTERN.test(storeId)) throw notConfigured();
+  const rawBody = await readBodyBytes(request);
+  const registry = env.STORES.getByName(storeId);
+  const config = await registry.providerConfig(adapter.id);
+  if (!config) throw notConfigured();
+
+  const url = new URL(request.url);
+  const verifyInput = { rawBody, headers: request.headers, url, config, now: Date.now(), fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
+  const early = await adapter.preVerify?.(verifyInput);
+  if (early) return early;
+  const verdict = await adapter.verify(verifyInput);
+  if (!verdict.ok) throw new ApiError(401, verdict.code, verdict.message);
+
+  const parsed = adapter.schema.safeParse(parseJsonBytes(rawBody));
+  if (!parsed.success) throw validationError(parsed.error, `${adapter.title} payload`);
+  const normalized = await adapter.normalize({ storeId, payload: parsed.data, headers: request.headers, rawBody, config, receivedAt: Date.now() });
+
+  if (normalized.type === "ping") return normalized.response;
+  if (normalized.type === "ignored") {
+    // Recorded (by provider id when there is one) so the delivery log explains the 202.
+    const { duplicate } = await registry.recordIgnoredDelivery(adapter.id, normalized.providerEventId ?? `unidentified:${Date.now()}:${crypto.randomUUID()}`, normalized.reason);
+    log.ignored = normalized.reason;
+    return Response.json({ duplicate, ignored: true, reason: normalized.reason } satisfies IntakeAnswer, { status: 202 });
+  }
+  return Response.json(await ingest(env, storeId, adapter, normalized.events, log), { status: 202 });
+}
+
+async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], log: Record<string, unknown>): Promise<IntakeAnswer> {
+  // The path's store id wins over anything an adapter set: a body can never address another store.
+  const events: NormalizedEvent[] = [];
+  for (const [i, e] of raw.entries()) {
+    const checked = NormalizedEvent.safeParse({ ...e, storeId, provider: adapter.id });
+    if (!checked.success) throw validationError(checked.error, `${adapter.title} payload (normalized event ${i})`);
+    events.push(checked.data);
+  }
+  if (events.length === 0) return { duplicate: false, ignored: true, reason: "no events" };
+
+  const byCase = new Map<string, NormalizedEvent[]>();
+  for (const e of events) {
+    const caseId = caseIdOf(e.caseKey);
+    byCase.set(caseId, [...(byCase.get(caseId) ?? []), e]);
+  }
+  const results: NonNullable<IntakeAnswer["events"]> = [];
+  for (const [caseId, caseEvents] of byCase) {
+    const stored = await env.CASES.getByName(caseObjectName(storeId, caseId)).ingest(caseEvents);
+    caseEvents.forEach((e, i) => {
+      const r = stored.results[i]!;
+      results.push({ caseId, eventId: r.eventId, kind: e.kind, duplicate: r.duplicate, stale: r.stale });
+    });
+  }
+  log.caseId = results[0]!.caseId;
+  log.duplicate = results.every((r) => r.duplicate);
+  return { caseId: results[0]!.caseId, eventId: results[0]!.eventId, duplicate: results.every((r) => r.duplicate), events: results };
+}

@@ -1,0 +1,85 @@
+/**
+ * Provider configuration per store (inside the store's registry object): the live secret(s),
+ * the replay tolerance and provider options. Secrets are write-only: only `readProviderConfig`
+ * (used by intake inside the Worker) returns them; listings never do.
+ */
+import type { Options } from "../lib/json";
+import type { Migration } from "../lib/sql-migrations";
+import type { ProviderId } from "../events/model";
+import type { ProviderConfig } from "./adapter";
+
+export const providerMigrations: Migration[] = [
+  {
+    id: 1,
+    sql: `CREATE TABLE providers (
+            provider TEXT PRIMARY KEY, secrets TEXT NOT NULL, tolerance_seconds INTEGER NOT NULL,
+            options TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+          CREATE TABLE ignored_deliveries (
+            provider TEXT NOT NULL, provider_event_id TEXT NOT NULL, reason TEXT NOT NULL,
+            received_at INTEGER NOT NULL, PRIMARY KEY (provider, provider_event_id));`,
+  },
+];
+
+export interface ProviderSummary {
+  provider: ProviderId;
+  secretsConfigured: number;
+  toleranceSeconds: number;
+  options: Options;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface ProviderRow {
+  provider: string;
+  secrets: string;
+  tolerance_seconds: number;
+  options: string;
+  created_at: number;
+  updated_at: number;
+  [key: string]: SqlStorageValue;
+}
+
+export function upsertProvider(sql: SqlStorage, provider: ProviderId, config: ProviderConfig, now: number): ProviderSummary {
+  sql.exec(
+    `INSERT INTO providers (provider, secrets, tolerance_seconds, options, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (provider) DO UPDATE SET secrets = excluded.secrets, tolerance_seconds = excluded.tolerance_seconds,
+       options = excluded.options, updated_at = excluded.updated_at`,
+    provider,
+    JSON.stringify(config.secrets),
+    config.toleranceSeconds,
+    JSON.stringify(config.options),
+    now,
+    now,
+  );
+  return summaries(sql).find((p) => p.provider === provider)!;
+}
+
+export function readProviderConfig(sql: SqlStorage, provider: string): ProviderConfig | null {
+  const row = sql.exec<ProviderRow>(`SELECT * FROM providers WHERE provider = ?`, provider).toArray()[0];
+  if (!row) return null;
+  return { secrets: JSON.parse(row.secrets) as string[], toleranceSeconds: row.tolerance_seconds, options: JSON.parse(row.options) as Record<string, unknown> };
+}
+
+export function summaries(sql: SqlStorage): ProviderSummary[] {
+  return sql
+    .exec<ProviderRow>(`SELECT * FROM providers ORDER BY provider`)
+    .toArray()
+    .map((r) => ({
+      provider: r.provider as ProviderId,
+      secretsConfigured: (JSON.parse(r.secrets) as string[]).length,
+      toleranceSeconds: r.tolerance_seconds,
+      options: JSON.parse(r.options) as Options,
+      createdAt: new Date(r.created_at).toISOString(),
+      updatedAt: new Date(r.updated_at).toISOString(),
+    }));
+}
+
+export function deleteProvider(sql: SqlStorage, provider: string): boolean {
+  return sql.exec(`DELETE FROM providers WHERE provider = ?`, provider).rowsWritten > 0;
+}
+
+/** Records a well-formed delivery we do not act on; true when it was seen before. */
+export function recordIgnored(sql: SqlStorage, provider: string, providerEventId: string, reason: string, now: number): boolean {
+  const before = sql.exec(`INSERT OR IGNORE INTO ignored_deliveries (provider, provider_event_id, reason, received_at) VALUES (?, ?, ?, ?)`, provider, providerEventId, reason, now).rowsWritten;
+  return before === 0;
+}
