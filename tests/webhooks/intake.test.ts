@@ -1,0 +1,150 @@
+/**
+ * Webhook intake through the Worker's real fetch handler: provider configuration over the admin
+ * API, signed deliveries accepted once and deduplicated, and every kind of rejection answered
+ * with the right status while storing nothing.
+ */
+import { describe, expect, it } from "vitest";
+import { hmac, toBase64, utf8 } from "../../src/lib/crypto";
+import { call, createStore } from "../support/api";
+import ticketCreated from "../fixtures/zendesk/ticket-created.json?raw";
+import groupMembership from "../fixtures/zendesk/user-group-membership-created.json?raw";
+
+const SECRET = "zendesk-signing-secret";
+
+async function zendeskHeaders(body: string, secret = SECRET, at = new Date()): Promise<Record<string, string>> {
+  const ts = at.toISOString();
+  const sig = toBase64(await hmac("SHA-256", secret, utf8(ts + body)));
+  return { "content-type": "application/json", "x-zendesk-webhook-signature": sig, "x-zendesk-webhook-signature-timestamp": ts };
+}
+
+/** The fixture with a fresh event id and ticket id, so each test has its own case. */
+function ticketBody(ticketId: string, eventId = crypto.randomUUID()): string {
+  const doc = JSON.parse(ticketCreated);
+  doc.id = eventId;
+  doc.detail.id = ticketId;
+  doc.subject = `zen:ticket:${ticketId}`;
+  return JSON.stringify(doc);
+}
+
+async function storeWithZendesk(secrets = [SECRET]) {
+  const store = await createStore();
+  const put = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets } });
+  expect(put.status).toBe(200);
+  return store;
+}
+
+function post(storeId: string, provider: string, body: string, headers: Record<string, string>) {
+  return call("POST", `/hooks/${storeId}/${provider}`, { rawBody: body, headers });
+}
+
+describe("provider configuration", () => {
+  it("accepts secrets but never returns them", async () => {
+    const store = await createStore();
+    const put = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets: ["s3cr3t-value-1", "s3cr3t-value-2"] } });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ provider: "zendesk", secretsConfigured: 2, hookUrl: expect.stringContaining(`/hooks/${store.storeId}/zendesk`) });
+    const list = await call("GET", `/v1/stores/${store.storeId}/providers`, { token: store.adminToken });
+    expect(JSON.stringify([put.body, list.body])).not.toContain("s3cr3t-value");
+    expect(list.body.providers).toHaveLength(1);
+  });
+
+  it("rejects a third live secret and an unknown provider", async () => {
+    const store = await createStore();
+    const three = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets: ["a", "b", "c"] } });
+    expect(three.status).toBe(400);
+    expect(three.body.error.issues[0].path).toBe("secrets");
+    const unknown = await call("PUT", `/v1/stores/${store.storeId}/providers/myspace`, { token: store.adminToken, body: { secrets: ["a"] } });
+    expect(unknown.status).toBe(404);
+  });
+
+  it("store A cannot configure, list or remove store B's providers", async () => {
+    const a = await createStore();
+    const b = await storeWithZendesk();
+    expect((await call("PUT", `/v1/stores/${b.storeId}/providers/zendesk`, { token: a.adminToken, body: { secrets: ["x"] } })).status).toBe(401);
+    expect((await call("GET", `/v1/stores/${b.storeId}/providers`, { token: a.adminToken })).status).toBe(401);
+    expect((await call("DELETE", `/v1/stores/${b.storeId}/providers/zendesk`, { token: a.adminToken })).status).toBe(401);
+    const body = ticketBody("7001");
+    expect((await post(b.storeId, "zendesk", body, await zendeskHeaders(body))).status).toBe(202);
+  });
+});
+
+describe("POST /hooks/:storeId/:provider", () => {
+  it("stores a signed delivery once: the retry is a duplicate", async () => {
+    const store = await storeWithZendesk();
+    const body = ticketBody("5158");
+    const first = await post(store.storeId, "zendesk", body, await zendeskHeaders(body));
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ caseId: "ticket:zendesk:5158", duplicate: false });
+    const retry = await post(store.storeId, "zendesk", body, await zendeskHeaders(body));
+    expect(retry.status).toBe(202);
+    expect(retry.body).toMatchObject({ caseId: "ticket:zendesk:5158", duplicate: true, eventId: first.body.eventId });
+  });
+
+  it("refuses a changed byte, a wrong secret, another store's secret and a stale timestamp", async () => {
+    const a = await storeWithZendesk(["secret-of-a"]);
+    const b = await storeWithZendesk(["secret-of-b"]);
+    const body = ticketBody("42");
+    const signed = await zendeskHeaders(body, "secret-of-a");
+    const tampered = await post(a.storeId, "zendesk", body.replace('"LOW"', '"HIGH"'), signed);
+    expect(tampered.status).toBe(401);
+    expect(tampered.body.error.code).toBe("bad_signature");
+    expect((await post(a.storeId, "zendesk", body, await zendeskHeaders(body, "guess"))).body.error.code).toBe("bad_signature");
+    expect((await post(b.storeId, "zendesk", body, signed)).status).toBe(401);
+    const stale = await post(a.storeId, "zendesk", body, await zendeskHeaders(body, "secret-of-a", new Date(Date.now() - 10 * 60_000)));
+    expect(stale.status).toBe(401);
+    expect(stale.body.error.code).toBe("stale");
+    // None of those created the case: the correctly signed delivery is the first the case sees.
+    const ok = await post(a.storeId, "zendesk", body, await zendeskHeaders(body, "secret-of-a"));
+    expect(ok.body.duplicate).toBe(false);
+  });
+
+  it("accepts either secret during rotation", async () => {
+    const store = await storeWithZendesk(["old-secret", "new-secret"]);
+    for (const secret of ["old-secret", "new-secret"]) {
+      const body = ticketBody(`rot-${secret}`);
+      expect((await post(store.storeId, "zendesk", body, await zendeskHeaders(body, secret))).status).toBe(202);
+    }
+  });
+
+  it("answers 404 alike for an unknown store, an unknown provider and an unconfigured provider", async () => {
+    const store = await storeWithZendesk();
+    const body = ticketBody("1");
+    const headers = await zendeskHeaders(body);
+    const answers = [
+      await post("st_ffffffffffffffff", "zendesk", body, headers),
+      await post(store.storeId, "myspace", body, headers),
+      await post(store.storeId, "freshdesk", body, headers),
+    ];
+    for (const a of answers) expect(a.status).toBe(404);
+  });
+
+  it("a signed body that is not JSON or fails the schema is a 400 with the field path", async () => {
+    const store = await storeWithZendesk();
+    const notJson = "{not json";
+    const r1 = await post(store.storeId, "zendesk", notJson, await zendeskHeaders(notJson));
+    expect(r1.status).toBe(400);
+    expect(r1.body.error.code).toBe("invalid_json");
+    const doc = JSON.parse(ticketBody("9"));
+    delete doc.type;
+    const missing = JSON.stringify(doc);
+    const r2 = await post(store.storeId, "zendesk", missing, await zendeskHeaders(missing));
+    expect(r2.status).toBe(400);
+    expect(r2.body.error.issues.map((i: { path: string }) => i.path)).toContain("type");
+  });
+
+  it("a well-formed event of a type we do not use is a 202 marked ignored, so the provider stops retrying", async () => {
+    const store = await storeWithZendesk();
+    const res = await post(store.storeId, "zendesk", groupMembership, await zendeskHeaders(groupMembership));
+    expect(res.status).toBe(202);
+    expect(res.body.ignored).toBe(true);
+    const again = await post(store.storeId, "zendesk", groupMembership, await zendeskHeaders(groupMembership));
+    expect(again.body).toMatchObject({ ignored: true, duplicate: true });
+  });
+
+  it("refuses bodies over 1 MiB before reading them whole", async () => {
+    const store = await storeWithZendesk();
+    const big = "x".repeat(1024 * 1024 + 1);
+    const res = await post(store.storeId, "zendesk", big, { "content-type": "application/json" });
+    expect(res.status).toBe(413);
+  });
+});
