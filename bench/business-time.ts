@@ -1,0 +1,66 @@
+/**
+ * Business-time micro-benchmark: add over a 1-day and a 10-year span, and between over 10
+ * years, on a Europe/Berlin split-shift calendar with 500 holidays, once prepared. Bundled
+ * with esbuild and run in Node by bench/run.mjs, so it uses only performance.now().
+ */
+import { addBusinessTime, type BusinessCalendar, businessTimeBetween, prepareCalendar } from "../src/calendar/index";
+
+const DAY = 86_400_000;
+
+function calendarWith500Holidays(): BusinessCalendar {
+  const holidays: string[] = [];
+  // 50 scattered dates a year for 10 years, from 2026.
+  for (let y = 2026; y < 2036; y++) {
+    for (let i = 0; i < 50; i++) {
+      const d = new Date(Date.UTC(y, 0, 1) + ((i * 7 + (y % 5)) % 365) * DAY);
+      holidays.push(d.toISOString().slice(0, 10));
+    }
+  }
+  const shift: [string, string][] = [
+    ["09:00", "12:30"],
+    ["13:30", "18:00"],
+  ];
+  return {
+    timeZone: "Europe/Berlin",
+    week: { mon: shift, tue: shift, wed: shift, thu: shift, fri: shift, sat: [["10:00", "14:00"]] },
+    holidays,
+    closures: [{ date: "2026-12-31", start: "14:00", end: "24:00" }],
+    openings: [{ date: "2026-12-27", start: "10:00", end: "16:00" }],
+  };
+}
+
+function timePerCall(iterations: number, fn: (i: number) => number): number {
+  let sink = 0;
+  for (let i = 0; i < Math.min(iterations, 1000); i++) sink += fn(i); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < iterations; i++) sink += fn(i);
+  const elapsed = performance.now() - t0;
+  if (Number.isNaN(sink)) throw new Error("benchmark produced NaN");
+  return (elapsed * 1000) / iterations;
+}
+
+export async function benchBusinessTime(): Promise<{
+  oneDayMicros: number;
+  tenYearMicros: number;
+  betweenTenYearMicros: number;
+  iterations: number;
+}> {
+  const calendar = calendarWith500Holidays();
+  prepareCalendar(calendar);
+  const iterations = 20_000;
+  const base = Date.UTC(2026, 0, 5, 7, 17);
+  // 64 start instants spread over a few weeks, so no result can be a cached repeat.
+  const starts = Array.from({ length: 64 }, (_, i) => base + i * 7_919_000);
+  const oneDay = businessTimeBetween(calendar, base, base + DAY) || 8 * 3_600_000;
+  const tenYears = businessTimeBetween(calendar, base, base + 3_652 * DAY);
+  const startAt = (i: number): number => starts[i & 63] as number;
+  const warm = (i: number): number =>
+    addBusinessTime(calendar, startAt(i), oneDay) + addBusinessTime(calendar, startAt(i), tenYears) + businessTimeBetween(calendar, startAt(i), startAt(i) + 3_652 * DAY);
+  timePerCall(5_000, warm);
+  const oneDayMicros = timePerCall(iterations, (i) => addBusinessTime(calendar, startAt(i), oneDay));
+  const tenYearMicros = timePerCall(iterations, (i) => addBusinessTime(calendar, startAt(i), tenYears));
+  const betweenTenYearMicros = timePerCall(iterations, (i) =>
+    businessTimeBetween(calendar, startAt(i), startAt(i) + 3_652 * DAY),
+  );
+  return Promise.resolve({ oneDayMicros, tenYearMicros, betweenTenYearMicros, iterations });
+}

@@ -1,0 +1,81 @@
+/**
+ * Business-time arithmetic for SLA deadlines. Instants are epoch milliseconds, durations are
+ * milliseconds. Every operation accepts a raw calendar document, the literal `"24/7"`, or the
+ * result of `prepareCalendar`; raw documents are validated and precomputed once per object
+ * (memoized by identity), so passing the same document on every call is cheap.
+ *
+ * Conventions (see docs/business-hours.md for worked examples):
+ * - Open periods are `[open, close)`: open at the opening instant, closed at the closing one.
+ * - A deadline that uses up its budget exactly at a closing lands on that closing instant.
+ * - A zero duration returns the start when open, else the next opening.
+ * - A subtraction that lands exactly on an opening returns that opening; a zero subtraction
+ *   returns the start when business time runs right up to it, else the previous closing.
+ * - Skipped local times (spring forward) move forward by the gap; repeated ones take the first
+ *   occurrence; `"24/7"` counts real elapsed time (23 h / 25 h on change days).
+ * - Results beyond the supported range (years 1900–2300) are ±Infinity.
+ */
+import { type CalendarInput, prepareCalendar } from "./engine";
+
+export { BusinessCalendar, CalendarSchema, type Calendar } from "./schema";
+export { prepareCalendar, type CalendarInput, type PreparedCalendar } from "./engine";
+
+function checkDuration(durationMs: number): void {
+  if (!(durationMs >= 0) || !Number.isFinite(durationMs)) {
+    throw new RangeError(`duration must be a finite, non-negative number of milliseconds, got ${durationMs}`);
+  }
+}
+
+function checkInstant(ms: number): void {
+  if (!Number.isFinite(ms)) throw new RangeError(`instant must be finite epoch milliseconds, got ${ms}`);
+}
+
+/** The instant at which `durationMs` of business time has elapsed after `startMs`: the deadline. */
+export function addBusinessTime(calendar: CalendarInput, startMs: number, durationMs: number): number {
+  checkInstant(startMs);
+  checkDuration(durationMs);
+  const c = prepareCalendar(calendar);
+  const at = c.cumulative(startMs);
+  return durationMs === 0 ? c.latestAt(at) : c.earliestReaching(at + durationMs);
+}
+
+/** The instant `durationMs` of business time before `startMs`. */
+export function subtractBusinessTime(calendar: CalendarInput, startMs: number, durationMs: number): number {
+  checkInstant(startMs);
+  checkDuration(durationMs);
+  const c = prepareCalendar(calendar);
+  const at = c.cumulative(startMs);
+  return durationMs === 0 ? c.earliestReaching(at) : c.latestAt(at - durationMs);
+}
+
+/** Business time elapsed from `fromMs` to `toMs`; 0 when `toMs <= fromMs`. */
+export function businessTimeBetween(calendar: CalendarInput, fromMs: number, toMs: number): number {
+  checkInstant(fromMs);
+  checkInstant(toMs);
+  if (toMs <= fromMs) return 0;
+  const c = prepareCalendar(calendar);
+  return c.cumulative(toMs) - c.cumulative(fromMs);
+}
+
+/** Whether `atMs` lies inside an open period (`[open, close)`). */
+export function isOpen(calendar: CalendarInput, atMs: number): boolean {
+  checkInstant(atMs);
+  return prepareCalendar(calendar).isOpen(atMs);
+}
+
+/** The first instant at or after `atMs` at which the calendar is open (`atMs` itself when open). */
+export function nextOpening(calendar: CalendarInput, atMs: number): number {
+  checkInstant(atMs);
+  const c = prepareCalendar(calendar);
+  return c.latestAt(c.cumulative(atMs));
+}
+
+/**
+ * The closing of the current-or-next open period: when open, the end of the period containing
+ * `atMs`; when closed, the end of the period starting at `nextOpening(atMs)`. Periods that run
+ * across midnight are one period. Infinity for `"24/7"` or a calendar that never closes again.
+ */
+export function nextClosing(calendar: CalendarInput, atMs: number): number {
+  checkInstant(atMs);
+  const c = prepareCalendar(calendar);
+  return c.closingAfter(c.latestAt(c.cumulative(atMs)));
+}
