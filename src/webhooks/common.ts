@@ -1,8 +1,10 @@
 /**
  * Helpers shared by provider adapters. Anything two adapters would otherwise each write lives here.
  */
-import { sha256Hex, utf8 } from "../lib/crypto";
-import type { VerifyResult } from "./adapter";
+import { anyConstantTimeEqual, hmac, sha256Hex, utf8, type HmacHash } from "../lib/crypto";
+import type { VerifyInput, VerifyResult } from "./adapter";
+import { z } from "zod";
+import { CaseStatus, type CaseKey, type NormalizedEvent, type Priority, type ProviderId } from "../events/model";
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -42,4 +44,180 @@ export function toIsoInstant(value: string | number | undefined | null): string 
 export function header(headers: Headers, name: string): string | null {
   const v = headers.get(name);
   return v === null || v.trim() === "" ? null : v.trim();
+}
+
+/**
+ * True when `provided` (the decoded signature bytes) equals the HMAC of `data` under any of the
+ * store's live secrets. Every secret is computed and compared (constant-time, no early exit) so
+ * rotation does not reveal which secret matched.
+ */
+export async function hmacMatchesAnySecret(
+  hash: HmacHash,
+  secrets: (string | Uint8Array)[],
+  data: Uint8Array,
+  provided: Uint8Array | null,
+): Promise<boolean> {
+  if (provided === null || provided.length === 0 || secrets.length === 0) return false;
+  const expected = await Promise.all(secrets.map((secret) => hmac(hash, secret, data)));
+  return anyConstantTimeEqual(provided, expected);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpdesk helpers: options every helpdesk accepts, and the vocabulary mapping they share.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Options every helpdesk adapter accepts. Helpdesks have no "callback promised" object, so the
+ * store tells us which tag or custom field its agents use for one; custom statuses (Zendesk
+ * custom statuses, Freshdesk "Waiting on …", Zammad states) are mapped with `statusMap`.
+ */
+export const HelpdeskOptions = z.object({
+  /** A tag/label agents add when they promise a callback. */
+  callbackTag: z.string().trim().min(1).max(100).optional(),
+  /** A custom field (name or id) holding the promised callback time (ISO 8601 or epoch). */
+  callbackField: z.string().trim().min(1).max(200).optional(),
+  /** When only the tag is present, the callback is due this many minutes after the tag was added. */
+  callbackWithinMinutes: z.number().int().min(1).max(60 * 24 * 90).default(120),
+  /** Raw status name (case-insensitive) → support status; takes precedence over the built-in map. */
+  statusMap: z.record(z.string(), CaseStatus).optional(),
+  /** The helpdesk's own base URL (e.g. https://acme.zammad.com), used to build case links. */
+  baseUrl: z.url().optional(),
+});
+export type HelpdeskOptions = z.infer<typeof HelpdeskOptions>;
+
+/** Options were validated when configured; an unreadable copy falls back to the defaults rather than losing the event. */
+export function readOptions<T extends z.ZodType>(schema: T, raw: Record<string, unknown>): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  return parsed.success ? parsed.data : schema.parse({});
+}
+
+export function ticketCaseKey(provider: ProviderId, ticketId: string | number): CaseKey {
+  return { type: "ticket", provider, ticketId: String(ticketId) };
+}
+
+/** Maps a raw status through the store's map first, then the provider's built-in vocabulary. */
+export function mapStatus(raw: string | number | null | undefined, builtIn: Record<string, CaseStatus>, storeMap?: Record<string, CaseStatus>): CaseStatus | null {
+  if (raw === null || raw === undefined) return null;
+  const key = String(raw).trim().toLowerCase();
+  if (key === "") return null;
+  for (const [k, v] of Object.entries(storeMap ?? {})) if (k.trim().toLowerCase() === key) return v;
+  return builtIn[key] ?? null;
+}
+
+/** Priority words and numbers helpdesks use (Freshdesk 1–4, Zammad "2 normal", Gorgias "critical"). */
+export function mapPriority(raw: string | number | null | undefined): Priority | null {
+  if (raw === null || raw === undefined) return null;
+  const s = String(raw).trim().toLowerCase();
+  if (/\burgent\b|\bcritical\b|^4$/.test(s)) return "urgent";
+  if (/\bhigh\b|^3$|^priority$/.test(s)) return "high";
+  if (/\bnormal\b|\bmedium\b|^2$|^not_priority$/.test(s)) return "normal";
+  if (/\blow\b|^1$/.test(s)) return "low";
+  return null;
+}
+
+/** Message text as plain text, capped to what the model keeps (dispute words and reminder context only). */
+export function plainText(value: string | null | undefined, max = 4000): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const text = value
+    .replace(/<(br|\/p|\/div|\/li)\s*\/?>/gi, "\n")
+    .replace(/<[^>]*>/g, "")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/[ \t]+/g, " ")
+    .replace(/\n\s*\n+/g, "\n")
+    .trim();
+  return text === "" ? undefined : text.slice(0, max);
+}
+
+/** Template engines render booleans as "true"/"True"/"1"; anything else is false. */
+export function truthy(value: unknown): boolean {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") return value !== 0;
+  return typeof value === "string" && /^(true|yes|1)$/i.test(value.trim());
+}
+
+const CALLBACK_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|^\d{9,13}$/;
+
+/**
+ * A promised callback found in the signals the store configured: the custom field's time when
+ * present (an explicit promise), otherwise the tag with the default delay. `key` identifies the
+ * promise so a snapshot that repeats it dedupes instead of pushing the due time later.
+ */
+export function callbackPromise(
+  options: Pick<HelpdeskOptions, "callbackTag" | "callbackField" | "callbackWithinMinutes">,
+  signals: { tags?: string[]; fields?: Record<string, unknown>; occurredAt: string },
+): { at: string; key: string; note: string } | null {
+  if (options.callbackField !== undefined && signals.fields !== undefined) {
+    const wanted = options.callbackField.toLowerCase();
+    const entry = Object.entries(signals.fields).find(([k]) => k.toLowerCase() === wanted);
+    const raw = entry?.[1];
+    if ((typeof raw === "string" || typeof raw === "number") && CALLBACK_TIME.test(String(raw).trim())) {
+      const at = toIsoInstant(typeof raw === "string" ? raw.trim() : raw);
+      if (at !== null) return { at, key: `field:${at}`, note: `callback time from field "${options.callbackField}"` };
+    }
+  }
+  if (options.callbackTag !== undefined && signals.tags !== undefined) {
+    const wanted = options.callbackTag.toLowerCase();
+    if (signals.tags.some((t) => t.toLowerCase() === wanted)) {
+      const at = new Date(Date.parse(signals.occurredAt) + options.callbackWithinMinutes * 60_000).toISOString();
+      return { at, key: `tag:${wanted}`, note: `tag "${options.callbackTag}" (due ${options.callbackWithinMinutes} min after tagging)` };
+    }
+  }
+  return null;
+}
+
+/** Fields every event from one delivery shares; `make` adds the kind-specific ones. */
+export type EventBase = Omit<NormalizedEvent, "kind" | "providerEventId">;
+
+export function makeEvent(base: EventBase, kind: NormalizedEvent["kind"], providerEventId: string, extra: Partial<NormalizedEvent> = {}): NormalizedEvent {
+  const event: NormalizedEvent = { ...base, ...extra, kind, providerEventId };
+  for (const k of Object.keys(event) as (keyof NormalizedEvent)[]) if (event[k] === undefined) delete event[k];
+  return event;
+}
+
+/** Drops undefined and empty-string values so optional model fields stay absent rather than "". */
+export function nonEmpty(value: string | number | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  const s = String(value).trim();
+  return s === "" ? undefined : s;
+}
+
+/** Customer contact with only the parts the source had; undefined when it had none. */
+export function contact(email?: string | null, phone?: string | null, name?: string | null): NormalizedEvent["customer"] {
+  const out: NonNullable<NormalizedEvent["customer"]> = {};
+  const e = nonEmpty(email);
+  const p = nonEmpty(phone);
+  const n = nonEmpty(name);
+  if (e) out.email = e;
+  if (p) out.phone = p;
+  if (n) out.name = n;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * Providers that sign nothing (Freshdesk, Gorgias) send a shared token the store chose: in a
+ * header (default `X-Promptly-Token`) or `?token=`. The configured secrets are the tokens, so
+ * rotation works the same way as for signatures.
+ */
+export const SHARED_TOKEN_HEADER = "X-Promptly-Token";
+export const TokenOptions = z.object({
+  tokenHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default(SHARED_TOKEN_HEADER),
+});
+
+export async function verifySharedToken(input: Pick<VerifyInput, "headers" | "url" | "config">, tokenHeader: string): Promise<VerifyResult> {
+  const provided = header(input.headers, tokenHeader) ?? nonEmpty(input.url.searchParams.get("token"));
+  if (provided === undefined || provided === null) return { ok: false, code: "bad_signature", message: `missing ${tokenHeader} header or ?token= parameter` };
+  if (!(await anyConstantTimeEqual(utf8(provided), input.config.secrets.map((s) => utf8(s))))) {
+    return { ok: false, code: "bad_signature", message: "the shared token does not match any configured secret" };
+  }
+  return { ok: true };
+}
+
+/** A template pasted into a test tool arrives with its `{{placeholders}}` unrendered. */
+export function hasUnrenderedPlaceholder(value: string | undefined | null): boolean {
+  return typeof value === "string" && /\{\{.*\}\}/.test(value);
 }

@@ -1,0 +1,225 @@
+/**
+ * ShipEngine / ShipStation API: tracking webhooks (`API_TRACK`, `TRACK_EVENT_V2`).
+ *
+ * No shared secret: ShipEngine signs `timestamp + "." + body` with RSA (PKCS#1 v1.5, SHA-256)
+ * and publishes the public keys as a JWKS. Keys are cached per JWKS URL for an hour; an unknown
+ * key id (ShipEngine rotated) triggers one refetch, rate-limited so forged key ids cannot turn
+ * every request into an outbound fetch.
+ */
+import { z } from "zod";
+import { concatBytes, fromBase64, utf8 } from "../lib/crypto";
+import type { ProviderAdapter } from "./adapter";
+import { checkReplayWindow, derivedEventId, header, toIsoInstant } from "./common";
+import { gatedEnvelope, joinLocation, latestBy, optionalText, shipengineKind, shipmentEvent } from "./shipment-status";
+
+export const DEFAULT_SHIPENGINE_JWKS_URL = "https://api.shipengine.com/jwks";
+const JWKS_TTL_MS = 60 * 60 * 1000;
+/** Minimum gap between two unknown-key-id refetches of the same JWKS URL. */
+const UNKNOWN_KID_REFETCH_INTERVAL_MS = 30 * 1000;
+
+const USED_RESOURCES = new Set(["API_TRACK", "TRACK_EVENT_V2"]);
+
+const TrackData = z.looseObject({
+  tracking_number: z.string().min(1),
+  status_code: z.string().min(1),
+  status_detail_code: optionalText,
+  status_description: optionalText,
+  carrier_code: optionalText,
+  carrier_status_code: optionalText,
+  carrier_status_description: optionalText,
+  estimated_delivery_date: z.string().nullish(),
+  actual_delivery_date: z.string().nullish(),
+  exception_description: optionalText,
+  events: z
+    .array(
+      z.looseObject({
+        occurred_at: z.string().nullish(),
+        event_date: z.string().nullish(),
+        description: optionalText,
+        city_locality: optionalText,
+        state_province: optionalText,
+        country_code: optionalText,
+      }),
+    )
+    .nullish(),
+});
+
+export const ShipEnginePayload = gatedEnvelope(
+  z.looseObject({ resource_url: optionalText, resource_type: z.string().min(1), data: z.unknown() }),
+  "data",
+  TrackData,
+  (env) => USED_RESOURCES.has(env.resource_type),
+);
+
+export const ShipEngineOptions = z.object({
+  /** EU accounts use https://api.eu.shipengine.com/jwks, ShipStation API https://api.shipstation.com/jwks. */
+  jwksUrl: z.url({ protocol: /^https$/ }).default(DEFAULT_SHIPENGINE_JWKS_URL),
+});
+
+const Jwks = z.object({ keys: z.array(z.looseObject({ kid: z.string().min(1), kty: z.string() })) });
+
+interface JwksEntry {
+  keys: Map<string, JsonWebKey>;
+  imported: Map<string, CryptoKey>;
+  fetchedAt: number;
+  unknownKidRefetchAt: number;
+}
+
+/** Per-isolate cache: worst case each isolate fetches the JWKS once an hour. */
+const jwksCache = new Map<string, JwksEntry>();
+
+async function loadJwks(url: string, fetchFn: typeof fetch, now: number, previous: JwksEntry | undefined): Promise<JwksEntry> {
+  let body: unknown;
+  try {
+    const res = await fetchFn(url, { headers: { accept: "application/json" } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    body = await res.json();
+  } catch (err) {
+    // An outage of ShipEngine's key endpoint is not a forged delivery: keep the old keys, and
+    // with none at all fail loudly (5xx) so ShipEngine retries instead of dropping the event.
+    if (previous) return previous;
+    throw new Error(`ShipEngine JWKS ${url} could not be fetched: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = Jwks.safeParse(body);
+  if (!parsed.success) {
+    if (previous) return previous;
+    throw new Error(`ShipEngine JWKS ${url} is not a JWKS document`);
+  }
+  const entry: JwksEntry = {
+    keys: new Map(parsed.data.keys.map((k) => [k.kid, k as JsonWebKey])),
+    imported: new Map(),
+    fetchedAt: now,
+    unknownKidRefetchAt: previous?.unknownKidRefetchAt ?? -Infinity,
+  };
+  jwksCache.set(url, entry);
+  return entry;
+}
+
+async function publicKeyFor(url: string, kid: string, fetchFn: typeof fetch, now: number): Promise<CryptoKey | null> {
+  let entry = jwksCache.get(url);
+  let fresh = false;
+  if (!entry || now - entry.fetchedAt > JWKS_TTL_MS) {
+    entry = await loadJwks(url, fetchFn, now, entry);
+    fresh = entry.fetchedAt === now;
+  }
+  if (!entry.keys.has(kid) && !fresh && now - entry.unknownKidRefetchAt >= UNKNOWN_KID_REFETCH_INTERVAL_MS) {
+    entry.unknownKidRefetchAt = now;
+    entry = await loadJwks(url, fetchFn, now, entry);
+  }
+  const cached = entry.imported.get(kid);
+  if (cached) return cached;
+  const jwk = entry.keys.get(kid);
+  if (!jwk) return null;
+  try {
+    const { kid: _kid, key_ops: _ops, use: _use, ...material } = jwk as JsonWebKey & { kid?: string; use?: string };
+    const key = await crypto.subtle.importKey("jwk", material, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
+    entry.imported.set(kid, key);
+    return key;
+  } catch {
+    return null;
+  }
+}
+
+/** For tests: forget cached keys so each test starts from an empty cache. */
+export function clearShipEngineKeyCache(): void {
+  jwksCache.clear();
+}
+
+/** Carrier from `data.carrier_code`, or the resource URL (`/v1/tracking/usps/…` or `?carrier_code=usps`). */
+function carrierOf(data: z.infer<typeof TrackData>, resourceUrl: string | undefined): string {
+  if (data.carrier_code) return data.carrier_code;
+  if (resourceUrl) {
+    try {
+      const u = new URL(resourceUrl);
+      const fromQuery = u.searchParams.get("carrier_code");
+      if (fromQuery) return fromQuery;
+      const m = /\/tracking\/([^/]+)\/[^/]+\/?$/.exec(u.pathname);
+      if (m?.[1]) return decodeURIComponent(m[1]);
+    } catch {
+      // not a URL: fall through
+    }
+  }
+  return "unknown";
+}
+
+export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload> = {
+  id: "shipengine",
+  title: "ShipEngine / ShipStation API",
+  kind: "carrier",
+  optionsSchema: ShipEngineOptions,
+  schema: ShipEnginePayload,
+
+  async verify({ rawBody, headers, config, now, fetch: fetchFn }) {
+    const signature = header(headers, "x-shipengine-rsa-sha256-signature");
+    const kid = header(headers, "x-shipengine-rsa-sha256-key-id");
+    const timestamp = header(headers, "x-shipengine-timestamp");
+    if (signature === null || kid === null || timestamp === null) {
+      return { ok: false, code: "bad_signature", message: "missing x-shipengine-rsa-sha256-signature, -key-id or x-shipengine-timestamp header" };
+    }
+    const signedAt = toIsoInstant(timestamp);
+    const sigBytes = fromBase64(signature);
+    if (signedAt === null || sigBytes === null || sigBytes.length === 0) {
+      return { ok: false, code: "bad_signature", message: "malformed ShipEngine signature or timestamp" };
+    }
+    const options = ShipEngineOptions.safeParse(config.options);
+    const jwksUrl = options.success ? options.data.jwksUrl : DEFAULT_SHIPENGINE_JWKS_URL;
+    const key = await publicKeyFor(jwksUrl, kid, fetchFn, now);
+    if (key === null) return { ok: false, code: "bad_signature", message: `unknown ShipEngine key id "${kid}"` };
+    const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, sigBytes, concatBytes(utf8(`${timestamp}.`), rawBody));
+    if (!ok) return { ok: false, code: "bad_signature", message: "ShipEngine RSA signature does not match" };
+    return checkReplayWindow(Date.parse(signedAt), now, config.toleranceSeconds);
+  },
+
+  async normalize({ storeId, payload, headers, receivedAt }) {
+    const data = payload.used;
+    if (data === null) return { type: "ignored", reason: `ShipEngine resource "${payload.resource_type}" is not used` };
+    const carrier = carrierOf(data, payload.resource_url);
+    const latest = latestBy(data.events ?? [], (e) => toIsoInstant(e.occurred_at ?? e.event_date));
+    const latestAt = toIsoInstant(latest?.occurred_at ?? latest?.event_date);
+    const estimatedDelivery = toIsoInstant(data.estimated_delivery_date);
+    const providerEventId = await derivedEventId([
+      "shipengine",
+      carrier,
+      data.tracking_number,
+      data.status_code,
+      data.status_detail_code,
+      latestAt,
+      estimatedDelivery,
+    ]);
+    const mapped = shipengineKind(data.status_code, data.status_detail_code);
+    if (mapped === null) return { type: "ignored", reason: `ShipEngine status "${data.status_code}" is not a shipment milestone`, providerEventId };
+
+    return {
+      type: "events",
+      events: [
+        shipmentEvent({
+          storeId,
+          provider: "shipengine",
+          providerEventId,
+          occurredAt:
+            latestAt ??
+            (mapped.kind === "shipment.delivered" ? toIsoInstant(data.actual_delivery_date) : null) ??
+            toIsoInstant(header(headers, "x-shipengine-timestamp")) ??
+            new Date(receivedAt).toISOString(),
+          kind: mapped.kind,
+          carrier,
+          trackingNumber: data.tracking_number,
+          rawStatus: [data.status_code, data.status_detail_code, data.carrier_status_code].filter(Boolean).join("/"),
+          reason: data.exception_description ?? data.carrier_status_description ?? latest?.description ?? data.status_description ?? mapped.reason,
+          estimatedDelivery,
+          location: joinLocation(latest?.city_locality, latest?.state_province, latest?.country_code),
+        }),
+      ],
+    };
+  },
+
+  setup(hookUrl) {
+    return {
+      steps: [
+        `Register the webhook: POST https://api.shipengine.com/v1/environment/webhooks with {"url": "${hookUrl}", "event": "track"} (or Dashboard › Developers › Webhooks › Add: Tracking Update).`,
+        "Start tracking each package (POST /v1/tracking/start?carrier_code=…&tracking_number=…), or buy labels through ShipEngine.",
+        "No secret to paste: ShipEngine signs with RSA and Promptly fetches the public keys itself. Configure an empty secrets list, and for EU or ShipStation API accounts set the option jwksUrl (https://api.eu.shipengine.com/jwks or https://api.shipstation.com/jwks).",
+      ],
+    };
+  },
+};

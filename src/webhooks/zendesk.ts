@@ -1,0 +1,253 @@
+/**
+ * Zendesk event webhooks (`zen:event-type:ticket.*`): Zendesk defines the body, signs
+ * base64(HMAC-SHA256(secret, timestamp + rawBody)) and gives every event a UUID `id`.
+ * Trigger/automation webhooks (admin-written bodies) are not supported: their statuses are
+ * localized labels, so the event subscription is the reliable source.
+ */
+import { z } from "zod";
+import type { CaseStatus, Channel, NormalizedEvent } from "../events/model";
+import { fromBase64, hmac, constantTimeEqual, concatBytes, utf8 } from "../lib/crypto";
+import type { NormalizeResult, ProviderAdapter, VerifyInput, VerifyResult } from "./adapter";
+import {
+  HelpdeskOptions,
+  callbackPromise,
+  checkReplayWindow,
+  derivedEventId,
+  header,
+  hmacMatchesAnySecret,
+  makeEvent,
+  mapPriority,
+  mapStatus,
+  nonEmpty,
+  plainText,
+  readOptions,
+  ticketCaseKey,
+  toIsoInstant,
+  type EventBase,
+} from "./common";
+
+/** Zendesk ids are strings in event webhooks; accept numbers too (trigger-style ids). */
+const Id = z.union([z.string().min(1), z.number()]).transform(String);
+
+const TicketDetail = z.looseObject({
+  id: Id.optional(),
+  status: z.string().nullish(),
+  priority: z.string().nullish(),
+  subject: z.string().nullish(),
+  tags: z.array(z.string()).nullish(),
+  assignee_id: Id.nullish(),
+  group_id: Id.nullish(),
+  requester_id: Id.nullish(),
+  submitter_id: Id.nullish(),
+  description: z.string().nullish(),
+  updated_at: z.string().nullish(),
+  via: z.looseObject({ channel: z.string().nullish() }).nullish(),
+});
+
+const EventDetail = z.looseObject({
+  current: z.union([z.string(), z.number()]).nullish(),
+  previous: z.union([z.string(), z.number()]).nullish(),
+  comment: z
+    .looseObject({
+      id: Id.nullish(),
+      body: z.string().nullish(),
+      is_public: z.boolean(),
+      author: z.looseObject({ id: Id.nullish(), is_staff: z.boolean().nullish(), name: z.string().nullish() }).nullish(),
+    })
+    .optional(),
+  tags_added: z.array(z.string()).nullish(),
+  tags_removed: z.array(z.string()).nullish(),
+});
+
+export const ZendeskPayload = z
+  .looseObject({
+    type: z.string().min(1),
+    id: z.string().min(1),
+    time: z.string().min(1),
+    account_id: z.number().optional(),
+    subject: z.string().optional(),
+    detail: TicketDetail.optional(),
+    event: EventDetail.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (!p.type.startsWith("zen:event-type:ticket.")) return;
+    if (p.detail?.id === undefined) ctx.addIssue({ code: "custom", path: ["detail", "id"], message: "ticket events need detail.id" });
+    if (p.type === "zen:event-type:ticket.comment_added" && p.event?.comment === undefined) {
+      ctx.addIssue({ code: "custom", path: ["event", "comment"], message: "ticket.comment_added needs event.comment" });
+    }
+  });
+export type ZendeskPayload = z.infer<typeof ZendeskPayload>;
+
+export const ZendeskOptions = HelpdeskOptions.extend({
+  /** `acme` for acme.zendesk.com: used to link events to the ticket. */
+  subdomain: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i).optional(),
+});
+
+/**
+ * The static secret Zendesk signs with when an admin tests a webhook before creating it. Such a
+ * test is answered 200 and nothing is stored; it can never verify a real delivery.
+ */
+export const ZENDESK_TEST_SECRET = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==";
+
+const STATUS: Record<string, CaseStatus> = {
+  new: "open",
+  open: "open",
+  pending: "pending",
+  hold: "on-hold",
+  solved: "solved",
+  closed: "closed",
+  deleted: "closed",
+  archived: "closed",
+  scrubbed: "closed",
+};
+
+function channelOf(via: string | null | undefined): Channel | undefined {
+  if (!via) return undefined;
+  const v = via.toLowerCase();
+  if (v === "email" || v === "mail") return "email";
+  if (v === "web" || v === "web_form" || v === "web_widget" || v === "help_center") return "web";
+  if (["chat", "native_messaging", "messaging", "chat_transcript", "sunshine_conversations"].includes(v)) return "chat";
+  if (["voice", "phone", "phone_call_inbound", "phone_call_outbound", "voicemail"].includes(v)) return "phone";
+  if (v === "sms" || v === "text") return "sms";
+  if (["facebook", "twitter", "instagram", "whatsapp", "line", "wechat", "telegram", "x_corp_dm", "facebook_post", "facebook_message", "twitter_dm", "twitter_tweet", "instagram_dm"].includes(v)) return "social";
+  if (v === "api" || v === "web_service") return "api";
+  if (v.includes("marketplace") || v === "any_channel") return "marketplace";
+  return "other";
+}
+
+async function signatureMatches(secrets: string[], input: VerifyInput, signature: string, timestamp: string): Promise<boolean> {
+  return hmacMatchesAnySecret("SHA-256", secrets, concatBytes(utf8(timestamp), input.rawBody), fromBase64(signature));
+}
+
+export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
+  id: "zendesk",
+  title: "Zendesk",
+  kind: "helpdesk",
+  optionsSchema: ZendeskOptions,
+  schema: ZendeskPayload,
+
+  async preVerify(input) {
+    // Admin Center's "Test webhook" before creation signs with Zendesk's public test secret;
+    // Zendesk only needs a 2xx, so answer it without storing (a real secret is never this one).
+    if (input.config.secrets.includes(ZENDESK_TEST_SECRET)) return null;
+    const signature = header(input.headers, "x-zendesk-webhook-signature");
+    const timestamp = header(input.headers, "x-zendesk-webhook-signature-timestamp");
+    if (signature === null || timestamp === null) return null;
+    const expected = await hmac("SHA-256", ZENDESK_TEST_SECRET, concatBytes(utf8(timestamp), input.rawBody));
+    const provided = fromBase64(signature);
+    if (provided === null || !(await constantTimeEqual(provided, expected))) return null;
+    return Response.json({ ok: true, test: true, note: "Zendesk test webhook received; nothing was stored" }, { status: 200 });
+  },
+
+  async verify(input): Promise<VerifyResult> {
+    const signature = header(input.headers, "x-zendesk-webhook-signature");
+    const timestamp = header(input.headers, "x-zendesk-webhook-signature-timestamp");
+    if (signature === null || timestamp === null) {
+      return { ok: false, code: "bad_signature", message: "missing X-Zendesk-Webhook-Signature or X-Zendesk-Webhook-Signature-Timestamp" };
+    }
+    if (!(await signatureMatches(input.config.secrets, input, signature, timestamp))) {
+      return { ok: false, code: "bad_signature", message: "X-Zendesk-Webhook-Signature does not match any configured signing secret" };
+    }
+    const signedAt = toIsoInstant(timestamp);
+    return checkReplayWindow(signedAt === null ? Number.NaN : Date.parse(signedAt), input.now, input.config.toleranceSeconds);
+  },
+
+  async normalize({ storeId, payload, config, receivedAt }): Promise<NormalizeResult> {
+    const type = payload.type.replace(/^zen:event-type:/, "");
+    if (!type.startsWith("ticket.")) return { type: "ignored", reason: `Zendesk ${type} events are not about tickets`, providerEventId: payload.id };
+    const options = readOptions(ZendeskOptions, config.options);
+    const detail = payload.detail ?? {};
+    const ticketId = detail.id ?? "";
+    const occurredAt = toIsoInstant(payload.time) ?? new Date(receivedAt).toISOString();
+    const tags = detail.tags ?? undefined;
+    const base: EventBase = {
+      storeId,
+      provider: "zendesk",
+      occurredAt,
+      caseKey: ticketCaseKey("zendesk", ticketId),
+      channel: channelOf(detail.via?.channel),
+      subject: nonEmpty(detail.subject),
+      url: options.subdomain ? `https://${options.subdomain}.zendesk.com/agent/tickets/${ticketId}` : undefined,
+    };
+    const status = mapStatus(detail.status, STATUS, options.statusMap) ?? undefined;
+    const rawStatus = nonEmpty(detail.status);
+    const priority = mapPriority(detail.priority) ?? undefined;
+    const event = payload.event ?? {};
+    const events: NormalizedEvent[] = [];
+
+    switch (type) {
+      case "ticket.created": {
+        events.push(makeEvent(base, "case.opened", payload.id, { status, rawStatus, priority, tags, assignee: nonEmpty(detail.assignee_id), group: nonEmpty(detail.group_id) }));
+        // The description is the requester's first message unless an agent opened the ticket for them.
+        const byRequester = detail.submitter_id === undefined || detail.submitter_id === null || detail.submitter_id === detail.requester_id;
+        if (byRequester && nonEmpty(detail.description)) {
+          events.push(makeEvent(base, "case.customer_message", `${payload.id}:message`, { body: plainText(detail.description) }));
+        }
+        break;
+      }
+      case "ticket.status_changed": {
+        const current = nonEmpty(event.current);
+        const mapped = mapStatus(current, STATUS, options.statusMap);
+        if (mapped === null) return { type: "ignored", reason: `Zendesk status ${current ?? "(none)"} has no mapping; add it to statusMap`, providerEventId: payload.id };
+        events.push(makeEvent(base, "case.status_changed", payload.id, { status: mapped, rawStatus: current }));
+        break;
+      }
+      case "ticket.priority_changed": {
+        const mapped = mapPriority(event.current);
+        if (mapped === null) return { type: "ignored", reason: "Zendesk priority was cleared", providerEventId: payload.id };
+        events.push(makeEvent(base, "case.priority_changed", payload.id, { priority: mapped }));
+        break;
+      }
+      case "ticket.agent_assignment_changed":
+        events.push(makeEvent(base, "case.assignment_changed", payload.id, { assignee: nonEmpty(event.current), group: nonEmpty(detail.group_id) }));
+        break;
+      case "ticket.group_assignment_changed":
+        events.push(makeEvent(base, "case.assignment_changed", payload.id, { group: nonEmpty(event.current), assignee: nonEmpty(detail.assignee_id) }));
+        break;
+      case "ticket.comment_added": {
+        const comment = event.comment;
+        if (comment === undefined) return { type: "ignored", reason: "comment missing", providerEventId: payload.id };
+        const authorId = nonEmpty(comment.author?.id);
+        const isStaff = comment.author?.is_staff ?? (authorId !== undefined && authorId !== nonEmpty(detail.requester_id));
+        const kind = !comment.is_public ? "case.agent_note" : isStaff ? "case.agent_reply" : "case.customer_message";
+        events.push(makeEvent(base, kind, payload.id, { body: plainText(comment.body), status, rawStatus }));
+        break;
+      }
+      case "ticket.tags_changed": {
+        const added = event.tags_added ?? undefined;
+        events.push(makeEvent(base, "case.tags_changed", payload.id, { tags: tags ?? added ?? [] }));
+        const promise = callbackPromise(options, { tags: added ?? tags ?? [], occurredAt });
+        if (promise) {
+          events.push(
+            makeEvent(base, "case.callback_promised", await derivedEventId(["zendesk", ticketId, "callback", promise.key, added ? payload.id : ""]), {
+              callback: { at: promise.at, note: promise.note },
+            }),
+          );
+        }
+        break;
+      }
+      default:
+        return { type: "ignored", reason: `Zendesk ${type} is not used for case timing`, providerEventId: payload.id };
+    }
+
+    if (type === "ticket.created") {
+      const promise = callbackPromise(options, { tags, occurredAt });
+      if (promise) {
+        events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["zendesk", ticketId, "callback", promise.key]), { callback: { at: promise.at, note: promise.note } }));
+      }
+    }
+    return { type: "events", events };
+  },
+
+  setup(hookUrl) {
+    return {
+      steps: [
+        "In Zendesk Admin Center go to Apps and integrations › Webhooks › Create webhook, and choose \"Zendesk events\".",
+        "Subscribe to: Ticket created, Status changed, Priority changed, Agent assignment changed, Group assignment changed, Comment added, Tags changed.",
+        `Endpoint URL: ${hookUrl} ; request method POST ; request format JSON ; authentication None.`,
+        "Create the webhook, open it and choose \"Reveal secret\" under Signing secret; save that secret in Promptly (PUT /v1/stores/:storeId/providers/zendesk with {\"secrets\": [\"…\"]}).",
+        "Zendesk's \"Test webhook\" is answered 200 and not stored.",
+      ],
+    };
+  },
+};
