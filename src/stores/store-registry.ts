@@ -14,6 +14,7 @@ import type { ProviderConfig } from "../webhooks/adapter";
 import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
+import { RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules/rule-store";
 
 export class StoreRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -24,6 +25,7 @@ export class StoreRegistry extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, "store", storeMigrations);
       applyMigrations(ctx.storage, "providers", providerMigrations);
+      applyMigrations(ctx.storage, "rules", rulesMigrations);
     });
   }
 
@@ -76,5 +78,34 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async recordIgnoredDelivery(provider: string, providerEventId: string, reason: string): Promise<{ duplicate: boolean }> {
     return { duplicate: recordIgnored(this.sql, provider, providerEventId, reason, Date.now()) };
+  }
+
+  // ── Rules (src/rules/rule-store.ts): versions, audit, KV publishing ─────────────────────────
+
+  private rulesConcern: RulesRegistry | undefined;
+  private rules(): RulesRegistry {
+    return (this.rulesConcern ??= new RulesRegistry(this.ctx.storage, this.env.RULES));
+  }
+
+  /** Version `version` (0 = starter rules), or the current one; unmasked, for use inside the Worker. */
+  async rulesRead(version?: number): Promise<StoredRules | null> {
+    return this.rules().read(version);
+  }
+
+  async rulesVersions(limit: number, before?: number): Promise<{ current: number; versions: VersionMeta[] }> {
+    return this.rules().versions(limit, before);
+  }
+
+  /** Validates and saves the next version if `expectedVersion` is still current, then publishes it to KV. */
+  async rulesSave(req: Omit<SaveRequest, "now">): Promise<SaveOutcome> {
+    return this.rules().save(req);
+  }
+
+  async rulesRollback(req: { to: number; expectedVersion?: number; author: string }): Promise<RollbackOutcome> {
+    return this.rules().rollback(req);
+  }
+
+  async auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
+    return this.rules().audit(limit, before);
   }
 }

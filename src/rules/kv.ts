@@ -1,0 +1,122 @@
+/**
+ * Rules in Workers KV: how case objects read them cheaply, and how the registry publishes them.
+ *
+ * Layout per store:
+ *   `rules:<storeId>:v<N>`     the full version N, immutable (safe to cache for long)
+ *   `rules:<storeId>:current`  `{ "version": N }`, the small pointer new cases start from
+ *
+ * The registry Durable Object is the only writer and the source of truth. KV is eventually
+ * consistent (and caches negative lookups), so `loadRules` validates what it reads and falls
+ * back to the registry when a key is missing or unreadable. KV allows one write per second per
+ * key: version keys are written once each, and pointer writes are coalesced (a burst of saves
+ * writes the pointer at most once a second, always with the newest version) and retried with
+ * backoff on `429 Too Many Requests`.
+ */
+import { z } from "zod";
+import { RulesDocument } from "./schema";
+
+export const versionKey = (storeId: string, version: number) => `rules:${storeId}:v${version}`;
+export const pointerKey = (storeId: string) => `rules:${storeId}:current`;
+
+const Pointer = z.object({ version: z.number().int().nonnegative() });
+const StoredVersion = z.object({ version: z.number().int().positive(), document: z.unknown() });
+
+/** Immutable version keys never change, so edge caches may keep them for an hour. */
+const VERSION_CACHE_TTL_S = 3600;
+
+export interface LoadedRules {
+  version: number;
+  document: RulesDocument;
+  /** Where the document came from: KV normally, the registry when KV had not caught up. */
+  source: "kv" | "registry";
+}
+
+/**
+ * The store's rules: version `version` when given (a case's pinned version), else the current
+ * one. Version 0 is the built-in starter document.
+ */
+export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: string, version?: number): Promise<LoadedRules> {
+  let wanted = version;
+  if (wanted === undefined) {
+    const pointer = Pointer.safeParse(await env.RULES.get(pointerKey(storeId), "json").catch(() => null));
+    if (!pointer.success) return fromRegistry(env, storeId, undefined);
+    wanted = pointer.data.version;
+  }
+  if (wanted === 0) return fromRegistry(env, storeId, 0);
+  const raw = await env.RULES.get(versionKey(storeId, wanted), { type: "json", cacheTtl: VERSION_CACHE_TTL_S }).catch(() => null);
+  const stored = StoredVersion.safeParse(raw);
+  if (stored.success && stored.data.version === wanted) {
+    // Validated on read too: an old version written by older code must still parse today.
+    const doc = RulesDocument.safeParse(stored.data.document);
+    if (doc.success) return { version: wanted, document: doc.data, source: "kv" };
+  }
+  return fromRegistry(env, storeId, wanted);
+}
+
+async function fromRegistry(env: Pick<Env, "STORES">, storeId: string, version: number | undefined): Promise<LoadedRules> {
+  const found = await env.STORES.getByName(storeId).rulesRead(version);
+  if (!found) throw new Error(`rules version ${String(version)} of store ${storeId} does not exist`);
+  return { version: found.version, document: RulesDocument.parse(found.document), source: "registry" };
+}
+
+// -------------------------------------------------------------------------------------------
+// Publishing (runs inside the registry Durable Object).
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function isRateLimited(err: unknown): boolean {
+  return err instanceof Error && /429|too many requests/i.test(err.message);
+}
+
+/** `put` with exponential backoff on KV's per-key rate limit (1 write/s/key). */
+export async function putWithRetry(kv: KVNamespace, key: string, value: string, attempts = 5, firstDelayMs = 1000): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await kv.put(key, value);
+      return;
+    } catch (err) {
+      if (attempt >= attempts || !isRateLimited(err)) throw err;
+      await sleep(firstDelayMs * 2 ** (attempt - 1) + Math.floor(Math.random() * 250));
+    }
+  }
+}
+
+/**
+ * Publishes saved versions to KV from the registry. One instance per registry object: it
+ * remembers when the pointer was last written, so saves in quick succession share one pointer
+ * write (with the newest version) instead of tripping the per-key limit.
+ */
+export class RulesKvPublisher {
+  private wanted = 0;
+  private written = 0;
+  private lastPointerWrite = 0;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly storeId: string,
+    private readonly minIntervalMs = 1000,
+  ) {}
+
+  /** Writes the immutable version key, then makes sure the pointer reaches at least `version`. */
+  async publish(version: number, document: RulesDocument): Promise<void> {
+    await putWithRetry(this.kv, versionKey(this.storeId, version), JSON.stringify({ version, document }));
+    this.wanted = Math.max(this.wanted, version);
+    while (this.written < version) {
+      this.running ??= this.flushPointer().finally(() => {
+        this.running = null;
+      });
+      await this.running;
+    }
+  }
+
+  private async flushPointer(): Promise<void> {
+    const wait = this.lastPointerWrite + this.minIntervalMs - Date.now();
+    if (wait > 0) await sleep(wait);
+    // Read `wanted` after the wait: saves that arrived meanwhile ride on this one write.
+    const version = this.wanted;
+    await putWithRetry(this.kv, pointerKey(this.storeId), JSON.stringify({ version }));
+    this.lastPointerWrite = Date.now();
+    this.written = Math.max(this.written, version);
+  }
+}

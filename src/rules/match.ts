@@ -1,0 +1,47 @@
+/**
+ * Policy matching: the first policy (in document order) whose conditions all hold decides a
+ * case's targets, as in Zendesk and Freshdesk. Ordered matching is predictable for admins: put
+ * the narrow policies (VIP, urgent chat) above the catch-all.
+ */
+import type { CaseFacts, Policy, PolicyConditions, RulesDocument } from "./schema";
+
+export interface PolicyMatch {
+  policy: Policy;
+  /** Position in `policies`, for paths such as `policies[2]` in reminders and dry-run output. */
+  index: number;
+}
+
+/** Tags are compared case-insensitively: helpdesks differ in how they case them. */
+function tagSet(tags: readonly string[] | undefined): Set<string> {
+  return new Set((tags ?? []).map((t) => t.toLowerCase()));
+}
+
+/** Whether every condition present in `when` holds for the case. */
+export function conditionsHold(when: PolicyConditions, facts: CaseFacts): boolean {
+  if (when.caseTypes && !when.caseTypes.includes(facts.type)) return false;
+  if (when.channels && (facts.channel === undefined || !when.channels.includes(facts.channel))) return false;
+  if (when.priorities && !when.priorities.includes(facts.priority ?? "normal")) return false;
+  if (when.providers && (facts.provider === undefined || !when.providers.includes(facts.provider))) return false;
+  if (when.groups && (facts.group === undefined || !when.groups.some((g) => g.toLowerCase() === facts.group!.toLowerCase()))) return false;
+  const tags = tagSet(facts.tags);
+  if (when.tags) {
+    const { any, all, none } = when.tags;
+    if (any && !any.some((t) => tags.has(t.toLowerCase()))) return false;
+    if (all && !all.every((t) => tags.has(t.toLowerCase()))) return false;
+    if (none && none.some((t) => tags.has(t.toLowerCase()))) return false;
+  }
+  if (when.segmentTags) {
+    const customer = tagSet(facts.customerTags);
+    if (!when.segmentTags.some((t) => tags.has(t.toLowerCase()) || customer.has(t.toLowerCase()))) return false;
+  }
+  if (when.minOrderValue !== undefined && (facts.orderValue === undefined || facts.orderValue < when.minOrderValue)) return false;
+  return true;
+}
+
+/** The first matching policy, or null when none matches (then the case has no SLA targets). */
+export function matchPolicy(doc: RulesDocument, facts: CaseFacts): PolicyMatch | null {
+  for (const [index, policy] of doc.policies.entries()) {
+    if (conditionsHold(policy.when, facts)) return { policy, index };
+  }
+  return null;
+}

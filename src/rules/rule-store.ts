@@ -1,0 +1,326 @@
+/**
+ * Rule versions and the store's audit log, inside the store's registry Durable Object.
+ *
+ * The registry is the single writer: reading the current version, checking If-Match, resolving
+ * kept secrets, validating and inserting the next version happen in one synchronous stretch with
+ * no await in between, so two admins saving at once cannot both win. Versions are immutable rows;
+ * a rollback is a new version with an old document. KV gets a copy afterwards (see kv.ts).
+ */
+import type { ErrorIssue } from "../http/errors";
+import type { Migration } from "../lib/sql-migrations";
+import { storeId as storeIdOf } from "../stores/store-data";
+import { diffRules, summarizeDiff, type DiffEntry } from "./diff";
+import { RulesKvPublisher } from "./kv";
+import { DEFAULT_RULES, RulesDocument } from "./schema";
+import { restoreSecrets } from "./secrets";
+import { checkRules } from "./validate";
+
+export const rulesMigrations: Migration[] = [
+  {
+    id: 1,
+    sql: `CREATE TABLE rule_versions (
+            version INTEGER PRIMARY KEY, document TEXT NOT NULL, author TEXT NOT NULL,
+            created_at INTEGER NOT NULL, summary TEXT NOT NULL, action TEXT NOT NULL,
+            based_on INTEGER NOT NULL, applied_to_open_cases INTEGER NOT NULL DEFAULT 0);
+          CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, actor TEXT NOT NULL,
+            action TEXT NOT NULL, subject TEXT NOT NULL, from_version INTEGER, to_version INTEGER,
+            summary TEXT NOT NULL, changes TEXT);
+          CREATE INDEX audit_at ON audit (at, id);
+          CREATE TABLE rules_kv_state (id INTEGER PRIMARY KEY CHECK (id = 1), published INTEGER NOT NULL);`,
+  },
+];
+
+export type RulesAction = "update" | "rollback";
+
+export interface VersionMeta {
+  version: number;
+  author: string;
+  createdAt: string;
+  summary: string;
+  action: RulesAction | "default";
+  /** The version this one replaced. */
+  basedOn: number;
+  appliedToOpenCases: boolean;
+}
+
+export interface StoredRules extends VersionMeta {
+  /** Unmasked: only ever leaves the Worker through maskSecrets. */
+  document: RulesDocument;
+}
+
+interface VersionRow {
+  version: number;
+  document: string;
+  author: string;
+  created_at: number;
+  summary: string;
+  action: string;
+  based_on: number;
+  applied_to_open_cases: number;
+  [key: string]: SqlStorageValue;
+}
+
+function meta(r: VersionRow): VersionMeta {
+  return {
+    version: r.version,
+    author: r.author,
+    createdAt: new Date(r.created_at).toISOString(),
+    summary: r.summary,
+    action: r.action as RulesAction,
+    basedOn: r.based_on,
+    appliedToOpenCases: r.applied_to_open_cases === 1,
+  };
+}
+
+/** Version 0 is the built-in starter document every store has before its first save. */
+export const STARTER_VERSION: StoredRules = {
+  version: 0,
+  author: "promptly",
+  createdAt: new Date(0).toISOString(),
+  summary: "starter rules",
+  action: "default",
+  basedOn: 0,
+  appliedToOpenCases: false,
+  document: DEFAULT_RULES,
+};
+
+export function currentVersionNumber(sql: SqlStorage): number {
+  return sql.exec<{ v: number | null }>(`SELECT MAX(version) AS v FROM rule_versions`).one().v ?? 0;
+}
+
+export function readVersion(sql: SqlStorage, version: number): StoredRules | null {
+  if (version === 0) return STARTER_VERSION;
+  const row = sql.exec<VersionRow>(`SELECT * FROM rule_versions WHERE version = ?`, version).toArray()[0];
+  if (!row) return null;
+  // Stored documents were valid when saved; parsing again fills defaults added since.
+  return { ...meta(row), document: RulesDocument.parse(JSON.parse(row.document)) };
+}
+
+export function readCurrent(sql: SqlStorage): StoredRules {
+  return readVersion(sql, currentVersionNumber(sql)) ?? STARTER_VERSION;
+}
+
+/** Newest first; `before` pages backwards. */
+export function listVersions(sql: SqlStorage, limit: number, before?: number): VersionMeta[] {
+  const rows = sql
+    .exec<VersionRow>(
+      `SELECT version, '' AS document, author, created_at, summary, action, based_on, applied_to_open_cases
+         FROM rule_versions WHERE version < ? ORDER BY version DESC LIMIT ?`,
+      before ?? Number.MAX_SAFE_INTEGER,
+      limit,
+    )
+    .toArray()
+    .map(meta);
+  // The starter version is listed last so "roll back to the starter rules" is discoverable.
+  if (rows.length < limit && (before === undefined || before > 0)) rows.push(STARTER_VERSION);
+  return rows;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  /** Admin token id (or "operator", "system"). */
+  actor: string;
+  /** e.g. "rules.update", "rules.rollback". */
+  action: string;
+  /** What was acted on, e.g. "rules". */
+  subject: string;
+  fromVersion: number | null;
+  toVersion: number | null;
+  summary: string;
+  /** Structural diff, secrets masked. */
+  changes: DiffEntry[] | null;
+}
+
+interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string;
+  from_version: number | null;
+  to_version: number | null;
+  summary: string;
+  changes: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+/** Appends to the store's audit log; other concerns may record their own admin actions here. */
+export function recordAudit(
+  sql: SqlStorage,
+  entry: { at: number; actor: string; action: string; subject: string; fromVersion?: number | null; toVersion?: number | null; summary: string; changes?: DiffEntry[] | null },
+): void {
+  sql.exec(
+    `INSERT INTO audit (at, actor, action, subject, from_version, to_version, summary, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.subject,
+    entry.fromVersion ?? null,
+    entry.toVersion ?? null,
+    entry.summary,
+    entry.changes ? JSON.stringify(entry.changes) : null,
+  );
+}
+
+/** Newest first; `before` is an audit id for paging backwards. */
+export function listAudit(sql: SqlStorage, limit: number, before?: number): AuditEntry[] {
+  return sql
+    .exec<AuditRow>(`SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?`, before ?? Number.MAX_SAFE_INTEGER, limit)
+    .toArray()
+    .map((r) => ({
+      id: r.id,
+      at: new Date(r.at).toISOString(),
+      actor: r.actor,
+      action: r.action,
+      subject: r.subject,
+      fromVersion: r.from_version,
+      toVersion: r.to_version,
+      summary: r.summary,
+      changes: r.changes === null ? null : (JSON.parse(r.changes) as DiffEntry[]),
+    }));
+}
+
+export interface SaveRequest {
+  /** The document as the admin sent it (unvalidated; may hold "********" for kept secrets). */
+  input: unknown;
+  /** From If-Match: the version the admin edited. */
+  expectedVersion: number;
+  author: string;
+  summary?: string | undefined;
+  action: RulesAction;
+  applyToOpenCases: boolean;
+  now: number;
+}
+
+export type SaveOutcome =
+  | { type: "saved"; saved: StoredRules; previous: number; changes: DiffEntry[] }
+  | { type: "conflict"; current: number }
+  | { type: "invalid"; issues: ErrorIssue[] };
+
+/**
+ * Checks If-Match, resolves kept secrets against the current version, validates, and inserts the
+ * next version plus its audit entry, all in one synchronous transaction.
+ */
+export function saveVersion(storage: DurableObjectStorage, req: SaveRequest): SaveOutcome {
+  const sql = storage.sql;
+  const current = readCurrent(sql);
+  if (req.expectedVersion !== current.version) return { type: "conflict", current: current.version };
+  const restored = restoreSecrets(req.input, current.version === 0 ? null : current.document);
+  const checked = checkRules(restored.input);
+  const issues = [...restored.issues, ...(checked.ok ? [] : checked.issues)];
+  if (!checked.ok || issues.length > 0) return { type: "invalid", issues };
+  const document = checked.document;
+  const changes = diffRules(current.document, document);
+  const version = current.version + 1;
+  const summary = req.summary?.trim() || summarizeDiff(changes);
+  storage.transactionSync(() => {
+    sql.exec(
+      `INSERT INTO rule_versions (version, document, author, created_at, summary, action, based_on, applied_to_open_cases) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      version,
+      JSON.stringify(document),
+      req.author,
+      req.now,
+      summary,
+      req.action,
+      current.version,
+      req.applyToOpenCases ? 1 : 0,
+    );
+    recordAudit(sql, {
+      at: req.now,
+      actor: req.author,
+      action: `rules.${req.action}`,
+      subject: "rules",
+      fromVersion: current.version,
+      toVersion: version,
+      summary,
+      changes,
+    });
+  });
+  const saved = readVersion(sql, version)!;
+  return { type: "saved", saved, previous: current.version, changes };
+}
+
+export type RollbackOutcome = SaveOutcome | { type: "not_found" };
+
+/**
+ * The rules concern inside the registry object: the class's RPC methods delegate here. After a
+ * save returns, the version is published to KV; a failed publish is retried on the next call,
+ * and case objects fall back to the registry meanwhile, so a KV outage never loses a version.
+ */
+export class RulesRegistry {
+  private publisher: RulesKvPublisher | null = null;
+  private catchUp: Promise<void> | null = null;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly kv: KVNamespace,
+  ) {}
+
+  read(version?: number): StoredRules | null {
+    this.kickCatchUp();
+    return version === undefined ? readCurrent(this.storage.sql) : readVersion(this.storage.sql, version);
+  }
+
+  versions(limit: number, before?: number): { current: number; versions: VersionMeta[] } {
+    return { current: currentVersionNumber(this.storage.sql), versions: listVersions(this.storage.sql, limit, before) };
+  }
+
+  audit(limit: number, before?: number): AuditEntry[] {
+    return listAudit(this.storage.sql, limit, before);
+  }
+
+  async save(req: Omit<SaveRequest, "now">): Promise<SaveOutcome> {
+    const outcome = saveVersion(this.storage, { ...req, now: Date.now() });
+    if (outcome.type === "saved") await this.publishQuietly(outcome.saved.version, outcome.saved.document);
+    return outcome;
+  }
+
+  /** A new version whose document equals version `to` (secrets included, as they were then). */
+  async rollback(req: { to: number; expectedVersion?: number | undefined; author: string }): Promise<RollbackOutcome> {
+    const sql = this.storage.sql;
+    const target = readVersion(sql, req.to);
+    if (!target) return { type: "not_found" };
+    const current = currentVersionNumber(sql);
+    return this.save({
+      input: target.document,
+      expectedVersion: req.expectedVersion ?? current,
+      author: req.author,
+      summary: `rolled back to version ${req.to}`,
+      action: "rollback",
+      applyToOpenCases: false,
+    });
+  }
+
+  private published(): number {
+    return this.storage.sql.exec<{ published: number }>(`SELECT published FROM rules_kv_state WHERE id = 1`).toArray()[0]?.published ?? 0;
+  }
+
+  private async publishQuietly(version: number, document: RulesDocument): Promise<void> {
+    const storeId = storeIdOf(this.storage.sql);
+    if (storeId === null) return;
+    this.publisher ??= new RulesKvPublisher(this.kv, storeId);
+    try {
+      await this.publisher.publish(version, document);
+      this.storage.sql.exec(
+        `INSERT INTO rules_kv_state (id, published) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET published = MAX(published, excluded.published)`,
+        version,
+      );
+    } catch (err) {
+      // The version is saved; KV catches up on a later call and readers fall back meanwhile.
+      console.log(JSON.stringify({ msg: "rules.kv_publish_failed", storeId, version, error: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+
+  /** Republishes the newest version if an earlier publish failed (object restarted, KV down). */
+  private kickCatchUp(): void {
+    if (this.catchUp) return;
+    const current = currentVersionNumber(this.storage.sql);
+    if (current === 0 || this.published() >= current) return;
+    const latest = readVersion(this.storage.sql, current)!;
+    this.catchUp = this.publishQuietly(latest.version, latest.document).finally(() => {
+      this.catchUp = null;
+    });
+  }
+}
