@@ -37,6 +37,11 @@ export const Reminder = z.object({
   /** The case in Promptly's API. */
   caseUrl: z.string().optional(),
   source: z.object({ provider: z.string(), ticketId: z.string().optional(), trackingNumber: z.string().optional() }).optional(),
+  /**
+   * The helpdesk ticket this reminder should be noted on: the case's own ticket, or, for a shipment,
+   * the open ticket of the same order or customer (found through the store's case index).
+   */
+  ticket: z.object({ caseId: z.string(), provider: z.string(), ticketId: z.string(), url: z.string().optional() }).optional(),
   rule: z.object({ name: z.string(), version: z.number().int(), path: z.string().optional() }),
   /** Names of channels in the store's rules document to deliver to. */
   channels: z.array(z.string()),
