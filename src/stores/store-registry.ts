@@ -14,7 +14,7 @@ import type { ProviderConfig } from "../webhooks/adapter";
 import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
-import { RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules/rule-store";
+import { RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 
 export class StoreRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -80,7 +80,7 @@ export class StoreRegistry extends DurableObject<Env> {
     return { duplicate: recordIgnored(this.sql, provider, providerEventId, reason, Date.now()) };
   }
 
-  // ── Rules (src/rules/rule-store.ts): versions, audit, KV publishing ─────────────────────────
+  // ── Rules (src/rules-store/versions.ts): versions, audit, KV publishing ───────────────────
 
   private rulesConcern: RulesRegistry | undefined;
   private rules(): RulesRegistry {

@@ -9,11 +9,11 @@
 import type { ErrorIssue } from "../http/errors";
 import type { Migration } from "../lib/sql-migrations";
 import { storeId as storeIdOf } from "../stores/store-data";
-import { diffRules, summarizeDiff, type DiffEntry } from "./diff";
+import { diffRules, summarizeDiff, type DiffEntry } from "../rules/diff";
 import { RulesKvPublisher } from "./kv";
-import { DEFAULT_RULES, RulesDocument } from "./schema";
-import { restoreSecrets } from "./secrets";
-import { checkRules } from "./validate";
+import { DEFAULT_RULES, RulesDocument } from "../rules/schema";
+import { restoreSecrets } from "../rules/secrets";
+import { checkRules } from "../rules/validate";
 
 export const rulesMigrations: Migration[] = [
   {

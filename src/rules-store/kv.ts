@@ -13,7 +13,7 @@
  * backoff on `429 Too Many Requests`.
  */
 import { z } from "zod";
-import { RulesDocument } from "./schema";
+import { RulesDocument } from "../rules/schema";
 
 export const versionKey = (storeId: string, version: number) => `rules:${storeId}:v${version}`;
 export const pointerKey = (storeId: string) => `rules:${storeId}:current`;
