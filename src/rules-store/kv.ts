@@ -13,7 +13,7 @@
  * backoff on `429 Too Many Requests`.
  */
 import { z } from "zod";
-import { RulesDocument } from "../rules/schema";
+import { DEFAULT_RULES, RulesDocument } from "../rules/schema";
 
 export const versionKey = (storeId: string, version: number) => `rules:${storeId}:v${version}`;
 export const pointerKey = (storeId: string) => `rules:${storeId}:current`;
@@ -27,8 +27,11 @@ const VERSION_CACHE_TTL_S = 3600;
 export interface LoadedRules {
   version: number;
   document: RulesDocument;
-  /** Where the document came from: KV normally, the registry when KV had not caught up. */
-  source: "kv" | "registry";
+  /**
+   * Where the document came from: KV normally, the registry when KV had not caught up, the
+   * code itself for version 0 (the starter rules are a constant, identical everywhere).
+   */
+  source: "kv" | "registry" | "builtin";
 }
 
 /**
@@ -42,7 +45,7 @@ export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: str
     if (!pointer.success) return fromRegistry(env, storeId, undefined);
     wanted = pointer.data.version;
   }
-  if (wanted === 0) return fromRegistry(env, storeId, 0);
+  if (wanted === 0) return { version: 0, document: DEFAULT_RULES, source: "builtin" };
   const raw = await env.RULES.get(versionKey(storeId, wanted), { type: "json", cacheTtl: VERSION_CACHE_TTL_S }).catch(() => null);
   const stored = StoredVersion.safeParse(raw);
   if (stored.success && stored.data.version === wanted) {
@@ -98,9 +101,22 @@ export class RulesKvPublisher {
     private readonly minIntervalMs = 1000,
   ) {}
 
+  /** Writes the immutable key of one version (catch-up writes old ones without moving the pointer). */
+  async putVersion(version: number, document: RulesDocument): Promise<void> {
+    await putWithRetry(this.kv, versionKey(this.storeId, version), JSON.stringify({ version, document }));
+  }
+
   /** Writes the immutable version key, then makes sure the pointer reaches at least `version`. */
   async publish(version: number, document: RulesDocument): Promise<void> {
-    await putWithRetry(this.kv, versionKey(this.storeId, version), JSON.stringify({ version, document }));
+    await this.putVersion(version, document);
+    await this.advancePointer(version);
+  }
+
+  /**
+   * Resolves once the pointer names `version` or newer. Callers arriving within a second of the
+   * last pointer write wait for one shared write that carries the newest version.
+   */
+  async advancePointer(version: number): Promise<void> {
     this.wanted = Math.max(this.wanted, version);
     while (this.written < version) {
       this.running ??= this.flushPointer().finally(() => {

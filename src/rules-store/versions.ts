@@ -29,7 +29,16 @@ export const rulesMigrations: Migration[] = [
           CREATE INDEX audit_at ON audit (at, id);
           CREATE TABLE rules_kv_state (id INTEGER PRIMARY KEY CHECK (id = 1), published INTEGER NOT NULL);`,
   },
+  {
+    // Per version, whether its immutable KV key is written: a failed publish of an older version
+    // is caught up even after a newer one moved the pointer past it.
+    id: 2,
+    sql: `ALTER TABLE rule_versions ADD COLUMN kv_written INTEGER NOT NULL DEFAULT 0;`,
+  },
 ];
+
+/** How many unpublished versions one catch-up writes (newest first matter most: open cases pin them). */
+const CATCH_UP_LIMIT = 50;
 
 export type RulesAction = "update" | "rollback";
 
@@ -246,8 +255,9 @@ export type RollbackOutcome = SaveOutcome | { type: "not_found" };
 
 /**
  * The rules concern inside the registry object: the class's RPC methods delegate here. After a
- * save returns, the version is published to KV; a failed publish is retried on the next call,
- * and case objects fall back to the registry meanwhile, so a KV outage never loses a version.
+ * save, the version is published to KV before the RPC returns; a failed publish is caught up
+ * on a later call (any read or save), and case objects fall back to the registry meanwhile, so
+ * a KV outage never loses or hides a version.
  */
 export class RulesRegistry {
   private publisher: RulesKvPublisher | null = null;
@@ -273,12 +283,15 @@ export class RulesRegistry {
 
   async save(req: Omit<SaveRequest, "now">): Promise<SaveOutcome> {
     const outcome = saveVersion(this.storage, { ...req, now: Date.now() });
-    if (outcome.type === "saved") await this.publishQuietly(outcome.saved.version, outcome.saved.document);
+    if (outcome.type === "saved") {
+      await this.publishQuietly(outcome.saved.version, outcome.saved.document);
+      this.kickCatchUp();
+    }
     return outcome;
   }
 
   /** A new version whose document equals version `to` (secrets included, as they were then). */
-  async rollback(req: { to: number; expectedVersion?: number | undefined; author: string }): Promise<RollbackOutcome> {
+  async rollback(req: { to: number; expectedVersion?: number | undefined; author: string; applyToOpenCases?: boolean | undefined }): Promise<RollbackOutcome> {
     const sql = this.storage.sql;
     const target = readVersion(sql, req.to);
     if (!target) return { type: "not_found" };
@@ -289,37 +302,69 @@ export class RulesRegistry {
       author: req.author,
       summary: `rolled back to version ${req.to}`,
       action: "rollback",
-      applyToOpenCases: false,
+      applyToOpenCases: req.applyToOpenCases ?? false,
     });
   }
 
-  private published(): number {
-    return this.storage.sql.exec<{ published: number }>(`SELECT published FROM rules_kv_state WHERE id = 1`).toArray()[0]?.published ?? 0;
+  /** The version the KV pointer was last written with, and the versions whose key is not in KV yet. */
+  kvState(): { pointer: number; unwritten: number[] } {
+    const sql = this.storage.sql;
+    return {
+      pointer: sql.exec<{ published: number }>(`SELECT published FROM rules_kv_state WHERE id = 1`).toArray()[0]?.published ?? 0,
+      unwritten: sql
+        .exec<{ version: number }>(`SELECT version FROM rule_versions WHERE kv_written = 0 ORDER BY version DESC LIMIT ?`, CATCH_UP_LIMIT)
+        .toArray()
+        .map((r) => r.version),
+    };
   }
 
-  private async publishQuietly(version: number, document: RulesDocument): Promise<void> {
+  private kvPublisher(): RulesKvPublisher | null {
     const storeId = storeIdOf(this.storage.sql);
-    if (storeId === null) return;
-    this.publisher ??= new RulesKvPublisher(this.kv, storeId);
+    if (storeId === null) return null;
+    return (this.publisher ??= new RulesKvPublisher(this.kv, storeId));
+  }
+
+  /** The version key, then the pointer; failures are logged and left for the catch-up. */
+  private async publishQuietly(version: number, document: RulesDocument): Promise<void> {
+    const publisher = this.kvPublisher();
+    if (!publisher) return;
+    const sql = this.storage.sql;
     try {
-      await this.publisher.publish(version, document);
-      this.storage.sql.exec(
+      await publisher.putVersion(version, document);
+      sql.exec(`UPDATE rule_versions SET kv_written = 1 WHERE version = ?`, version);
+      await publisher.advancePointer(version);
+      sql.exec(
         `INSERT INTO rules_kv_state (id, published) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET published = MAX(published, excluded.published)`,
         version,
       );
     } catch (err) {
-      // The version is saved; KV catches up on a later call and readers fall back meanwhile.
-      console.log(JSON.stringify({ msg: "rules.kv_publish_failed", storeId, version, error: err instanceof Error ? err.message : String(err) }));
+      console.log(JSON.stringify({ msg: "rules.kv_publish_failed", storeId: storeIdOf(sql), version, error: err instanceof Error ? err.message : String(err) }));
     }
   }
 
-  /** Republishes the newest version if an earlier publish failed (object restarted, KV down). */
+  /** Writes every version key an earlier publish missed, then moves the pointer if it lags. */
   private kickCatchUp(): void {
     if (this.catchUp) return;
-    const current = currentVersionNumber(this.storage.sql);
-    if (current === 0 || this.published() >= current) return;
-    const latest = readVersion(this.storage.sql, current)!;
-    this.catchUp = this.publishQuietly(latest.version, latest.document).finally(() => {
+    const sql = this.storage.sql;
+    const current = currentVersionNumber(sql);
+    const { pointer, unwritten } = this.kvState();
+    if (current === 0 || (pointer >= current && unwritten.length === 0)) return;
+    this.catchUp = (async () => {
+      const publisher = this.kvPublisher();
+      if (!publisher) return;
+      for (const version of unwritten.filter((v) => v !== current)) {
+        const stored = readVersion(sql, version);
+        if (!stored) continue;
+        try {
+          await publisher.putVersion(version, stored.document);
+          sql.exec(`UPDATE rule_versions SET kv_written = 1 WHERE version = ?`, version);
+        } catch (err) {
+          console.log(JSON.stringify({ msg: "rules.kv_catch_up_failed", storeId: storeIdOf(sql), version, error: err instanceof Error ? err.message : String(err) }));
+          return;
+        }
+      }
+      if (pointer < current || unwritten.includes(current)) await this.publishQuietly(current, readVersion(sql, current)!.document);
+    })().finally(() => {
       this.catchUp = null;
     });
   }

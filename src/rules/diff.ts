@@ -73,7 +73,7 @@ export function diffRules(from: RulesDocument, to: RulesDocument): DiffEntry[] {
 
   // Secrets differ only in the unmasked documents.
   for (const [name, chB] of Object.entries(to.channels)) {
-    const chA = from.channels[name];
+    const chA = Object.hasOwn(from.channels, name) ? from.channels[name] : undefined;
     if (!chA || chA.type !== chB.type) continue;
     for (const field of SECRET_FIELDS[chB.type as ChannelType]) {
       const va = (chA as Obj)[field];

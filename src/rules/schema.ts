@@ -133,7 +133,7 @@ export const PolicyConditions = z.strictObject({
   priorities: z.array(Priority).min(1).optional(),
   providers: z.array(ProviderId).min(1).optional(),
   tags: z
-    .object({
+    .strictObject({
       /** At least one of these tags. */
       any: z.array(z.string().min(1)).min(1).optional(),
       /** Every one of these tags. */
@@ -164,16 +164,27 @@ export const TargetSpec = z.strictObject({
     urgent: PositiveDuration.optional(),
   }),
   pauseOn: z.array(CaseStatus).default(DEFAULT_PAUSE_ON),
-  /** Warning ladder: offsets before the due instant, e.g. ["1h", "15m"] (on the target's clock). */
-  warnings: z.array(PositiveDuration).max(10).default([]),
+  /** Warning ladder: offsets before the due instant, e.g. ["1h", "15m"]. */
+  warnings: z
+    .array(PositiveDuration)
+    .max(10)
+    .default([])
+    .meta({
+      description: `Warn this long before the due instant, counted in business time on the target's calendar (wall-clock time on "${ALWAYS_OPEN}"), e.g. ["1h", "15m"]. Each offset must be shorter than every priority's target.`,
+    }),
 });
 export type TargetSpec = z.infer<typeof TargetSpec>;
 
 export const Escalation = z.strictObject({
   /** 1, 2, 3…: strictly increasing down the list, with non-decreasing `after`. */
   level: z.number().int().min(1).max(20),
-  /** Wall-clock delay after the breach: "0s" escalates at the breach itself. */
-  after: Duration,
+  /**
+   * Business time on the breached target's calendar after its due instant, as the SLA fold
+   * computes it: on a 9–18 calendar, "1h" after a 17:30 breach is 09:30 the next business day.
+   */
+  after: Duration.meta({
+    description: `How long after the due instant this level fires, counted in business time on the breached target's calendar (wall-clock time on "${ALWAYS_OPEN}"). "0s" escalates at the breach itself.`,
+  }),
   /** Who is told; empty means the policy's `notify` channels. */
   channels: z.array(ChannelName).default([]),
   /** What the reminder says to do, e.g. "Shift lead: take the case or reassign it now". */
@@ -188,7 +199,7 @@ export const Policy = z.strictObject({
   description: z.string().max(500).optional(),
   when: PolicyConditions.prefault({}),
   targets: z
-    .object({
+    .strictObject({
       /** Case opened → first public agent reply. */
       firstReply: TargetSpec.optional(),
       /** Oldest unanswered customer message → next public agent reply. */
@@ -209,7 +220,10 @@ export type Policy = z.infer<typeof Policy>;
 // Playbook: situations support leads want to catch, each on by default.
 // `channels: []` in any playbook rule means "the matched policy's notify channels".
 
-const PlaybookChannels = z.array(ChannelName).default([]);
+const PlaybookChannels = z
+  .array(ChannelName)
+  .default([])
+  .meta({ description: "Channels told when this rule fires; empty means the matched policy's `notify` channels." });
 
 export const BadRatingRule = z.strictObject({
   enabled: z.boolean().default(true),
@@ -241,7 +255,8 @@ export const DEFAULT_DISPUTE_WORDS = [
   "trustpilot",
   "consumer protection",
   "report you",
-  "bank",
+  "my bank",
+  "credit card company",
   "paypal claim",
   "scam",
   "fraud",
@@ -260,6 +275,11 @@ export const DisputeRiskRule = z.strictObject({
     .default("The customer is close to a chargeback or a public complaint: offer a refund or a coupon now, before the bank or a review site decides for you."),
 });
 
+/**
+ * How a promise is recognised is configured per helpdesk (provider options `callbackTag` /
+ * `callbackField`) or comes from `POST …/callbacks`; this rule only says what happens around the
+ * promised instant, in wall-clock time (a promise is made for a moment, not for business hours).
+ */
 export const CallbackRule = z.strictObject({
   enabled: z.boolean().default(true),
   /** Remind the owner this long before the promised time. */
@@ -269,19 +289,17 @@ export const CallbackRule = z.strictObject({
   /** Escalate this long after the breach if the call still has not happened. */
   escalateAfter: Duration.default("30m"),
   channels: PlaybookChannels,
-  escalationChannels: z.array(ChannelName).default([]),
-  /**
-   * How a promise is recognised when the helpdesk has no callback event: a tag on the case and a
-   * custom field holding the promised instant (ISO 8601).
-   */
-  detect: z.strictObject({ tag: z.string().min(1).optional(), field: z.string().min(1).optional() }).prefault({}),
+  escalationChannels: z
+    .array(ChannelName)
+    .default([])
+    .meta({ description: "Channels told when the callback is still not made `escalateAfter` past the breach; empty means this rule's `channels`." }),
 });
 
 export const ShipmentDelayRule = z.strictObject({
   enabled: z.boolean().default(true),
   /** Which carrier signals count as a delay. */
   signals: z
-    .object({
+    .strictObject({
       exception: z.boolean().default(true),
       failedAttempt: z.boolean().default(true),
       etaLater: z.boolean().default(true),
@@ -327,7 +345,7 @@ export const QuietHours = z.strictObject({
 // ---------------------------------------------------------------------------------------------
 
 export const RulesDocument = z
-  .object({
+  .strictObject({
     description: z.string().max(1000).optional(),
     /** Named business-hours calendars; "24/7" is built in. */
     calendars: z.record(Name, BusinessCalendar).default({}),

@@ -17,7 +17,8 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const DESTINATION_FIELDS = ["url", "baseUrl", "email", "username", "appId"] as const;
 
 function secretFields(type: unknown): readonly string[] {
-  return typeof type === "string" && type in SECRET_FIELDS ? SECRET_FIELDS[type as ChannelType] : [];
+  // Own keys only: a channel of type "toString" must read as "no secret fields", not crash.
+  return typeof type === "string" && Object.hasOwn(SECRET_FIELDS, type) ? SECRET_FIELDS[type as ChannelType] : [];
 }
 
 /** A deep copy of the document with every channel secret replaced by the mask. */
@@ -38,14 +39,16 @@ export function maskSecrets<T extends Pick<RulesDocument, "channels">>(doc: T): 
 export function restoreSecrets(input: unknown, stored: RulesDocument | null, prefix: (string | number)[] = []): { input: unknown; issues: ErrorIssue[] } {
   if (!isObj(input) || !isObj(input.channels)) return { input, issues: [] };
   const issues: ErrorIssue[] = [];
-  const channels: Obj = {};
+  // Built as entries: assigning a key named "__proto__" would set the prototype and hide the key from validation.
+  const channels: [string, unknown][] = [];
   for (const [name, raw] of Object.entries(input.channels)) {
     if (!isObj(raw)) {
-      channels[name] = raw;
+      channels.push([name, raw]);
       continue;
     }
     const channel: Obj = { ...raw };
-    const previous = stored?.channels[name] as unknown as Obj | undefined;
+    // Own keys only: a channel named "constructor" must not find Object.prototype's.
+    const previous = stored && Object.hasOwn(stored.channels, name) ? (stored.channels[name] as unknown as Obj) : undefined;
     for (const field of secretFields(channel.type)) {
       if (channel[field] !== SECRET_MASK) continue;
       const path = formatPath([...prefix, "channels", name, field]);
@@ -57,9 +60,9 @@ export function restoreSecrets(input: unknown, stored: RulesDocument | null, pre
         channel[field] = previous[field];
       }
     }
-    channels[name] = channel;
+    channels.push([name, channel]);
   }
-  return { input: { ...input, channels }, issues };
+  return { input: { ...input, channels: Object.fromEntries(channels) }, issues };
 }
 
 /** Defaults the schema fills in, so an omitted field compares equal to the stored default. */

@@ -39,6 +39,15 @@ export function referentialIssues(input: unknown): ErrorIssue[] {
   const calendars = isObj(input.calendars) ? Object.keys(input.calendars) : [];
   const channels = isObj(input.channels) ? Object.keys(input.channels) : [];
   if (calendars.includes(ALWAYS_OPEN)) add(["calendars", ALWAYS_OPEN], `"${ALWAYS_OPEN}" is built in and cannot be redefined`);
+  // References are exact, so two names that differ only in case are one typo away from the wrong target.
+  for (const [section, names] of [["calendars", calendars], ["channels", channels]] as const) {
+    const seen = new Map<string, string>();
+    for (const name of names) {
+      const first = seen.get(name.toLowerCase());
+      if (first !== undefined) add([section, name], `duplicate name: "${name}" differs from "${first}" only in upper/lower case`);
+      else seen.set(name.toLowerCase(), name);
+    }
+  }
 
   const checkCalendar = (value: unknown, path: Path) => {
     const name = str(value);
@@ -74,9 +83,13 @@ export function referentialIssues(input: unknown): ErrorIssue[] {
         add([...tPath, "byPriority"], "set a target for at least one priority (low, normal, high, urgent), or remove this metric");
       }
       const shortest = PRIORITIES.map((pr) => ({ pr, ms: durationMs(byPriority?.[pr]) })).filter((x): x is { pr: (typeof PRIORITIES)[number]; ms: number } => x.ms !== undefined);
+      const offsets = new Map<number, number>();
       arr(t.warnings).forEach((w, wi) => {
         const ms = durationMs(w);
         if (ms === undefined) return;
+        const same = offsets.get(ms);
+        if (same !== undefined) add([...tPath, "warnings", wi], `duplicate warning: ${String(w)} is the same offset as warnings[${same}]`);
+        else offsets.set(ms, wi);
         const tooLong = shortest.filter((s) => ms >= s.ms);
         if (tooLong.length > 0) {
           add(
@@ -149,12 +162,27 @@ export function checkRules(input: unknown, prefix: Path = []): RulesCheck {
   return { ok: false, issues };
 }
 
-/** Like issuesFromZod, but an unknown field is reported at its own path ("policies[0].whn"), not its parent's. */
+/** Fields that moved elsewhere: an admin sending the old place gets told where it went. */
+const MOVED: Record<string, string> = {
+  "playbook.callback.detect":
+    "unknown field \"detect\": callback promises are recognised per helpdesk, with the provider options callbackTag / callbackField (PUT /v1/stores/:storeId/providers/:provider)",
+};
+
+/**
+ * Like issuesFromZod, but an unknown field is reported at its own path ("policies[0].whn"), not
+ * its parent's, and a bad name in `calendars` / `channels` says what is wrong with it.
+ */
 function zodIssues(error: z.ZodError, prefix: Path): ErrorIssue[] {
   const out: ErrorIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) out.push({ path: formatPath([...prefix, ...issue.path, key]), message: `unknown field "${key}"` });
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        out.push({ path: formatPath([...prefix, ...path]), message: MOVED[formatPath(path)] ?? `unknown field "${key}"` });
+      }
+    } else if (issue.code === "invalid_key") {
+      const why = issue.issues.map((i) => i.message).join("; ");
+      out.push({ path: formatPath([...prefix, ...issue.path]), message: `name ${JSON.stringify(String(issue.path.at(-1)))} is not allowed: ${why}` });
     } else {
       out.push(...issuesFromZod(new z.ZodError([issue]), prefix));
     }
