@@ -27,6 +27,15 @@ export const PROVIDERS = [
 export const ProviderId = z.enum(PROVIDERS);
 export type ProviderId = z.infer<typeof ProviderId>;
 
+/**
+ * Where an event came from: a provider's webhook, or Promptly's own case API (a callback promised
+ * or done by phone, a snooze, a case resolved that no helpdesk knows about). API actions go
+ * through the same event log so they are ordered, deduplicated and replayed like everything else.
+ */
+export const API_SOURCE = "promptly" as const;
+export const EventSource = z.enum([...PROVIDERS, API_SOURCE]);
+export type EventSource = z.infer<typeof EventSource>;
+
 /** Support statuses every helpdesk status maps onto; the raw one travels alongside. */
 export const CaseStatus = z.enum(["open", "pending", "on-hold", "waiting-on-third-party", "solved", "closed"]);
 export type CaseStatus = z.infer<typeof CaseStatus>;
@@ -61,6 +70,10 @@ export const EventKind = z.enum([
   "case.tags_changed",
   "case.rating",
   "case.callback_promised",
+  /** A promised callback happened (or was withdrawn): its reminders stop. */
+  "case.callback_done",
+  /** Reminders wait until `snoozeUntil` (the customer asked us to wait, say). */
+  "case.snoozed",
   ...ShipmentKind.options,
 ]);
 export type EventKind = z.infer<typeof EventKind>;
@@ -90,7 +103,7 @@ export type CaseKey = z.infer<typeof CaseKey>;
 
 export const NormalizedEvent = z.object({
   storeId: z.string(),
-  provider: ProviderId,
+  provider: EventSource,
   /** The provider's own delivery/event id, or a stable hash of what identifies the change. */
   providerEventId: z.string().min(1),
   /** The provider's own timestamp for the change: order is decided by this, not arrival. */
@@ -111,7 +124,19 @@ export const NormalizedEvent = z.object({
   group: z.string().optional(),
   tags: z.array(z.string()).optional(),
   rating: z.object({ score: z.enum(["good", "bad"]), comment: z.string().optional() }).optional(),
-  callback: z.object({ at: isoInstant, phone: z.string().optional(), owner: z.string().optional(), note: z.string().optional() }).optional(),
+  callback: z
+    .object({
+      /** Identifies the promise: API callbacks get one; helpdesk ones default to the event id. */
+      id: z.string().optional(),
+      at: isoInstant.optional(),
+      phone: z.string().optional(),
+      owner: z.string().optional(),
+      note: z.string().optional(),
+      /** The helpdesk tag that signalled the promise: removing the tag means the call was made. */
+      tag: z.string().optional(),
+    })
+    .optional(),
+  snoozeUntil: isoInstant.optional(),
   /** Message text, kept short: used for dispute-word detection and reminder context only. */
   body: z.string().max(4000).optional(),
   shipment: z
