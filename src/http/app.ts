@@ -5,6 +5,8 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { z } from "zod";
+import { caseRoutes } from "../cases/routes";
+import { rulesRoutes } from "../rules-store/routes";
 import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
 import { requireOperator, requireStoreAdmin } from "./auth";
@@ -44,7 +46,7 @@ const systemRoutes: RouteSpec[] = [
   }),
 ];
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes];
 
 interface RequestState {
   requestId: string;

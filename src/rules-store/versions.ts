@@ -13,6 +13,7 @@ import { diffRules, summarizeDiff, type DiffEntry } from "../rules/diff";
 import { RulesKvPublisher } from "./kv";
 import { DEFAULT_RULES, RulesDocument } from "../rules/schema";
 import { restoreSecrets } from "../rules/secrets";
+import type { AuditEntry, RulesAction, VersionMeta } from "./schema";
 import { checkRules } from "../rules/validate";
 
 export const rulesMigrations: Migration[] = [
@@ -40,18 +41,7 @@ export const rulesMigrations: Migration[] = [
 /** How many unpublished versions one catch-up writes (newest first matter most: open cases pin them). */
 const CATCH_UP_LIMIT = 50;
 
-export type RulesAction = "update" | "rollback";
-
-export interface VersionMeta {
-  version: number;
-  author: string;
-  createdAt: string;
-  summary: string;
-  action: RulesAction | "default";
-  /** The version this one replaced. */
-  basedOn: number;
-  appliedToOpenCases: boolean;
-}
+export type { AuditEntry, RulesAction, VersionMeta };
 
 export interface StoredRules extends VersionMeta {
   /** Unmasked: only ever leaves the Worker through maskSecrets. */
@@ -122,25 +112,13 @@ export function listVersions(sql: SqlStorage, limit: number, before?: number): V
     .toArray()
     .map(meta);
   // The starter version is listed last so "roll back to the starter rules" is discoverable.
-  if (rows.length < limit && (before === undefined || before > 0)) rows.push(STARTER_VERSION);
+  if (rows.length < limit && (before === undefined || before > 0)) {
+    const { document: _document, ...starter } = STARTER_VERSION;
+    rows.push(starter);
+  }
   return rows;
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  /** Admin token id (or "operator", "system"). */
-  actor: string;
-  /** e.g. "rules.update", "rules.rollback". */
-  action: string;
-  /** What was acted on, e.g. "rules". */
-  subject: string;
-  fromVersion: number | null;
-  toVersion: number | null;
-  summary: string;
-  /** Structural diff, secrets masked. */
-  changes: DiffEntry[] | null;
-}
 
 interface AuditRow {
   id: number;

@@ -107,3 +107,18 @@ export function summarizeDiff(entries: DiffEntry[]): string {
   const more = entries.length > 3 ? `, and ${entries.length - 3} more` : "";
   return `${entries.length} change(s): ${shown.join("; ")}${more}`;
 }
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? "undefined";
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** One line per change, for people: `~ policies["VIP"].notify: ["team"] → ["team","lead"]`. */
+export function renderDiff(entries: DiffEntry[]): string[] {
+  return entries.map((e) => {
+    const note = e.note ? ` (${e.note})` : "";
+    if (e.op === "added") return `+ ${e.path}: ${show(e.to)}${note}`;
+    if (e.op === "removed") return `- ${e.path}: was ${show(e.from)}${note}`;
+    return `~ ${e.path}: ${show(e.from)} → ${show(e.to)}${note}`;
+  });
+}
