@@ -11,6 +11,7 @@ import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
   callbackPromise,
+  callbackPromisedEvent,
   checkReplayWindow,
   contact,
   derivedEventId,
@@ -136,7 +137,15 @@ export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload> = {
       customer: contact(person?.email, person?.phone_number, person?.name),
       url: options.baseUrl && accountId ? `${options.baseUrl.replace(/\/+$/, "")}/app/accounts/${accountId}/conversations/${displayId}` : undefined,
     };
-    const tags = conv.labels ?? undefined;
+    // conversation_updated: changed_attributes says what changed (label_list carries both lists).
+    const changed = Object.assign({}, ...(p.changed_attributes ?? [])) as Record<string, { current_value: unknown; previous_value?: unknown } | undefined>;
+    const labelList = (v: unknown) => (Array.isArray(v) ? v.map(String) : undefined);
+    const labelsNow = p.event === "conversation_updated" ? labelList(changed.label_list?.current_value) : undefined;
+    const labelsBefore = p.event === "conversation_updated" ? labelList(changed.label_list?.previous_value) : undefined;
+    const tags = labelsNow ?? conv.labels ?? undefined;
+    /** The callback label was added by this very change (so a label removed and re-added is a new promise). */
+    const labelAdded = (promise: { tag?: string }) =>
+      promise.tag !== undefined && labelsNow !== undefined && !(labelsBefore ?? []).some((t) => t.toLowerCase() === promise.tag?.toLowerCase());
     const events: NormalizedEvent[] = [];
 
     if (isMessage) {
@@ -155,9 +164,7 @@ export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload> = {
       if (!status) return { type: "ignored", reason: `Chatwoot status "${rawStatus ?? ""}" has no mapping; add it to statusMap`, providerEventId: delivery };
       events.push(makeEvent(base, "case.status_changed", delivery, { status, rawStatus }));
     } else {
-      // conversation_updated: changed_attributes says what changed.
-      const changed = Object.assign({}, ...(p.changed_attributes ?? [])) as Record<string, { current_value: unknown } | undefined>;
-      if (changed.label_list) events.push(makeEvent(base, "case.tags_changed", `${delivery}:tags`, { tags: Array.isArray(changed.label_list.current_value) ? changed.label_list.current_value.map(String) : (tags ?? []) }));
+      if (changed.label_list && tags !== undefined) events.push(makeEvent(base, "case.tags_changed", `${delivery}:tags`, { tags }));
       const priority = changed.priority ? mapPriority(changed.priority.current_value as string | null) : null;
       if (priority) events.push(makeEvent(base, "case.priority_changed", `${delivery}:priority`, { priority }));
       if (changed.assignee_id || changed.team_id) {
@@ -168,7 +175,7 @@ export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload> = {
     if (isConversation) {
       const promise = callbackPromise(options, { tags, fields: conv.custom_attributes ?? {}, occurredAt });
       if (promise) {
-        events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["chatwoot", displayId, "callback", promise.key]), { callback: { at: promise.at, phone: base.customer?.phone, note: promise.note } }));
+        events.push(await callbackPromisedEvent(base, displayId, promise, { phone: base.customer?.phone, ...(labelAdded(promise) ? { occurrence: delivery } : {}) }));
       }
     }
     if (events.length === 0) return { type: "ignored", reason: "conversation_updated changed nothing we track", providerEventId: delivery };

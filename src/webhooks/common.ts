@@ -142,32 +142,65 @@ export function truthy(value: unknown): boolean {
 
 const CALLBACK_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|^\d{9,13}$/;
 
+/** A callback promise found in a delivery; `key` identifies it (see `callbackPromise`). */
+export interface CallbackSignal {
+  at: string;
+  key: string;
+  note: string;
+  /** The callback tag as it appears on the case, when the case carries it. */
+  tag?: string;
+}
+
 /**
  * A promised callback found in the signals the store configured: the custom field's time when
  * present (an explicit promise), otherwise the tag with the default delay. `key` identifies the
- * promise so a snapshot that repeats it dedupes instead of pushing the due time later.
+ * promise so a snapshot that repeats it dedupes instead of pushing the due time later. Whenever
+ * the callback tag is on the case the promise names it, so the case engine can treat removing the
+ * tag as "the call was made".
  */
 export function callbackPromise(
   options: Pick<HelpdeskOptions, "callbackTag" | "callbackField" | "callbackWithinMinutes">,
   signals: { tags?: string[]; fields?: Record<string, unknown>; occurredAt: string },
-): { at: string; key: string; note: string } | null {
+): CallbackSignal | null {
+  const wanted = options.callbackTag?.toLowerCase();
+  const tag = wanted === undefined ? undefined : signals.tags?.find((t) => t.toLowerCase() === wanted);
+  const withTag = tag === undefined ? {} : { tag };
   if (options.callbackField !== undefined && signals.fields !== undefined) {
-    const wanted = options.callbackField.toLowerCase();
-    const entry = Object.entries(signals.fields).find(([k]) => k.toLowerCase() === wanted);
+    const field = options.callbackField.toLowerCase();
+    const entry = Object.entries(signals.fields).find(([k]) => k.toLowerCase() === field);
     const raw = entry?.[1];
     if ((typeof raw === "string" || typeof raw === "number") && CALLBACK_TIME.test(String(raw).trim())) {
       const at = toIsoInstant(typeof raw === "string" ? raw.trim() : raw);
-      if (at !== null) return { at, key: `field:${at}`, note: `callback time from field "${options.callbackField}"` };
+      if (at !== null) return { at, key: `field:${at}`, note: `callback time from field "${options.callbackField}"`, ...withTag };
     }
   }
-  if (options.callbackTag !== undefined && signals.tags !== undefined) {
-    const wanted = options.callbackTag.toLowerCase();
-    if (signals.tags.some((t) => t.toLowerCase() === wanted)) {
-      const at = new Date(Date.parse(signals.occurredAt) + options.callbackWithinMinutes * 60_000).toISOString();
-      return { at, key: `tag:${wanted}`, note: `tag "${options.callbackTag}" (due ${options.callbackWithinMinutes} min after tagging)` };
-    }
+  if (tag !== undefined && wanted !== undefined) {
+    const at = new Date(Date.parse(signals.occurredAt) + options.callbackWithinMinutes * 60_000).toISOString();
+    return { at, key: `tag:${wanted}`, note: `tag "${tag}" (due ${options.callbackWithinMinutes} min after tagging)`, tag };
   }
   return null;
+}
+
+/**
+ * The `case.callback_promised` event for a promise. Its id is derived from the case and the
+ * promise key, so every snapshot that repeats the same promise dedupes to one event (the case
+ * engine replaces an open helpdesk promise with a newer one, which would push the due time
+ * later). `occurrence` is set only when the delivery itself says the tag was just added (a
+ * Zendesk `tags_added`, an Intercom tag topic, a Front `tag` event, a Chatwoot label diff): a tag
+ * removed and added again is then a new promise.
+ */
+export async function callbackPromisedEvent(
+  base: EventBase,
+  caseRef: string,
+  promise: CallbackSignal,
+  extra: { phone?: string | null; occurrence?: string } = {},
+): Promise<NormalizedEvent> {
+  const id = await derivedEventId([base.provider, caseRef, "callback", promise.key, extra.occurrence]);
+  const callback: NonNullable<NormalizedEvent["callback"]> = { at: promise.at, note: promise.note };
+  const phone = nonEmpty(extra.phone);
+  if (phone !== undefined) callback.phone = phone;
+  if (promise.tag !== undefined) callback.tag = promise.tag;
+  return makeEvent(base, "case.callback_promised", id, { callback });
 }
 
 /** Fields every event from one delivery shares; `make` adds the kind-specific ones. */

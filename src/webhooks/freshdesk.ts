@@ -12,6 +12,7 @@ import {
   SHARED_TOKEN_HEADER,
   TokenOptions,
   callbackPromise,
+  callbackPromisedEvent,
   contact,
   hasUnrenderedPlaceholder,
   verifySharedToken,
@@ -110,8 +111,13 @@ function channelOf(source: string | undefined): Channel | undefined {
   return "other";
 }
 
-export function splitTags(raw: string | undefined): string[] | undefined {
-  if (raw === undefined) return undefined;
+/**
+ * The template's `ticket_tags` as a list. A field the template has but rendered empty means the
+ * ticket has no tags (`[]`), which is how the case engine learns that a callback tag was removed;
+ * only a template without the field says nothing about tags (`undefined`).
+ */
+export function splitTags(raw: string | null | undefined): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
   return raw
     .split(",")
     .map((t) => t.trim())
@@ -135,7 +141,7 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload> = {
     const options = readOptions(FreshdeskOptions, config.options);
     const ticketId = hook.ticket_id.trim();
     const occurredAt = toIsoInstant(nonEmpty(hook.triggered_at)) ?? new Date(receivedAt).toISOString();
-    const tags = splitTags(nonEmpty(hook.ticket_tags));
+    const tags = hasUnrenderedPlaceholder(hook.ticket_tags) ? undefined : splitTags(hook.ticket_tags);
     const rawStatus = nonEmpty(hook.ticket_status);
     const status = mapStatus(rawStatus, STATUS, options.statusMap) ?? undefined;
     const priority = mapPriority(hook.ticket_priority) ?? undefined;
@@ -191,9 +197,7 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload> = {
 
     // The template's ticket_callback_at is the callback field, whichever Freshdesk field feeds it.
     const promise = callbackPromise({ ...options, callbackField: "callback_at" }, { tags, fields: { callback_at: hook.ticket_callback_at }, occurredAt });
-    if (promise) {
-      events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["freshdesk", ticketId, "callback", promise.key]), { callback: { at: promise.at, phone: nonEmpty(hook.ticket_contact_phone), note: promise.note } }));
-    }
+    if (promise) events.push(await callbackPromisedEvent(base, ticketId, promise, { phone: hook.ticket_contact_phone }));
     if (events.length === 0) return { type: "ignored", reason: unmapped ?? "the delivery carried no status, priority, assignment or tags" };
     return { type: "events", events };
   },

@@ -13,9 +13,9 @@ import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
   callbackPromise,
+  callbackPromisedEvent,
   checkReplayWindow,
   contact,
-  derivedEventId,
   header,
   hmacMatchesAnySecret,
   makeEvent,
@@ -202,7 +202,7 @@ export const frontAdapter: ProviderAdapter<typeof FrontPayload> = {
         events.push(makeEvent(base, "case.tags_changed", event.id, { tags: tags ?? [] }));
         const tagName = str(data.name);
         const promise = event.type === "tag" && tagName ? callbackPromise(options, { tags: [tagName], occurredAt }) : null;
-        if (promise) events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["front", conv.id, "callback", promise.key, event.id]), { callback: { at: promise.at, note: promise.note } }));
+        if (promise) events.push(await callbackPromisedEvent(base, conv.id, promise, { occurrence: event.id }));
         break;
       }
       default:
@@ -211,7 +211,7 @@ export const frontAdapter: ProviderAdapter<typeof FrontPayload> = {
 
     const fieldPromise = conv.custom_fields && options.callbackField ? callbackPromise({ ...options, callbackTag: undefined }, { fields: conv.custom_fields, occurredAt }) : null;
     if (fieldPromise) {
-      events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["front", conv.id, "callback", fieldPromise.key]), { callback: { at: fieldPromise.at, note: fieldPromise.note } }));
+      events.push(await callbackPromisedEvent(base, conv.id, fieldPromise));
     }
     return { type: "events", events };
   },

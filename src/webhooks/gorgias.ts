@@ -11,6 +11,7 @@ import {
   SHARED_TOKEN_HEADER,
   TokenOptions,
   callbackPromise,
+  callbackPromisedEvent,
   contact,
   derivedEventId,
   hasUnrenderedPlaceholder,
@@ -121,10 +122,14 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload> = {
     const changedAt = nonEmpty(p.event === "ticket_message_created" ? (p.last_message_datetime ?? p.updated_datetime) : p.updated_datetime);
     // Gorgias datetimes carry no offset (e.g. 2021-01-07T13:00:00.123456) and are UTC.
     const occurredAt = toIsoInstant(changedAt && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(changedAt) ? `${changedAt}Z` : changedAt) ?? new Date(receivedAt).toISOString();
-    const tags = nonEmpty(p.tags)
-      ?.split(",")
-      .map((t) => t.trim())
-      .filter((t) => t !== "");
+    // Rendered but empty means "no tags" (so a removed callback tag is seen); absent means unknown.
+    const tags =
+      p.tags === undefined || p.tags === null || hasUnrenderedPlaceholder(p.tags)
+        ? undefined
+        : p.tags
+            .split(",")
+            .map((t) => t.trim())
+            .filter((t) => t !== "");
     const snoozed = nonEmpty(p.snooze_datetime) !== undefined && nonEmpty(p.status)?.toLowerCase() === "closed";
     // A snoozed Gorgias ticket is "closed" until the snooze ends: it is waiting, not solved.
     const rawStatus = snoozed ? "snoozed" : nonEmpty(p.status);
@@ -178,9 +183,7 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload> = {
     }
 
     const promise = callbackPromise({ ...options, callbackField: "callback_at" }, { tags, fields: { callback_at: p.callback_at }, occurredAt });
-    if (promise) {
-      events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["gorgias", ticketId, "callback", promise.key]), { callback: { at: promise.at, phone: nonEmpty(p.customer_phone), note: promise.note } }));
-    }
+    if (promise) events.push(await callbackPromisedEvent(base, ticketId, promise, { phone: p.customer_phone }));
     if (events.length === 0) return { type: "ignored", reason: `Gorgias ${p.event} carried nothing we track (status "${rawStatus ?? ""}")` };
     return { type: "events", events };
   },

@@ -11,6 +11,7 @@ import type { NormalizeResult, ProviderAdapter, VerifyInput, VerifyResult } from
 import {
   HelpdeskOptions,
   callbackPromise,
+  callbackPromisedEvent,
   contact,
   derivedEventId,
   header,
@@ -198,7 +199,7 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload> = {
       }
       const promise = callbackPromise(options, { tags, fields, occurredAt });
       if (promise) {
-        events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["helpscout", conversationId, "callback", promise.key]), { callback: { at: promise.at, phone: customer?.phone ?? undefined, note: promise.note } }));
+        events.push(await callbackPromisedEvent(base, conversationId, promise, { phone: customer?.phone }));
       }
     }
     if (events.length === 0) return { type: "ignored", reason: "no callback field set on this conversation", providerEventId: eventId };

@@ -11,8 +11,8 @@ import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
   callbackPromise,
+  callbackPromisedEvent,
   contact,
-  derivedEventId,
   header,
   hmacMatchesAnySecret,
   makeEvent,
@@ -185,11 +185,14 @@ export const intercomAdapter: ProviderAdapter<typeof IntercomPayload> = {
     }
 
     const added = item.tags_added?.tags?.map((t) => t.name);
-    if (added && added.length > 0) events.push(makeEvent(base, "case.tags_changed", `${p.id}:tags`, { tags: tags ?? added }));
+    // `tags` is the conversation's full list; without it the added ones alone would read as "all others removed".
+    if (added && added.length > 0 && tags !== undefined) events.push(makeEvent(base, "case.tags_changed", `${p.id}:tags`, { tags }));
     const promise = callbackPromise(options, { tags: added ?? (p.topic.endsWith(".created") ? tags : undefined), fields: item.custom_attributes ?? {}, occurredAt });
     if (promise) {
-      events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["intercom", conversationId, "callback", promise.key]), { callback: { at: promise.at, phone: base.customer?.phone, note: promise.note } }));
+      // A tag this notification added is a fresh promise (a re-added tag too); a tag merely present on a new conversation is not.
+      events.push(await callbackPromisedEvent(base, conversationId, promise, { phone: base.customer?.phone, ...(added && promise.tag !== undefined ? { occurrence: p.id } : {}) }));
     }
+    if (events.length === 0) return { type: "ignored", reason: `Intercom ${p.topic} carried no tag list or callback we track`, providerEventId: p.id };
     return { type: "events", events };
   },
 

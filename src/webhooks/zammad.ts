@@ -11,6 +11,7 @@ import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
   callbackPromise,
+  callbackPromisedEvent,
   contact,
   derivedEventId,
   header,
@@ -125,7 +126,13 @@ export const zammadAdapter: ProviderAdapter<typeof ZammadPayload> = {
     };
     const events: NormalizedEvent[] = [];
     const hasArticle = article !== null && article !== undefined && nonEmpty(article.id) !== undefined;
-    const isFirstArticle = hasArticle && (ticket.article_count ?? 0) <= 1;
+    // The article that created the ticket: the count says so, or (older payloads without it) the
+    // article was written within seconds of the ticket.
+    const isFirstArticle =
+      hasArticle &&
+      (ticket.article_count !== null && ticket.article_count !== undefined
+        ? ticket.article_count <= 1
+        : Math.abs(Date.parse(article.created_at ?? "") - Date.parse(ticket.created_at ?? "")) <= 5_000);
 
     if (isFirstArticle) {
       events.push(makeEvent(base, "case.opened", `${delivery}:opened`, { status, rawStatus, priority, tags, group: nameOf(ticket.group), assignee: nonEmpty(ticket.owner?.email) }));
@@ -145,12 +152,14 @@ export const zammadAdapter: ProviderAdapter<typeof ZammadPayload> = {
     if (!isFirstArticle) {
       if (status) events.push(makeEvent(base, "case.status_changed", `${delivery}:status`, { status, rawStatus }));
       if (priority) events.push(makeEvent(base, "case.priority_changed", `${delivery}:priority`, { priority }));
+      // A snapshot's tag list is the full current one (payloads that include `tags`): the case sees removals too.
+      if (tags !== undefined) events.push(makeEvent(base, "case.tags_changed", `${delivery}:tags`, { tags }));
     }
 
     const fields = Object.fromEntries(Object.entries(ticket).filter(([, v]) => typeof v === "string" || typeof v === "number"));
     const promise = callbackPromise(options, { tags, fields, occurredAt });
     if (promise) {
-      events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["zammad", ticketId, "callback", promise.key]), { callback: { at: promise.at, phone: base.customer?.phone, note: promise.note } }));
+      events.push(await callbackPromisedEvent(base, ticketId, promise, { phone: base.customer?.phone }));
     }
     if (events.length === 0) return { type: "ignored", reason: `Zammad state "${rawStatus ?? ""}" has no mapping and no article was sent; add it to statusMap`, providerEventId: delivery };
     return { type: "events", events };

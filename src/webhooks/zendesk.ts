@@ -11,8 +11,8 @@ import type { NormalizeResult, ProviderAdapter, VerifyInput, VerifyResult } from
 import {
   HelpdeskOptions,
   callbackPromise,
+  callbackPromisedEvent,
   checkReplayWindow,
-  derivedEventId,
   header,
   hmacMatchesAnySecret,
   makeEvent,
@@ -215,15 +215,13 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
       }
       case "ticket.tags_changed": {
         const added = event.tags_added ?? undefined;
-        events.push(makeEvent(base, "case.tags_changed", payload.id, { tags: tags ?? added ?? [] }));
-        const promise = callbackPromise(options, { tags: added ?? tags ?? [], occurredAt });
-        if (promise) {
-          events.push(
-            makeEvent(base, "case.callback_promised", await derivedEventId(["zendesk", ticketId, "callback", promise.key, added ? payload.id : ""]), {
-              callback: { at: promise.at, note: promise.note },
-            }),
-          );
-        }
+        // `tags` on an event means "the full current list" (the case engine replaces its list and
+        // treats a missing callback tag as removed), so it is only set from the ticket's own list.
+        if (tags !== undefined) events.push(makeEvent(base, "case.tags_changed", payload.id, { tags }));
+        // Only a tag added by this change promises a callback; the event id makes a re-added tag a new promise.
+        const promise = added !== undefined ? callbackPromise(options, { tags: added, occurredAt }) : null;
+        if (promise) events.push(await callbackPromisedEvent(base, ticketId, promise, { occurrence: payload.id }));
+        if (events.length === 0) return { type: "ignored", reason: "Zendesk tags_changed carried neither the ticket's tags nor a callback tag", providerEventId: payload.id };
         break;
       }
       default:
@@ -232,9 +230,7 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
 
     if (type === "ticket.created") {
       const promise = callbackPromise(options, { tags, occurredAt });
-      if (promise) {
-        events.push(makeEvent(base, "case.callback_promised", await derivedEventId(["zendesk", ticketId, "callback", promise.key]), { callback: { at: promise.at, note: promise.note } }));
-      }
+      if (promise) events.push(await callbackPromisedEvent(base, ticketId, promise));
     }
     return { type: "events", events };
   },

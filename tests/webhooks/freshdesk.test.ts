@@ -106,19 +106,35 @@ describe("freshdesk normalize", () => {
   it("maps the built-in Freshdesk statuses and the store's custom ones", async () => {
     const status = async (s: string, options: Record<string, unknown> = {}) => {
       const r = await pipeline(freshdeskAdapter, render(FRESHDESK_TEMPLATE, "ticket_updated", { ...VALUES, "ticket.status": s, "ticket.priority": "", "ticket.agent.email": "", "ticket.group.name": "", "ticket.tags": "" }), {}, options);
-      return r.type === "events" ? r.events[0]?.status : r.type;
+      return r.type === "events" ? (r.events.find((e) => e.kind === "case.status_changed")?.status ?? "no status change") : r.type;
     };
     expect(await status("Open")).toBe("open");
     expect(await status("Pending")).toBe("pending");
     expect(await status("Resolved")).toBe("solved");
     expect(await status("Closed")).toBe("closed");
-    expect(await status("Awaiting RMA")).toBe("ignored");
+    // The rendered (empty) tag list still tells the case the ticket has no tags; the status alone is not guessed.
+    expect(await status("Awaiting RMA")).toBe("no status change");
     expect(await status("Awaiting RMA", { statusMap: { "awaiting rma": "on-hold" } })).toBe("on-hold");
+  });
+
+  it("an unmapped status with nothing else in the delivery is ignored with the reason", async () => {
+    const body = render(FRESHDESK_TEMPLATE, "ticket_updated", { ...VALUES, "ticket.status": "Awaiting RMA", "ticket.priority": "", "ticket.agent.email": "", "ticket.group.name": "" });
+    delete (body.freshdesk_webhook as Record<string, unknown>).ticket_tags;
+    expect(await pipeline(freshdeskAdapter, body)).toMatchObject({ type: "ignored", reason: expect.stringContaining("statusMap") });
+  });
+
+  it("an empty rendered tag list is the full list (no tags), so a removed callback tag is seen; a missing field says nothing", async () => {
+    const untagged = await pipeline(freshdeskAdapter, render(FRESHDESK_TEMPLATE, "ticket_updated", { ...VALUES, "ticket.tags": "" }), {}, { callbackTag: "callback" });
+    expect(byKind(untagged, "case.tags_changed").tags).toEqual([]);
+    expect(kinds(untagged)).not.toContain("case.callback_promised");
+    const noField = render(FRESHDESK_TEMPLATE, "ticket_updated");
+    delete (noField.freshdesk_webhook as Record<string, unknown>).ticket_tags;
+    expect(kinds(await pipeline(freshdeskAdapter, noField))).not.toContain("case.tags_changed");
   });
 
   it("promises a callback from the configured tag or from the template's callback time", async () => {
     const tagged = await pipeline(freshdeskAdapter, render(FRESHDESK_TEMPLATE, "ticket_updated"), {}, { callbackTag: "callback" });
-    expect(byKind(tagged, "case.callback_promised").callback).toMatchObject({ at: "2025-01-08T12:12:07.000Z", phone: "+33 6 12 34 56 78" });
+    expect(byKind(tagged, "case.callback_promised").callback).toMatchObject({ at: "2025-01-08T12:12:07.000Z", phone: "+33 6 12 34 56 78", tag: "callback" });
     const timed = edited(render(FRESHDESK_TEMPLATE, "agent_replied"), (d) => ((d.freshdesk_webhook as Record<string, unknown>).ticket_callback_at = "2025-01-09T15:30:00+01:00"));
     expect(byKind(await pipeline(freshdeskAdapter, timed), "case.callback_promised").callback?.at).toBe("2025-01-09T14:30:00.000Z");
   });

@@ -154,8 +154,23 @@ describe("zendesk normalize", () => {
     });
     const result = await pipeline(zendeskAdapter, tagged, {}, { callbackTag: "call-back", callbackWithinMinutes: 30 });
     expect(kinds(result)).toEqual(["case.tags_changed", "case.callback_promised"]);
-    expect(byKind(result, "case.callback_promised").callback?.at).toBe("2025-01-08T10:42:07.672Z");
+    expect(byKind(result, "case.callback_promised").callback).toMatchObject({ at: "2025-01-08T10:42:07.672Z", tag: "Call-Back" });
     expect(kinds(await pipeline(zendeskAdapter, tagged))).toEqual(["case.tags_changed"]);
+    // The tag removed and added again later is a new promise, not a duplicate of the first.
+    const again = edited(tagged, (d) => ((d.id = "11111111-2222-4333-8444-555555555555"), (d.time = "2025-01-09T08:00:00Z")));
+    const second = byKind(await pipeline(zendeskAdapter, again, {}, { callbackTag: "call-back" }), "case.callback_promised");
+    expect(second.providerEventId).not.toBe(byKind(result, "case.callback_promised").providerEventId);
+  });
+
+  it("only reports the full tag list: a tags_changed without the ticket's tags does not pretend the others were removed", async () => {
+    const partial = edited(fixture(TICKET).json, (d) => {
+      d.type = "zen:event-type:ticket.tags_changed";
+      d.event = { tags_added: ["vip"], tags_removed: [] };
+      delete (d.detail as Record<string, unknown>).tags;
+    });
+    expect((await pipeline(zendeskAdapter, partial)).type).toBe("ignored");
+    const withCallback = await pipeline(zendeskAdapter, edited(partial, (d) => ((d.event as Record<string, unknown>).tags_added = ["callback"])), {}, { callbackTag: "callback" });
+    expect(kinds(withCallback)).toEqual(["case.callback_promised"]);
   });
 
   it("rejects a ticket event without a ticket id, naming the path", () => {
