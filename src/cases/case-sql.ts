@@ -4,10 +4,12 @@
  * parameterized.
  *
  * Instants are integer epoch milliseconds. Events are kept as their normalized JSON: the state
- * is always re-derived by folding them (see state.ts), so a fix in the fold fixes old cases too.
+ * is always re-derived by folding them (see state.ts and engine.ts), so a fix in the fold fixes old cases too.
  */
 import type { NormalizedEvent } from "../events/model";
 import type { Migration } from "../lib/sql-migrations";
+import type { Reminder } from "../notify/reminder";
+import type { PlannedTimer } from "./plan";
 
 export const caseMigrations: Migration[] = [
   {
@@ -24,13 +26,14 @@ export const caseMigrations: Migration[] = [
             stale INTEGER NOT NULL,
             event TEXT NOT NULL);
           CREATE INDEX events_order ON events (occurred_at, seq);
+          CREATE TABLE rule_pins (version INTEGER NOT NULL, from_at INTEGER NOT NULL, pinned_at INTEGER NOT NULL, PRIMARY KEY (version, from_at));
           CREATE TABLE timers (
             id TEXT PRIMARY KEY,
             kind TEXT NOT NULL,
             due_at INTEGER NOT NULL,
             state TEXT NOT NULL,
             rule_name TEXT NOT NULL,
-            rule_path TEXT,
+            rule_path TEXT NOT NULL,
             rule_version INTEGER NOT NULL,
             why TEXT NOT NULL,
             spec TEXT NOT NULL,
@@ -48,28 +51,12 @@ export const caseMigrations: Migration[] = [
             due_at INTEGER NOT NULL,
             fired_at INTEGER NOT NULL,
             reminder TEXT NOT NULL,
-            channels TEXT NOT NULL,
             state TEXT NOT NULL,
             attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
             last_error TEXT,
-            enqueued_at INTEGER);
-          CREATE TABLE metric_events (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            at INTEGER NOT NULL,
-            metric TEXT NOT NULL,
-            what TEXT NOT NULL,
-            detail TEXT,
-            UNIQUE (metric, what, at));
-          CREATE TABLE callbacks (
-            id TEXT PRIMARY KEY,
-            at INTEGER NOT NULL,
-            owner TEXT,
-            note TEXT,
-            phone TEXT,
-            source TEXT NOT NULL,
-            created_at INTEGER NOT NULL,
-            done_at INTEGER,
-            done_by TEXT);
+            dispatched_at INTEGER);
+          CREATE INDEX outbox_pending ON outbox (state, next_attempt_at);
           CREATE TABLE notes (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
             at INTEGER NOT NULL,
@@ -163,4 +150,239 @@ export function readEvents(sql: SqlStorage): StoredEvent[] {
       // Validated before it was stored; parsing again on every fold would only cost CPU.
       event: JSON.parse(r.event) as NormalizedEvent,
     }));
+}
+
+// ── rule pins ────────────────────────────────────────────────────────────────────────────────
+
+export interface PinRow {
+  version: number;
+  from: number;
+}
+
+export function readPins(sql: SqlStorage): PinRow[] {
+  return sql
+    .exec<{ version: number; from_at: number }>(`SELECT version, from_at FROM rule_pins ORDER BY from_at, pinned_at`)
+    .toArray()
+    .map((r) => ({ version: r.version, from: r.from_at }));
+}
+
+export function addPin(sql: SqlStorage, version: number, from: number, now: number): void {
+  sql.exec(`INSERT OR IGNORE INTO rule_pins (version, from_at, pinned_at) VALUES (?, ?, ?)`, version, from, now);
+}
+
+// ── timers ───────────────────────────────────────────────────────────────────────────────────
+
+export type TimerState = "pending" | "fired" | "cancelled";
+
+export interface TimerRow {
+  id: string;
+  kind: string;
+  dueAt: number;
+  state: TimerState;
+  rule: { name: string; path: string; version: number };
+  why: string;
+  spec: PlannedTimer;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+  updatedAt: number;
+  firedAt: number | null;
+  closedReason: string | null;
+}
+
+interface TimerSqlRow {
+  id: string;
+  kind: string;
+  due_at: number;
+  state: string;
+  rule_name: string;
+  rule_path: string;
+  rule_version: number;
+  why: string;
+  spec: string;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  fired_at: number | null;
+  closed_reason: string | null;
+  [key: string]: SqlStorageValue;
+}
+
+function timerOf(r: TimerSqlRow): TimerRow {
+  return {
+    id: r.id,
+    kind: r.kind,
+    dueAt: r.due_at,
+    state: r.state as TimerState,
+    rule: { name: r.rule_name, path: r.rule_path, version: r.rule_version },
+    why: r.why,
+    spec: JSON.parse(r.spec) as PlannedTimer,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    firedAt: r.fired_at,
+    closedReason: r.closed_reason,
+  };
+}
+
+export function readTimers(sql: SqlStorage): TimerRow[] {
+  return sql.exec<TimerSqlRow>(`SELECT * FROM timers ORDER BY due_at, id`).toArray().map(timerOf);
+}
+
+export function insertTimer(sql: SqlStorage, t: PlannedTimer, now: number, state: TimerState = "pending", closedReason: string | null = null): void {
+  sql.exec(
+    `INSERT INTO timers (id, kind, due_at, state, rule_name, rule_path, rule_version, why, spec, attempts, created_at, updated_at, closed_reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+    t.key,
+    t.kind,
+    t.dueAt,
+    state,
+    t.rule.name,
+    t.rule.path,
+    t.rule.version,
+    t.why,
+    JSON.stringify(t),
+    now,
+    now,
+    closedReason,
+  );
+}
+
+/** Re-plans a known timer: its instant, wording or channels may have changed; it becomes pending again. */
+export function replanTimer(sql: SqlStorage, t: PlannedTimer, now: number): void {
+  sql.exec(
+    `UPDATE timers SET kind = ?, due_at = ?, state = 'pending', rule_name = ?, rule_path = ?, rule_version = ?, why = ?, spec = ?, updated_at = ?, closed_reason = NULL WHERE id = ?`,
+    t.kind,
+    t.dueAt,
+    t.rule.name,
+    t.rule.path,
+    t.rule.version,
+    t.why,
+    JSON.stringify(t),
+    now,
+    t.key,
+  );
+}
+
+export function cancelTimer(sql: SqlStorage, id: string, reason: string, now: number): void {
+  sql.exec(`UPDATE timers SET state = 'cancelled', closed_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending'`, reason, now, id);
+}
+
+export function markTimerFired(sql: SqlStorage, id: string, now: number): void {
+  sql.exec(`UPDATE timers SET state = 'fired', fired_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`, now, now, id);
+}
+
+/** The earliest instant the case must wake at: a pending timer or an outbox retry. */
+export function nextWakeAt(sql: SqlStorage): number | null {
+  const t = sql.exec<{ t: number | null }>(`SELECT MIN(due_at) AS t FROM timers WHERE state = 'pending'`).one().t;
+  const o = sql.exec<{ t: number | null }>(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'`).one().t;
+  if (t === null) return o;
+  if (o === null) return t;
+  return Math.min(t, o);
+}
+
+// ── outbox ───────────────────────────────────────────────────────────────────────────────────
+
+export type OutboxState = "pending" | "dispatched";
+
+export interface OutboxRow {
+  reminderId: string;
+  timerId: string;
+  kind: string;
+  dueAt: number;
+  firedAt: number;
+  reminder: Reminder;
+  state: OutboxState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  dispatchedAt: number | null;
+}
+
+interface OutboxSqlRow {
+  reminder_id: string;
+  timer_id: string;
+  kind: string;
+  due_at: number;
+  fired_at: number;
+  reminder: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  dispatched_at: number | null;
+  [key: string]: SqlStorageValue;
+}
+
+function outboxOf(r: OutboxSqlRow): OutboxRow {
+  return {
+    reminderId: r.reminder_id,
+    timerId: r.timer_id,
+    kind: r.kind,
+    dueAt: r.due_at,
+    firedAt: r.fired_at,
+    reminder: JSON.parse(r.reminder) as Reminder,
+    state: r.state as OutboxState,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+    dispatchedAt: r.dispatched_at,
+  };
+}
+
+/** Writes a reminder once: a second alarm run for the same timer finds it and adds nothing. */
+export function insertOutbox(sql: SqlStorage, timerId: string, reminder: Reminder, dueAt: number, now: number): void {
+  sql.exec(
+    `INSERT OR IGNORE INTO outbox (reminder_id, timer_id, kind, due_at, fired_at, reminder, state, attempts, next_attempt_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)`,
+    reminder.id,
+    timerId,
+    reminder.kind,
+    dueAt,
+    now,
+    JSON.stringify(reminder),
+    now,
+  );
+}
+
+export function readOutbox(sql: SqlStorage, onlyDueBy?: number): OutboxRow[] {
+  const rows =
+    onlyDueBy === undefined
+      ? sql.exec<OutboxSqlRow>(`SELECT * FROM outbox ORDER BY fired_at, reminder_id`).toArray()
+      : sql.exec<OutboxSqlRow>(`SELECT * FROM outbox WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY fired_at, reminder_id`, onlyDueBy).toArray();
+  return rows.map(outboxOf);
+}
+
+export function markDispatched(sql: SqlStorage, reminderId: string, now: number): void {
+  sql.exec(`UPDATE outbox SET state = 'dispatched', attempts = attempts + 1, dispatched_at = ?, last_error = NULL WHERE reminder_id = ?`, now, reminderId);
+}
+
+export function markDispatchFailed(sql: SqlStorage, reminderId: string, error: string, retryAt: number): void {
+  sql.exec(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE reminder_id = ?`, error.slice(0, 500), retryAt, reminderId);
+}
+
+// ── notes (from other cases: a linked shipment's delay) ──────────────────────────────────────
+
+export interface NoteRow {
+  at: number;
+  kind: string;
+  key: string;
+  text: string;
+  data: unknown;
+}
+
+export function insertNote(sql: SqlStorage, n: NoteRow): boolean {
+  return (
+    sql.exec(`INSERT OR IGNORE INTO notes (at, kind, key, text, data) VALUES (?, ?, ?, ?, ?)`, n.at, n.kind, n.key, n.text, n.data === undefined ? null : JSON.stringify(n.data))
+      .rowsWritten > 0
+  );
+}
+
+export function readNotes(sql: SqlStorage): NoteRow[] {
+  return sql
+    .exec<{ at: number; kind: string; key: string; text: string; data: string | null }>(`SELECT at, kind, key, text, data FROM notes ORDER BY at, seq`)
+    .toArray()
+    .map((r) => ({ at: r.at, kind: r.kind, key: r.key, text: r.text, data: r.data === null ? null : (JSON.parse(r.data) as unknown) }));
 }

@@ -1,16 +1,83 @@
+/**
+ * SupportCase: one SQLite-backed Durable Object per case (a ticket or conversation, or a
+ * shipment), reached by typed RPC. It owns the case's events, the rules version it is pinned to,
+ * its timers and its reminder outbox; everything else about the case (state, SLA clocks, which
+ * timers it needs) is recomputed by the pure engine in ./engine.ts.
+ *
+ * The alarm loop: many timers, one alarm. After every change the object reconciles its timer
+ * table with the engine's plan and sets the single alarm to the earliest pending timer (or
+ * outbox retry), or deletes it when nothing is pending. The alarm handler takes `now` once,
+ * re-plans (so a reply that landed a second earlier cancels the breach), fires each due timer
+ * that is still planned by writing its reminder to the outbox in the same transaction that marks
+ * the timer fired, hands the outbox to delivery, and sets the next alarm last.
+ *
+ * Why it is safe to run twice: a fired timer's key is never planned again and the outbox row is
+ * keyed by the reminder id, so a repeated alarm adds nothing; a reminder that could not be handed
+ * to delivery stays in the outbox and is retried on the next wake-up, never dropped.
+ */
 import { DurableObject } from "cloudflare:workers";
-import { caseIdOf, NormalizedEvent } from "../events/model";
+import { isOpen } from "../calendar/index";
+import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, NormalizedEvent } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
-import { caseMigrations, getMeta, insertEvent, setMeta, type InsertOutcome } from "./case-sql";
+import { dispatchReminder } from "../notify/dispatch";
+import type { Reminder } from "../notify/reminder";
+import type { RulesDocument } from "../rules/schema";
+import { loadRules } from "../rules-store/kv";
+import type { CaseSummary, LinkedTicket } from "../stores/case-index";
+import {
+  addPin,
+  cancelTimer,
+  caseMigrations,
+  getMeta,
+  insertEvent,
+  insertNote,
+  insertOutbox,
+  insertTimer,
+  markDispatched,
+  markDispatchFailed,
+  markTimerFired,
+  nextWakeAt,
+  readEvents,
+  readNotes,
+  readOutbox,
+  readPins,
+  readTimers,
+  replanTimer,
+  setMeta,
+  type InsertOutcome,
+  type TimerRow,
+} from "./case-sql";
+import { displayZone, evaluateCase, type Evaluation } from "./engine";
+import { calendarOf, type RulesPin } from "./policy";
+import type { PlannedTimer } from "./plan";
+import { buildReminder } from "./reminder-text";
+import { cancelReason } from "./explain";
+import { caseView, type CaseView } from "./view";
+import { isResolvedStatus, type CaseEvent } from "./state";
 
 export interface IngestResult {
   caseId: string;
   results: InsertOutcome[];
 }
 
-/** One object per support case or shipment. */
+/** Alarms are capped this far ahead: the platform's limit is not documented, and waking early costs one no-op. */
+const MAX_ALARM_AHEAD_MS = 28 * 86_400_000;
+/** After this many platform retries, the handler re-arms itself instead of throwing (retries stop at 6). */
+const SELF_REARM_AFTER_RETRIES = 4;
+const SELF_REARM_DELAY_MS = 30_000;
+
+export interface CallbackRequest {
+  at: string;
+  owner?: string | undefined;
+  note?: string | undefined;
+  phone?: string | undefined;
+  actor: string;
+}
+
 export class SupportCase extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  /** Rules versions are immutable, so a version once read never needs reading again. */
+  private readonly rulesCache = new Map<number, RulesDocument>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -20,20 +87,337 @@ export class SupportCase extends DurableObject<Env> {
     });
   }
 
+  // ── identity ───────────────────────────────────────────────────────────────────────────────
+
+  private identity(): { storeId: string; caseId: string; key: CaseKey } | null {
+    const storeId = getMeta(this.sql, "storeId");
+    const caseId = getMeta(this.sql, "caseId");
+    const key = getMeta(this.sql, "caseKey");
+    return storeId && caseId && key ? { storeId, caseId, key: JSON.parse(key) as CaseKey } : null;
+  }
+
+  // ── RPC: events in ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores normalized events (deduplicated by provider event id), then re-plans the case.
+   * Returns only after the events are durable: intake answers 2xx on that.
+   */
   async ingest(events: NormalizedEvent[]): Promise<IngestResult> {
     const now = Date.now();
     const checked = events.map((e) => NormalizedEvent.parse(e));
     const first = checked[0];
     if (!first) throw new Error("ingest needs at least one event");
     const caseId = caseIdOf(first.caseKey);
+    const known = this.identity();
+    if (known && (known.caseId !== caseId || known.storeId !== first.storeId)) throw new Error(`events for ${first.storeId}/${caseId} sent to ${known.storeId}/${known.caseId}`);
+    // A new case is pinned to the store's current rules version, asked of the registry (strongly
+    // consistent) rather than the KV pointer, so a rule saved a second ago applies.
+    const pinVersion = known ? null : await this.env.STORES.getByName(first.storeId).currentRulesVersion();
     let results: InsertOutcome[] = [];
     this.ctx.storage.transactionSync(() => {
-      if (getMeta(this.sql, "caseId") === null) {
+      if (!this.identity()) {
         setMeta(this.sql, "caseId", caseId);
         setMeta(this.sql, "storeId", first.storeId);
+        setMeta(this.sql, "caseKey", JSON.stringify(first.caseKey));
+        addPin(this.sql, pinVersion ?? 0, 0, now);
       }
       results = checked.map((e) => insertEvent(this.sql, e, now));
     });
+    if (results.some((r) => !r.duplicate)) await this.refresh(now);
+    else await this.rearm(now);
     return { caseId, results };
   }
+
+  /** Applies a newer rules version from `at` on: clocks keep the business time already used. */
+  async applyRules(version: number, at: number): Promise<boolean> {
+    if (!this.identity()) return false;
+    const pins = readPins(this.sql);
+    if (pins.some((p) => p.version >= version)) return false;
+    addPin(this.sql, version, at, Date.now());
+    await this.refresh(Date.now());
+    return true;
+  }
+
+  /** A late parcel of the same customer or order, noted on this ticket's timeline. */
+  async noteLinkedShipment(note: { key: string; at: number; text: string; shipmentCaseId: string }): Promise<boolean> {
+    if (!this.identity()) return false;
+    return insertNote(this.sql, { at: note.at, kind: "linked_shipment", key: note.key, text: note.text, data: { shipmentCaseId: note.shipmentCaseId } });
+  }
+
+  // ── RPC: actions from the case API ─────────────────────────────────────────────────────────
+
+  private async act(kind: NormalizedEvent["kind"], fields: Partial<NormalizedEvent>, actor: string): Promise<string | null> {
+    const id = this.identity();
+    if (!id) return null;
+    const eventId = crypto.randomUUID();
+    const event: NormalizedEvent = {
+      storeId: id.storeId,
+      provider: API_SOURCE,
+      providerEventId: eventId,
+      occurredAt: new Date().toISOString(),
+      caseKey: id.key,
+      kind,
+      body: `by ${actor}`,
+      ...fields,
+    };
+    await this.ingest([event]);
+    return eventId;
+  }
+
+  async promiseCallback(req: CallbackRequest): Promise<{ callbackId: string; outsideHours: boolean } | null> {
+    const callbackId = `cb_${crypto.randomUUID()}`;
+    const ok = await this.act("case.callback_promised", { callback: { id: callbackId, at: req.at, ...(req.owner ? { owner: req.owner } : {}), ...(req.note ? { note: req.note } : {}), ...(req.phone ? { phone: req.phone } : {}) } }, req.actor);
+    if (!ok) return null;
+    return { callbackId, outsideHours: await this.outsideHours(Date.parse(req.at)) };
+  }
+
+  async completeCallback(callbackId: string, actor: string, note?: string): Promise<"done" | "not_found"> {
+    const ev = await this.evaluation(Date.now());
+    const cb = ev?.state.callbacks.find((c) => c.id === callbackId && c.doneAt === null);
+    if (!cb) return "not_found";
+    await this.act("case.callback_done", { callback: { id: callbackId, note: note ?? `done (${actor})` } }, actor);
+    return "done";
+  }
+
+  async snooze(until: string, reason: string | undefined, actor: string): Promise<boolean> {
+    return (await this.act("case.snoozed", { snoozeUntil: until, body: reason ?? `snoozed by ${actor}` }, actor)) !== null;
+  }
+
+  async resolve(note: string | undefined, actor: string): Promise<boolean> {
+    return (await this.act("case.status_changed", { status: "solved", rawStatus: "resolved in Promptly", body: note ?? `resolved by ${actor}` }, actor)) !== null;
+  }
+
+  /** Whether `at` falls outside the business hours that govern this case (for a warning, not a rejection). */
+  private async outsideHours(at: number): Promise<boolean> {
+    const pins = await this.pins();
+    const doc = pins[pins.length - 1]?.document;
+    if (!doc) return false;
+    const name = doc.quietHours?.calendar ?? doc.policies.flatMap((p) => Object.values(p.targets)).find((t) => t && t.calendar !== "24/7")?.calendar;
+    return name ? !isOpen(calendarOf(doc, name), at) : false;
+  }
+
+  // ── RPC: reads ─────────────────────────────────────────────────────────────────────────────
+
+  async view(): Promise<CaseView | null> {
+    const now = Date.now();
+    const id = this.identity();
+    if (!id) return null;
+    const ev = await this.evaluation(now);
+    if (!ev) return null;
+    await this.rearm(now);
+    return caseView({ now, storeId: id.storeId, caseId: id.caseId, evaluation: ev, events: readEvents(this.sql), timers: readTimers(this.sql), outbox: readOutbox(this.sql), notes: readNotes(this.sql), pins: readPins(this.sql) });
+  }
+
+  // ── the engine, the plan and the alarm ─────────────────────────────────────────────────────
+
+  private async pins(): Promise<RulesPin[]> {
+    const id = this.identity();
+    if (!id) return [];
+    const out: RulesPin[] = [];
+    for (const p of readPins(this.sql)) {
+      let document = this.rulesCache.get(p.version);
+      if (!document) {
+        document = (await loadRules(this.env, id.storeId, p.version)).document;
+        this.rulesCache.set(p.version, document);
+      }
+      out.push({ version: p.version, from: p.from, document });
+    }
+    return out;
+  }
+
+  private caseEvents(): CaseEvent[] {
+    return readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event }));
+  }
+
+  private async evaluation(now: number): Promise<Evaluation | null> {
+    const pins = await this.pins();
+    if (pins.length === 0) return null;
+    const timers = readTimers(this.sql);
+    return evaluateCase({
+      events: this.caseEvents(),
+      pins,
+      now,
+      fired: new Set(timers.filter((t) => t.state === "fired").map((t) => t.id)),
+      known: new Set(timers.map((t) => t.id)),
+    });
+  }
+
+  /** Makes the timer table match the plan (no await inside: one atomic write). */
+  private reconcile(ev: Evaluation, now: number): void {
+    const rows = new Map(readTimers(this.sql).map((t) => [t.id, t]));
+    const planned = new Map(ev.timers.map((t) => [t.key, t]));
+    this.ctx.storage.transactionSync(() => {
+      for (const t of planned.values()) {
+        const row = rows.get(t.key);
+        if (!row) insertTimer(this.sql, t, now);
+        else if (row.state === "cancelled" || (row.state === "pending" && changed(row, t))) replanTimer(this.sql, t, now);
+      }
+      for (const row of rows.values()) {
+        if (row.state === "pending" && !planned.has(row.id)) cancelTimer(this.sql, row.id, cancelReason(row, ev, now), now);
+      }
+    });
+  }
+
+  /** Re-plans after a change, fires what is already due, and re-arms. */
+  private async refresh(now: number): Promise<void> {
+    const ev = await this.evaluation(now);
+    if (!ev) return;
+    this.reconcile(ev, now);
+    await this.pushSummary(ev, now);
+    await this.rearm(now);
+  }
+
+  /**
+   * The alarm: everything due fires, once. `alarmInfo` is optional (tests call it bare); when the
+   * platform's retries run low the handler re-arms itself rather than let the alarm be dropped.
+   */
+  override async alarm(alarmInfo?: AlarmInvocationInfo): Promise<void> {
+    const now = Date.now();
+    try {
+      await this.fireDue(now);
+    } catch (err) {
+      console.log(JSON.stringify({ msg: "case.alarm_failed", case: this.identity()?.caseId ?? null, retryCount: alarmInfo?.retryCount ?? 0, error: err instanceof Error ? err.message : String(err) }));
+      if ((alarmInfo?.retryCount ?? 0) >= SELF_REARM_AFTER_RETRIES) {
+        await this.ctx.storage.setAlarm(Date.now() + SELF_REARM_DELAY_MS);
+        return;
+      }
+      throw err;
+    }
+    await this.rearm(Date.now());
+  }
+
+  private async fireDue(now: number): Promise<void> {
+    const id = this.identity();
+    if (!id) return;
+    const ev = await this.evaluation(now);
+    if (!ev) return;
+    this.reconcile(ev, now);
+    const pending = new Map(readTimers(this.sql).filter((t) => t.state === "pending" && t.dueAt <= now).map((t) => [t.id, t]));
+    const due = ev.timers.filter((t) => t.dueAt <= now && pending.has(t.key));
+    if (due.length > 0) {
+      const pins = await this.pins();
+      const doc = pins[pins.length - 1]!.document;
+      const linked = ev.state.type === "shipment" ? await this.linkedTicket(id.storeId, ev) : undefined;
+      const caseUrl = `${this.env.PUBLIC_BASE_URL}/v1/stores/${id.storeId}/cases/${encodeURIComponent(id.caseId)}`;
+      const reminders: { timer: PlannedTimer; reminder: Reminder }[] = due.map((timer) => ({
+        timer,
+        reminder: buildReminder({ storeId: id.storeId, caseId: id.caseId, state: ev.state, timer, firedAt: now, timeZone: displayZone(doc, timer), caseUrl, linkedTicket: linked }),
+      }));
+      this.ctx.storage.transactionSync(() => {
+        for (const { timer, reminder } of reminders) {
+          markTimerFired(this.sql, timer.key, now);
+          insertOutbox(this.sql, timer.key, reminder, timer.dueAt, now);
+        }
+      });
+      console.log(JSON.stringify({ msg: "case.timers_fired", case: id.caseId, store: id.storeId, fired: due.map((t) => ({ key: t.key, kind: t.kind, lateMs: now - t.dueAt })) }));
+      if (linked) await this.noteOnLinkedTicket(id, linked, reminders.map((r) => r.reminder), now);
+    }
+    await this.flushOutbox(Date.now());
+    // Periodic timers (shipment updates) plan their next occurrence once the previous one fired.
+    const after = await this.evaluation(Date.now());
+    if (after) {
+      this.reconcile(after, Date.now());
+      await this.pushSummary(after, Date.now());
+    }
+  }
+
+  /** Hands pending reminders to delivery; a failure stays in the outbox and is retried with backoff. */
+  private async flushOutbox(now: number): Promise<void> {
+    for (const row of readOutbox(this.sql, now)) {
+      try {
+        await dispatchReminder(this.env, row.reminder);
+        markDispatched(this.sql, row.reminderId, Date.now());
+      } catch (err) {
+        const backoff = Math.min(300_000, 2000 * 2 ** Math.min(row.attempts, 8));
+        markDispatchFailed(this.sql, row.reminderId, err instanceof Error ? err.message : String(err), Date.now() + backoff);
+      }
+    }
+  }
+
+  private async linkedTicket(storeId: string, ev: Evaluation): Promise<LinkedTicket | undefined> {
+    const emails = ev.state.customer.email ? [ev.state.customer.email] : [];
+    if (emails.length === 0 && ev.state.orderIds.length === 0) return undefined;
+    try {
+      const found = await this.env.STORES.getByName(storeId).findOpenTickets({ orderIds: ev.state.orderIds, emails });
+      return found[0];
+    } catch {
+      // The reminder is worth more than the link: send it without.
+      return undefined;
+    }
+  }
+
+  private async noteOnLinkedTicket(id: { storeId: string; caseId: string }, linked: LinkedTicket, reminders: Reminder[], now: number): Promise<void> {
+    for (const r of reminders) {
+      try {
+        await this.env.CASES.getByName(caseObjectName(id.storeId, linked.caseId)).noteLinkedShipment({ key: r.id, at: now, text: `${r.title}. ${r.nextAction}`, shipmentCaseId: id.caseId });
+      } catch (err) {
+        console.log(JSON.stringify({ msg: "case.link_note_failed", case: id.caseId, ticket: linked.caseId, error: err instanceof Error ? err.message : String(err) }));
+      }
+    }
+  }
+
+  /** Tells the store's index what this case looks like now (list views, linking). */
+  private async pushSummary(ev: Evaluation, now: number): Promise<void> {
+    const id = this.identity();
+    if (!id) return;
+    const s = ev.state;
+    const next = readTimers(this.sql).find((t) => t.state === "pending");
+    const summary: CaseSummary = {
+      caseId: id.caseId,
+      type: s.type,
+      provider: s.key.type === "ticket" ? s.key.provider : s.provider,
+      status: s.status ?? (s.shipment?.milestone ?? null),
+      open: s.type === "ticket" ? !isResolvedStatus(s.status) : s.shipment?.deliveredAt === null && !isResolvedStatus(s.status),
+      breached: !isResolvedStatus(s.status) && (ev.clocks.clocks.some((c) => c.status === "breached") || s.callbacks.some((c) => c.doneAt === null && c.at !== null && c.at < now)),
+      priority: s.priority ?? null,
+      openedAt: new Date(s.openedAt).toISOString(),
+      lastEventAt: new Date(s.lastEventAt).toISOString(),
+      nextDueAt: next ? new Date(next.dueAt).toISOString() : null,
+      nextDueKind: next?.kind ?? null,
+      subject: s.subject ?? null,
+      customerEmail: s.customer.email ?? null,
+      customerName: s.customer.name ?? null,
+      ticketId: s.key.type === "ticket" ? s.key.ticketId : null,
+      url: s.url ?? null,
+      orderIds: s.orderIds,
+    };
+    const fingerprint = JSON.stringify(summary);
+    if (getMeta(this.sql, "indexed") === fingerprint) return;
+    const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
+    setMeta(this.sql, "indexSeq", String(seq));
+    try {
+      await this.env.STORES.getByName(id.storeId).indexCase(summary, seq);
+      setMeta(this.sql, "indexed", fingerprint);
+    } catch (err) {
+      // The index is a view: the next change or wake-up pushes again.
+      console.log(JSON.stringify({ msg: "case.index_failed", case: id.caseId, error: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+
+  /**
+   * Sets the one alarm to the earliest pending timer or outbox retry, deletes it when nothing is
+   * pending, and repairs an alarm that went missing or stale. Called last by every path.
+   */
+  private async rearm(now: number): Promise<void> {
+    const next = nextWakeAt(this.sql);
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    if (next <= now) {
+      // Already due: an alarm set for now (or earlier) runs at once; only a later one needs moving.
+      if (current === null || current > now) await this.ctx.storage.setAlarm(now);
+      return;
+    }
+    const capped = next > now + MAX_ALARM_AHEAD_MS;
+    const target = capped ? now + MAX_ALARM_AHEAD_MS : next;
+    // A capped alarm is fine anywhere between now and the cap: it wakes early and re-arms.
+    const fine = capped ? current !== null && current > now && current <= target : current === target;
+    if (!fine) await this.ctx.storage.setAlarm(target);
+  }
+}
+
+function changed(row: TimerRow, t: PlannedTimer): boolean {
+  return row.dueAt !== t.dueAt || row.kind !== t.kind || row.why !== t.why || JSON.stringify(row.spec.channels) !== JSON.stringify(t.channels) || row.rule.version !== t.rule.version;
 }

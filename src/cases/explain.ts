@@ -1,0 +1,50 @@
+/**
+ * Why a timer stopped being needed, in words a support lead would use ("first reply sent at
+ * 10:02", "delivered", "tag removed"). Pure; the case view shows it next to each cancelled timer.
+ */
+import type { SlaMetric } from "../sla/index";
+import type { Evaluation } from "./engine";
+import { label } from "./plan";
+import { isResolvedStatus } from "./state";
+import type { TimerRow } from "./case-sql";
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+export function cancelReason(row: Pick<TimerRow, "kind" | "spec">, ev: Evaluation, _now: number): string {
+  const s = ev.state;
+  const resolved = isResolvedStatus(s.status) ? `case ${s.status}` : null;
+  const family = row.kind.split(".")[0]!;
+  switch (family) {
+    case "first_reply":
+    case "next_reply":
+    case "periodic_update":
+    case "resolution": {
+      const metric = family as SlaMetric;
+      const clock = ev.clocks.clocks.find((c) => c.metric === metric);
+      if (!clock) return `no ${label(metric)} target applies any more`;
+      if (clock.status === "fulfilled" && clock.fulfilledAt !== null) return `${label(metric)} fulfilled at ${iso(clock.fulfilledAt)}`;
+      if (clock.status === "paused") return `${label(metric)} clock paused (status ${s.status ?? "unknown"})`;
+      if (clock.dueAt !== null) return `deadline moved to ${iso(clock.dueAt)}`;
+      return resolved ?? "no longer due";
+    }
+    case "callback": {
+      const id = row.spec.detail.type === "callback" ? row.spec.detail.callbackId : null;
+      const cb = s.callbacks.find((c) => c.id === id);
+      if (cb?.doneAt != null) return `callback ${cb.doneReason ?? "done"} at ${iso(cb.doneAt)}`;
+      if (s.status === "closed") return "case closed";
+      return "callback promise changed";
+    }
+    case "rating":
+      if (s.lastAgentReplyAt !== null) return `agent replied at ${iso(s.lastAgentReplyAt)}`;
+      return "rating revised";
+    case "shipment": {
+      const sh = s.shipment;
+      if (sh?.deliveredAt != null) return `delivered at ${iso(sh.deliveredAt)}`;
+      if (resolved) return resolved;
+      if (sh?.lastScanAt != null) return `carrier scan at ${iso(sh.lastScanAt)} re-armed the watch`;
+      return "no longer due";
+    }
+    default:
+      return resolved ?? "no longer due";
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Which policy governs a case, and when: rules documents (admin-facing, durations as text,
+ * calendars by name) turned into the SLA fold's targets (milliseconds, calendar documents).
+ *
+ * Pure. A case is pinned to the rules version it was opened under; when an admin applies a new
+ * version to open cases, the pin changes at that instant and the clocks keep the business time
+ * already used (the fold's `policy_changed`).
+ */
+import type { Calendar } from "../calendar/index";
+import type { ProviderId } from "../events/model";
+import { PROVIDERS } from "../events/model";
+import { matchPolicy, type PolicyMatch } from "../rules/match";
+import { ALWAYS_OPEN, METRICS, parseDuration, type CaseFacts, type Escalation, type Metric, type Policy, type RulesDocument } from "../rules/schema";
+import type { ClockEvent, SlaMetric, SlaPolicy, SlaTarget } from "../sla/index";
+import { applyCaseEvent, type CaseEvent, type CaseState, foldCaseState, sortCaseEvents } from "./state";
+
+/** A rules version in force for a case from `from` on. */
+export interface RulesPin {
+  version: number;
+  /** Epoch ms; the first pin of a case applies from the beginning (use -Infinity or 0). */
+  from: number;
+  document: RulesDocument;
+}
+
+export const METRIC_OF: Record<Metric, SlaMetric> = {
+  firstReply: "first_reply",
+  nextReply: "next_reply",
+  periodicUpdate: "periodic_update",
+  resolution: "resolution",
+};
+export const RULE_METRIC_OF: Record<SlaMetric, Metric> = {
+  first_reply: "firstReply",
+  next_reply: "nextReply",
+  periodic_update: "periodicUpdate",
+  resolution: "resolution",
+};
+
+/** A calendar by name from the document; "24/7" and unknown names count wall-clock time. */
+export function calendarOf(doc: RulesDocument, name: string | undefined): Calendar {
+  if (name === undefined || name === ALWAYS_OPEN) return ALWAYS_OPEN;
+  return doc.calendars[name] ?? ALWAYS_OPEN;
+}
+
+/** The escalation levels that apply to breaches of `metric`, in level order. */
+export function escalationsFor(policy: Policy, metric: Metric): Escalation[] {
+  return policy.escalations.filter((e) => !e.metrics || e.metrics.includes(metric)).sort((a, b) => a.level - b.level);
+}
+
+export const policyIdOf = (version: number, index: number): string => `v${version}:${index}`;
+
+export function parsePolicyId(id: string): { version: number; index: number } | null {
+  const m = /^v(\d+):(\d+)$/.exec(id);
+  return m ? { version: Number(m[1]), index: Number(m[2]) } : null;
+}
+
+/** The SLA fold's view of one policy of one rules version. */
+export function slaPolicyOf(doc: RulesDocument, version: number, index: number): SlaPolicy {
+  const policy = doc.policies[index]!;
+  const targets: SlaTarget[] = [];
+  for (const metric of METRICS) {
+    const spec = policy.targets[metric];
+    if (!spec) continue;
+    const calendar = calendarOf(doc, spec.calendar);
+    const escalationDelaysMs = escalationsFor(policy, metric).map((e) => parseDuration(e.after));
+    for (const [priority, duration] of Object.entries(spec.byPriority)) {
+      if (duration === undefined) continue;
+      targets.push({
+        metric: METRIC_OF[metric],
+        priority: priority as SlaTarget["priority"],
+        durationMs: parseDuration(duration),
+        calendar,
+        pauseOn: spec.pauseOn,
+        warningOffsetsMs: spec.warnings.map(parseDuration),
+        escalationDelaysMs,
+      });
+    }
+  }
+  return { id: policyIdOf(version, index), targets };
+}
+
+export function factsOf(state: CaseState): CaseFacts {
+  const provider = (PROVIDERS as readonly string[]).includes(state.provider) ? (state.provider as ProviderId) : undefined;
+  return {
+    type: state.type,
+    channel: state.channel,
+    priority: state.priority,
+    provider,
+    tags: state.tags,
+    group: state.group,
+  };
+}
+
+export function pinAt(pins: readonly RulesPin[], at: number): RulesPin {
+  let current = pins[0]!;
+  for (const p of pins) if (p.from <= at) current = p;
+  return current;
+}
+
+export interface PolicySpan {
+  from: number;
+  version: number;
+  /** Null when no policy matched (the case then has no SLA targets). */
+  match: PolicyMatch | null;
+}
+
+/**
+ * The clock events of a case, with `policy_changed` inserted wherever the governing policy
+ * changes: when the case's facts (priority, tags, channel, group) start matching another policy,
+ * or when a new rules version is applied to it. Also returns the spans, for the case view.
+ */
+export function policyTimeline(events: readonly CaseEvent[], pins: readonly RulesPin[]): { spans: PolicySpan[]; policyEvents: ClockEvent[] } {
+  const sorted = sortCaseEvents(events);
+  const spans: PolicySpan[] = [];
+  const policyEvents: ClockEvent[] = [];
+  if (sorted.length === 0 || pins.length === 0) return { spans, policyEvents };
+  // Replay, re-matching after each event and at each pin change.
+  const s: CaseState = foldCaseState([sorted[0]!])!;
+  const points: { at: number; event?: CaseEvent }[] = [];
+  sorted.forEach((event, i) => points.push({ at: event.occurredAt, ...(i > 0 ? { event } : {}) }));
+  for (const p of pins) if (Number.isFinite(p.from) && p.from > sorted[0]!.occurredAt) points.push({ at: p.from });
+  points.sort((a, b) => a.at - b.at || (a.event ? 0 : 1) - (b.event ? 0 : 1));
+  let last: string | null | undefined;
+  for (const point of points) {
+    if (point.event) applyCaseEvent(s, point.event);
+    const pin = pinAt(pins, point.at);
+    const match = matchPolicy(pin.document, factsOf(s));
+    const id = match ? policyIdOf(pin.version, match.index) : null;
+    if (id !== last) {
+      spans.push({ from: point.at, version: pin.version, match });
+      policyEvents.push({ type: "policy_changed", at: point.at, policyId: id });
+      last = id;
+    }
+  }
+  return { spans, policyEvents };
+}

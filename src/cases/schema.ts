@@ -1,0 +1,144 @@
+/**
+ * Shapes of the case API: request bodies and the case view. The view explains every timer:
+ * what it is for, the rule and version that made it, when it is due, and, once it is done, when
+ * it fired (and how late) or why it was cancelled.
+ */
+import { z } from "zod";
+import { CaseSummary, CaseListState } from "../stores/case-index";
+
+const iso = z.string().meta({ description: "ISO 8601 instant (UTC)" });
+const isoInstant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 instant with a zone, e.g. 2026-12-01T14:00:00+03:00" });
+
+export const CaseListQuery = z.object({
+  state: CaseListState.optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const CaseList = z.object({ cases: z.array(CaseSummary), nextCursor: z.string().nullable() });
+
+const MAX_CALLBACK_AHEAD_MS = 90 * 86_400_000;
+
+export const CallbackBody = z
+  .object({
+    at: isoInstant,
+    owner: z.string().trim().min(1).max(200).optional(),
+    note: z.string().trim().min(1).max(1000).optional(),
+    phone: z.string().trim().min(3).max(40).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const at = Date.parse(b.at);
+    const now = Date.now();
+    if (at < now) ctx.addIssue({ code: "custom", path: ["at"], message: "a callback cannot be promised in the past" });
+    else if (at > now + MAX_CALLBACK_AHEAD_MS) ctx.addIssue({ code: "custom", path: ["at"], message: "a callback more than 90 days ahead is not a promise; schedule it closer to the time" });
+  });
+
+export const CallbackDoneBody = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
+
+export const SnoozeBody = z
+  .object({ until: isoInstant, reason: z.string().trim().min(1).max(500).optional() })
+  .strict()
+  .superRefine((b, ctx) => {
+    const until = Date.parse(b.until);
+    if (until <= Date.now()) ctx.addIssue({ code: "custom", path: ["until"], message: "snooze until a time in the future" });
+    else if (until > Date.now() + MAX_CALLBACK_AHEAD_MS) ctx.addIssue({ code: "custom", path: ["until"], message: "snooze at most 90 days ahead" });
+  });
+
+export const ResolveBody = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
+
+const Rule = z.object({ name: z.string(), version: z.number().int(), path: z.string() });
+
+export const TimerView = z.object({
+  key: z.string().meta({ description: "Stable id of the timer; with the case id, the reminder's idempotency key." }),
+  kind: z.string(),
+  state: z.enum(["pending", "fired", "cancelled"]),
+  dueAt: iso,
+  why: z.string(),
+  rule: Rule,
+  channels: z.array(z.string()),
+  urgency: z.enum(["urgent", "normal"]),
+  firedAt: iso.nullable(),
+  /** fired − due, in ms. */
+  lateByMs: z.number().nullable(),
+  cancelledBecause: z.string().nullable(),
+});
+
+export const ClockView = z.object({
+  metric: z.enum(["first_reply", "next_reply", "periodic_update", "resolution"]),
+  status: z.enum(["active", "paused", "fulfilled", "breached"]),
+  startedAt: iso,
+  dueAt: iso.nullable(),
+  targetMs: z.number(),
+  usedMs: z.number(),
+  remainingMs: z.number(),
+  breachedAt: iso.nullable(),
+  fulfilledAt: iso.nullable(),
+});
+
+export const CaseView = z.object({
+  caseId: z.string(),
+  storeId: z.string(),
+  type: z.enum(["ticket", "shipment"]),
+  key: z.record(z.string(), z.string()),
+  status: z.string().nullable(),
+  rawStatus: z.string().nullable(),
+  priority: z.string().nullable(),
+  channel: z.string().nullable(),
+  assignee: z.string().nullable(),
+  group: z.string().nullable(),
+  tags: z.array(z.string()),
+  customer: z.object({ email: z.string().optional(), phone: z.string().optional(), name: z.string().optional() }),
+  orderIds: z.array(z.string()),
+  subject: z.string().nullable(),
+  url: z.string().nullable(),
+  openedAt: iso,
+  lastEventAt: iso,
+  counters: z.object({ customerMessages: z.number(), customerMessagesSinceSolve: z.number(), agentReplies: z.number(), reopenings: z.number() }),
+  snoozedUntil: iso.nullable(),
+  rules: z.object({
+    pins: z.array(z.object({ version: z.number().int(), from: iso.nullable() })),
+    policy: z.object({ version: z.number().int(), index: z.number().int(), name: z.string() }).nullable(),
+  }),
+  clocks: z.array(ClockView),
+  callbacks: z.array(
+    z.object({ id: z.string(), at: iso.nullable(), owner: z.string().nullable(), phone: z.string().nullable(), note: z.string().nullable(), source: z.enum(["helpdesk", "api"]), promisedAt: iso, doneAt: iso.nullable(), doneReason: z.string().nullable() }),
+  ),
+  shipment: z
+    .object({
+      carrier: z.string(),
+      trackingNumber: z.string(),
+      milestone: z.string().nullable(),
+      reason: z.string().nullable(),
+      lastScanAt: iso.nullable(),
+      estimatedDelivery: iso.nullable(),
+      promisedDelivery: iso.nullable(),
+      deliveredAt: iso.nullable(),
+      delaySignals: z.array(z.object({ kind: z.string(), at: iso, reason: z.string().nullable() })),
+    })
+    .nullable(),
+  nextDueAt: iso.nullable(),
+  timers: z.object({ pending: z.array(TimerView), done: z.array(TimerView) }),
+  timeline: z.object({
+    events: z.array(
+      z.object({ eventId: z.string(), kind: z.string(), provider: z.string(), occurredAt: iso, receivedAt: iso, stale: z.boolean().meta({ description: "Arrived after a newer event: stored, never rolled state back." }), summary: z.string() }),
+    ),
+    metricEvents: z.array(z.object({ metric: z.string(), type: z.string(), at: iso })),
+    reminders: z.array(
+      z.object({
+        reminderId: z.string(),
+        kind: z.string(),
+        title: z.string(),
+        nextAction: z.string(),
+        dueAt: iso,
+        firedAt: iso,
+        channels: z.array(z.string()),
+        outbox: z.enum(["pending", "dispatched"]),
+        dispatchAttempts: z.number().int(),
+        lastError: z.string().nullable(),
+      }),
+    ),
+    notes: z.array(z.object({ at: iso, kind: z.string(), text: z.string() })),
+  }),
+});
+export type CaseView = z.infer<typeof CaseView>;

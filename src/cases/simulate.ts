@@ -1,0 +1,151 @@
+/**
+ * Dry-run: what a rules document would do to a sequence of events, without touching any state.
+ *
+ * It runs the same engine as the SupportCase object, in virtual time: events are applied at
+ * their own timestamps, and every timer fires exactly at its due instant (the real object fires
+ * within about a second). Events that share an instant with a due timer are applied first, as in
+ * the real object, where a reply at the deadline is on time. Pure.
+ */
+import { caseIdOf, type NormalizedEvent } from "../events/model";
+import type { RulesDocument } from "../rules/schema";
+import type { Reminder } from "../notify/reminder";
+import { displayZone, evaluateCase } from "./engine";
+import type { RulesPin } from "./policy";
+import { buildReminder } from "./reminder-text";
+import type { CaseEvent } from "./state";
+
+export interface SimulationInput {
+  storeId: string;
+  rules: RulesDocument;
+  rulesVersion: number;
+  events: NormalizedEvent[];
+  /** Stop simulating at this instant (epoch ms). Default: 14 days after the last event. */
+  until?: number;
+}
+
+export interface SimulatedReminder {
+  at: string;
+  caseId: string;
+  kind: string;
+  urgency: Reminder["urgency"];
+  title: string;
+  nextAction: string;
+  details: string[];
+  dueAt: string;
+  channels: string[];
+  rule: Reminder["rule"];
+  /** The reminder's idempotency key, as the real case would send it. */
+  reminderId: string;
+}
+
+export interface SimulatedCase {
+  caseId: string;
+  /** The policy in force at the end, and every change of policy with the instant it applied. */
+  policy: { name: string; index: number } | null;
+  policyChanges: { at: string; policy: { name: string; index: number } | null }[];
+  /** Clocks as of the end of the simulation. */
+  clocks: {
+    metric: string;
+    status: string;
+    startedAt: string;
+    dueAt: string | null;
+    targetMs: number;
+    usedMs: number;
+    breachedAt: string | null;
+    fulfilledAt: string | null;
+    /** Every instant the case would have been woken at for this clock (warnings, due, escalations). */
+    wakeups: { kind: string; level: number; at: string }[];
+  }[];
+  metricEvents: { metric: string; type: string; at: string }[];
+  /** Timers still pending when the simulation stopped. */
+  pending: { key: string; kind: string; dueAt: string; why: string }[];
+}
+
+export interface SimulationResult {
+  until: string;
+  cases: SimulatedCase[];
+  /** Every reminder, in time order. */
+  reminders: SimulatedReminder[];
+  /** True when the simulation stopped at the reminder cap before `until`. */
+  truncated: boolean;
+}
+
+const MAX_REMINDERS = 500;
+const DEFAULT_HORIZON_MS = 14 * 86_400_000;
+const iso = (t: number): string => new Date(t).toISOString();
+const isoOrNull = (t: number | null): string | null => (t === null ? null : iso(t));
+
+export function simulateCases(input: SimulationInput): SimulationResult {
+  const byCase = new Map<string, CaseEvent[]>();
+  for (const [i, e] of input.events.entries()) {
+    const caseId = caseIdOf(e.caseKey);
+    const list = byCase.get(caseId) ?? [];
+    const occurredAt = Date.parse(e.occurredAt);
+    // Dedupe by provider event id, as the real case does.
+    const eventId = `${e.provider}:${e.providerEventId || `dry-run-${i}`}`;
+    if (!list.some((x) => x.eventId === eventId)) list.push({ eventId, occurredAt, event: { ...e, storeId: input.storeId } });
+    byCase.set(caseId, list);
+  }
+  const lastEvent = Math.max(...input.events.map((e) => Date.parse(e.occurredAt)));
+  const until = input.until ?? (Number.isFinite(lastEvent) ? lastEvent + DEFAULT_HORIZON_MS : Date.now());
+  const pins: RulesPin[] = [{ version: input.rulesVersion, from: 0, document: input.rules }];
+  const reminders: SimulatedReminder[] = [];
+  const cases: SimulatedCase[] = [];
+  let truncated = false;
+
+  for (const [caseId, all] of byCase) {
+    const events = [...all].sort((a, b) => a.occurredAt - b.occurredAt);
+    const fired = new Set<string>();
+    const known = new Set<string>();
+    let t = events[0]!.occurredAt;
+    let last = null as ReturnType<typeof evaluateCase>;
+    for (let guard = 0; guard < 5000; guard++) {
+      const seen = events.filter((e) => e.occurredAt <= t);
+      const ev = evaluateCase({ events: seen, pins, now: t, fired, known });
+      if (!ev) break;
+      last = ev;
+      for (const timer of ev.timers) known.add(timer.key);
+      const due = ev.timers.filter((x) => x.dueAt <= t);
+      for (const timer of due) {
+        fired.add(timer.key);
+        const r = buildReminder({ storeId: input.storeId, caseId, state: ev.state, timer, firedAt: timer.dueAt, timeZone: displayZone(input.rules, timer) });
+        reminders.push({ at: iso(timer.dueAt), caseId, kind: r.kind, urgency: r.urgency, title: r.title, nextAction: r.nextAction, details: r.details, dueAt: r.dueAt, channels: r.channels, rule: r.rule, reminderId: r.id });
+        if (reminders.length >= MAX_REMINDERS) truncated = true;
+      }
+      if (truncated) break;
+      if (due.length > 0) continue; // fired timers may plan follow-ups at the same instant
+      const nextEvent = events.find((e) => e.occurredAt > t)?.occurredAt ?? Infinity;
+      const nextTimer = Math.min(...ev.timers.map((x) => x.dueAt).filter((d) => d > t), Infinity);
+      const next = Math.min(nextEvent, nextTimer);
+      if (!Number.isFinite(next) || next > until) {
+        // Nothing more happens before `until`: report the clocks as they stand then.
+        last = evaluateCase({ events: seen, pins, now: Math.max(t, until), fired, known }) ?? last;
+        break;
+      }
+      t = next;
+    }
+    if (!last) continue;
+    const span = last.spans[last.spans.length - 1];
+    cases.push({
+      caseId,
+      policy: span?.match ? { name: span.match.policy.name, index: span.match.index } : null,
+      policyChanges: last.spans.map((s) => ({ at: iso(s.from), policy: s.match ? { name: s.match.policy.name, index: s.match.index } : null })),
+      clocks: last.clocks.clocks.map((c) => ({
+        metric: c.metric,
+        status: c.status,
+        startedAt: iso(c.startedAt),
+        dueAt: isoOrNull(c.dueAt),
+        targetMs: c.targetMs,
+        usedMs: c.usedMs,
+        breachedAt: isoOrNull(c.breachedAt),
+        fulfilledAt: isoOrNull(c.fulfilledAt),
+        wakeups: c.wakeups.map((w) => ({ kind: w.kind, level: w.level, at: iso(w.at) })),
+      })),
+      metricEvents: last.clocks.timeline.map((m) => ({ metric: m.metric, type: m.type, at: iso(m.at) })),
+      pending: last.timers.map((x) => ({ key: x.key, kind: x.kind, dueAt: iso(x.dueAt), why: x.why })),
+    });
+    if (truncated) break;
+  }
+  reminders.sort((a, b) => a.at.localeCompare(b.at) || a.caseId.localeCompare(b.caseId));
+  return { until: iso(until), cases, reminders: reminders.slice(0, MAX_REMINDERS), truncated };
+}

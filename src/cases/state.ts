@@ -1,0 +1,349 @@
+/**
+ * Case state: what a support lead would say about a case right now, folded from its events.
+ *
+ * Pure (no Cloudflare imports). Events are applied in the order of their own timestamps, so a
+ * late delivery takes its place in history instead of overwriting something newer: the state is
+ * always re-derived from the whole log, never patched in arrival order.
+ */
+import type { CaseKey, CaseStatus, Channel, NormalizedEvent, Priority, ShipmentKind } from "../events/model";
+import { caseIdOf } from "../events/model";
+
+export interface CaseEvent {
+  /** `${provider}:${providerEventId}`: the dedupe key. */
+  eventId: string;
+  occurredAt: number;
+  event: NormalizedEvent;
+}
+
+export interface CallbackPromise {
+  id: string;
+  /** The promised instant; null when the promise named no time (then it cannot be reminded). */
+  at: number | null;
+  phone?: string | undefined;
+  owner?: string | undefined;
+  note?: string | undefined;
+  tag?: string | undefined;
+  /** Helpdesk tag/field, or Promptly's API. */
+  source: "helpdesk" | "api";
+  promisedAt: number;
+  doneAt: number | null;
+  doneReason?: string | undefined;
+}
+
+export interface SatisfactionRating {
+  score: "good" | "bad";
+  comment?: string | undefined;
+  at: number;
+}
+
+export interface DelaySignal {
+  kind: "exception" | "failed_attempt" | "eta_later" | "returned";
+  at: number;
+  reason?: string | undefined;
+}
+
+export interface ShipmentState {
+  carrier: string;
+  trackingNumber: string;
+  milestone: ShipmentKind | null;
+  labelCreatedAt: number | null;
+  /** The first scan that shows the carrier has the parcel (in transit or later). */
+  firstScanAt: number | null;
+  /** The latest carrier scan of any kind (label creation excluded). */
+  lastScanAt: number | null;
+  deliveredAt: number | null;
+  returnedAt: number | null;
+  /** The first delivery estimate we heard: what the customer was promised. */
+  promisedDelivery: number | null;
+  estimatedDelivery: number | null;
+  /** The carrier's latest human reason ("Held in customs"). */
+  reason?: string | undefined;
+  location?: string | undefined;
+  /** Explicit delay signals from the carrier, in time order. */
+  delaySignals: DelaySignal[];
+}
+
+export interface CaseState {
+  caseId: string;
+  key: CaseKey;
+  type: CaseKey["type"];
+  /** The provider that reported the case first. */
+  provider: string;
+  openedAt: number;
+  lastEventAt: number;
+  /** Whether the log holds an explicit `case.opened` (otherwise the first event stands in). */
+  openedExplicitly: boolean;
+  status: CaseStatus | null;
+  rawStatus?: string | undefined;
+  priority: Priority | undefined;
+  channel: Channel | undefined;
+  assignee?: string | undefined;
+  group?: string | undefined;
+  tags: string[];
+  customer: { email?: string; phone?: string; name?: string };
+  orderIds: string[];
+  subject?: string | undefined;
+  url?: string | undefined;
+  /** Customer messages since the case was last solved (or opened). */
+  customerMessagesSinceSolve: number;
+  customerMessages: number;
+  agentReplies: number;
+  reopenings: number;
+  lastCustomerMessageAt: number | null;
+  lastAgentReplyAt: number | null;
+  solvedAt: number | null;
+  ratings: SatisfactionRating[];
+  callbacks: CallbackPromise[];
+  snoozedUntil: number | null;
+  snoozeReason?: string | undefined;
+  shipment: ShipmentState | null;
+}
+
+const RESOLVED: readonly CaseStatus[] = ["solved", "closed"];
+export const isResolvedStatus = (s: CaseStatus | null | undefined): boolean => s !== null && s !== undefined && RESOLVED.includes(s);
+
+/**
+ * Same-instant order: the case exists before anything happens to it, a customer message comes
+ * before the reply to it, and a status set together with a reply applies after the reply.
+ */
+const RANK: Partial<Record<NormalizedEvent["kind"], number>> = {
+  "case.opened": 0,
+  "case.priority_changed": 1,
+  "case.tags_changed": 1,
+  "case.assignment_changed": 1,
+  "case.customer_message": 2,
+  "case.agent_reply": 3,
+  "case.agent_note": 4,
+  "case.status_changed": 5,
+};
+
+/** Events in the order they happened; ties broken by kind, then by event id (never arrival). */
+export function sortCaseEvents<T extends CaseEvent>(events: readonly T[]): T[] {
+  return [...events].sort(
+    (a, b) =>
+      a.occurredAt - b.occurredAt ||
+      (RANK[a.event.kind] ?? 3) - (RANK[b.event.kind] ?? 3) ||
+      (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
+  );
+}
+
+const SCAN_KINDS: readonly ShipmentKind[] = [
+  "shipment.in_transit",
+  "shipment.out_for_delivery",
+  "shipment.delivery_failed",
+  "shipment.exception",
+  "shipment.eta_later",
+  "shipment.delivered",
+  "shipment.returned",
+];
+
+function emptyState(first: CaseEvent): CaseState {
+  const key = first.event.caseKey;
+  return {
+    caseId: caseIdOf(key),
+    key,
+    type: key.type,
+    provider: first.event.provider,
+    openedAt: first.occurredAt,
+    lastEventAt: first.occurredAt,
+    openedExplicitly: false,
+    status: null,
+    priority: undefined,
+    channel: undefined,
+    tags: [],
+    customer: {},
+    orderIds: [],
+    customerMessagesSinceSolve: 0,
+    customerMessages: 0,
+    agentReplies: 0,
+    reopenings: 0,
+    lastCustomerMessageAt: null,
+    lastAgentReplyAt: null,
+    solvedAt: null,
+    ratings: [],
+    callbacks: [],
+    snoozedUntil: null,
+    shipment:
+      key.type === "shipment"
+        ? {
+            carrier: key.carrier,
+            trackingNumber: key.trackingNumber,
+            milestone: null,
+            labelCreatedAt: null,
+            firstScanAt: null,
+            lastScanAt: null,
+            deliveredAt: null,
+            returnedAt: null,
+            promisedDelivery: null,
+            estimatedDelivery: null,
+            delaySignals: [],
+          }
+        : null,
+  };
+}
+
+function setStatus(s: CaseState, status: CaseStatus, at: number): void {
+  const was = s.status;
+  if (status === was) return;
+  if (isResolvedStatus(status) && !isResolvedStatus(was)) {
+    s.solvedAt = at;
+    s.customerMessagesSinceSolve = 0;
+  } else if (!isResolvedStatus(status) && isResolvedStatus(was)) {
+    s.reopenings += 1;
+    s.solvedAt = null;
+  }
+  s.status = status;
+}
+
+function applyShipment(s: CaseState, e: NormalizedEvent, at: number): void {
+  const sh = s.shipment;
+  if (!sh || !e.kind.startsWith("shipment.")) return;
+  const kind = e.kind as ShipmentKind;
+  if (e.shipment?.reason) sh.reason = e.shipment.reason;
+  if (e.shipment?.location) sh.location = e.shipment.location;
+  const eta = e.shipment?.estimatedDelivery ? Date.parse(e.shipment.estimatedDelivery) : NaN;
+  if (Number.isFinite(eta)) {
+    sh.promisedDelivery ??= eta;
+    sh.estimatedDelivery = eta;
+  }
+  if (kind === "shipment.label_created") sh.labelCreatedAt ??= at;
+  if (SCAN_KINDS.includes(kind)) {
+    sh.firstScanAt ??= at;
+    sh.lastScanAt = at;
+  }
+  // A milestone after delivery (a late "in transit" scan) does not undo the delivery.
+  if (sh.deliveredAt === null || kind === "shipment.delivered") sh.milestone = kind;
+  const reason = e.shipment?.reason;
+  switch (kind) {
+    case "shipment.delivered":
+      sh.deliveredAt ??= at;
+      break;
+    case "shipment.returned":
+      sh.returnedAt ??= at;
+      sh.delaySignals.push({ kind: "returned", at, reason });
+      break;
+    case "shipment.exception":
+      sh.delaySignals.push({ kind: "exception", at, reason });
+      break;
+    case "shipment.delivery_failed":
+      sh.delaySignals.push({ kind: "failed_attempt", at, reason });
+      break;
+    case "shipment.eta_later":
+      sh.delaySignals.push({ kind: "eta_later", at, reason });
+      break;
+    default:
+      break;
+  }
+}
+
+function applyCallback(s: CaseState, c: CaseEvent): void {
+  const e = c.event;
+  const cb = e.callback;
+  if (e.kind === "case.callback_promised") {
+    const source = e.provider === "promptly" ? "api" : "helpdesk";
+    // A helpdesk holds one promise per case (its tag or field): a new one replaces the old.
+    if (source === "helpdesk") {
+      for (const old of s.callbacks) {
+        if (old.source === "helpdesk" && old.doneAt === null) {
+          old.doneAt = c.occurredAt;
+          old.doneReason = "replaced by a newer promise";
+        }
+      }
+    }
+    const at = cb?.at ? Date.parse(cb.at) : NaN;
+    s.callbacks.push({
+      id: cb?.id ?? c.eventId,
+      at: Number.isFinite(at) ? at : null,
+      phone: cb?.phone ?? s.customer.phone,
+      owner: cb?.owner ?? s.assignee,
+      note: cb?.note,
+      tag: cb?.tag,
+      source,
+      promisedAt: c.occurredAt,
+      doneAt: null,
+    });
+  } else if (e.kind === "case.callback_done") {
+    const target = s.callbacks.find((x) => x.id === cb?.id && x.doneAt === null);
+    if (target) {
+      target.doneAt = c.occurredAt;
+      target.doneReason = cb?.note ?? "marked done";
+    }
+  }
+}
+
+/** Folds a case's events (any order) into its state; null for an empty log. */
+export function foldCaseState(events: readonly CaseEvent[]): CaseState | null {
+  const sorted = sortCaseEvents(events);
+  const first = sorted[0];
+  if (!first) return null;
+  const s = emptyState(first);
+  for (const c of sorted) applyCaseEvent(s, c);
+  return s;
+}
+
+export function applyCaseEvent(s: CaseState, c: CaseEvent): void {
+  const e = c.event;
+  const at = c.occurredAt;
+  s.lastEventAt = Math.max(s.lastEventAt, at);
+  if (e.channel && s.channel === undefined) s.channel = e.channel;
+  if (e.customer) {
+    if (e.customer.email) s.customer.email = e.customer.email;
+    if (e.customer.phone) s.customer.phone = e.customer.phone;
+    if (e.customer.name) s.customer.name = e.customer.name;
+  }
+  if (e.orderId && !s.orderIds.includes(e.orderId)) s.orderIds.push(e.orderId);
+  if (e.subject) s.subject = e.subject;
+  if (e.url) s.url = e.url;
+  if (e.priority) s.priority = e.priority;
+  if (e.assignee !== undefined) s.assignee = e.assignee;
+  if (e.group !== undefined) s.group = e.group;
+  if (e.tags) s.tags = [...e.tags];
+  if (e.rawStatus && !e.kind.startsWith("shipment.")) s.rawStatus = e.rawStatus;
+
+  switch (e.kind) {
+    case "case.opened":
+      s.openedExplicitly = true;
+      s.openedAt = Math.min(s.openedAt, at);
+      if (e.status) setStatus(s, e.status, at);
+      else if (s.status === null) s.status = "open";
+      break;
+    case "case.status_changed":
+      if (e.status) setStatus(s, e.status, at);
+      break;
+    case "case.customer_message":
+      s.customerMessages += 1;
+      s.customerMessagesSinceSolve += 1;
+      s.lastCustomerMessageAt = at;
+      break;
+    case "case.agent_reply":
+      s.agentReplies += 1;
+      s.lastAgentReplyAt = at;
+      break;
+    case "case.rating":
+      if (e.rating) s.ratings.push({ score: e.rating.score, comment: e.rating.comment, at });
+      break;
+    case "case.callback_promised":
+    case "case.callback_done":
+      applyCallback(s, c);
+      break;
+    case "case.snoozed": {
+      const until = e.snoozeUntil ? Date.parse(e.snoozeUntil) : NaN;
+      s.snoozedUntil = Number.isFinite(until) ? until : null;
+      s.snoozeReason = e.body;
+      break;
+    }
+    default:
+      applyShipment(s, e, at);
+  }
+  if (e.kind !== "case.opened" && e.kind !== "case.status_changed" && e.status) setStatus(s, e.status, at);
+  // A promise signalled by a tag is kept while the tag is on the case: removing it means done.
+  if (e.tags) {
+    const tags = new Set(e.tags.map((t) => t.toLowerCase()));
+    for (const cb of s.callbacks) {
+      if (cb.doneAt === null && cb.tag && cb.promisedAt < at && !tags.has(cb.tag.toLowerCase())) {
+        cb.doneAt = at;
+        cb.doneReason = `tag "${cb.tag}" removed`;
+      }
+    }
+  }
+}

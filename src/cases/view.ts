@@ -1,0 +1,144 @@
+/** The case as the API shows it: state, clocks, every timer explained, and the timeline. */
+import type { NoteRow, OutboxRow, PinRow, StoredEvent, TimerRow } from "./case-sql";
+import type { Evaluation } from "./engine";
+import type { CaseView } from "./schema";
+
+export type { CaseView } from "./schema";
+
+const iso = (t: number): string => new Date(t).toISOString();
+const isoOrNull = (t: number | null | undefined): string | null => (t === null || t === undefined || !Number.isFinite(t) ? null : iso(t));
+
+export interface ViewInput {
+  now: number;
+  storeId: string;
+  caseId: string;
+  evaluation: Evaluation;
+  events: StoredEvent[];
+  timers: TimerRow[];
+  outbox: OutboxRow[];
+  notes: NoteRow[];
+  pins: PinRow[];
+}
+
+function summarize(e: StoredEvent["event"]): string {
+  const parts: string[] = [e.kind];
+  if (e.status) parts.push(`status ${e.status}${e.rawStatus ? ` (${e.rawStatus})` : ""}`);
+  if (e.priority) parts.push(`priority ${e.priority}`);
+  if (e.rating) parts.push(`rating ${e.rating.score}`);
+  if (e.callback?.at) parts.push(`callback at ${e.callback.at}`);
+  if (e.shipment?.reason) parts.push(e.shipment.reason);
+  if (e.snoozeUntil) parts.push(`until ${e.snoozeUntil}`);
+  return parts.join(" · ");
+}
+
+function timerView(t: TimerRow): CaseView["timers"]["pending"][number] {
+  return {
+    key: t.id,
+    kind: t.kind,
+    state: t.state,
+    dueAt: iso(t.dueAt),
+    why: t.why,
+    rule: t.rule,
+    channels: t.spec.channels,
+    urgency: t.spec.urgency,
+    firedAt: isoOrNull(t.firedAt),
+    lateByMs: t.firedAt === null ? null : t.firedAt - t.dueAt,
+    cancelledBecause: t.state === "cancelled" ? t.closedReason : null,
+  };
+}
+
+export function caseView(v: ViewInput): CaseView {
+  const { state: s, clocks, spans } = v.evaluation;
+  const span = spans[spans.length - 1];
+  const pending = v.timers.filter((t) => t.state === "pending");
+  return {
+    caseId: v.caseId,
+    storeId: v.storeId,
+    type: s.type,
+    key: Object.fromEntries(Object.entries(s.key).map(([k, val]) => [k, String(val)])),
+    status: s.status,
+    rawStatus: s.rawStatus ?? null,
+    priority: s.priority ?? null,
+    channel: s.channel ?? null,
+    assignee: s.assignee ?? null,
+    group: s.group ?? null,
+    tags: s.tags,
+    customer: s.customer,
+    orderIds: s.orderIds,
+    subject: s.subject ?? null,
+    url: s.url ?? null,
+    openedAt: iso(s.openedAt),
+    lastEventAt: iso(s.lastEventAt),
+    counters: { customerMessages: s.customerMessages, customerMessagesSinceSolve: s.customerMessagesSinceSolve, agentReplies: s.agentReplies, reopenings: s.reopenings },
+    snoozedUntil: isoOrNull(s.snoozedUntil),
+    rules: {
+      pins: v.pins.map((p) => ({ version: p.version, from: p.from > 0 ? iso(p.from) : null })),
+      policy: span?.match ? { version: span.version, index: span.match.index, name: span.match.policy.name } : null,
+    },
+    clocks: clocks.clocks.map((c) => ({
+      metric: c.metric,
+      status: c.status,
+      startedAt: iso(c.startedAt),
+      dueAt: isoOrNull(c.dueAt),
+      targetMs: c.targetMs,
+      usedMs: c.usedMs,
+      remainingMs: c.remainingMs,
+      breachedAt: isoOrNull(c.breachedAt),
+      fulfilledAt: isoOrNull(c.fulfilledAt),
+    })),
+    callbacks: s.callbacks.map((c) => ({
+      id: c.id,
+      at: isoOrNull(c.at),
+      owner: c.owner ?? null,
+      phone: c.phone ?? null,
+      note: c.note ?? null,
+      source: c.source,
+      promisedAt: iso(c.promisedAt),
+      doneAt: isoOrNull(c.doneAt),
+      doneReason: c.doneReason ?? null,
+    })),
+    shipment: s.shipment
+      ? {
+          carrier: s.shipment.carrier,
+          trackingNumber: s.shipment.trackingNumber,
+          milestone: s.shipment.milestone,
+          reason: s.shipment.reason ?? null,
+          lastScanAt: isoOrNull(s.shipment.lastScanAt),
+          estimatedDelivery: isoOrNull(s.shipment.estimatedDelivery),
+          promisedDelivery: isoOrNull(s.shipment.promisedDelivery),
+          deliveredAt: isoOrNull(s.shipment.deliveredAt),
+          delaySignals: s.shipment.delaySignals.map((d) => ({ kind: d.kind, at: iso(d.at), reason: d.reason ?? null })),
+        }
+      : null,
+    nextDueAt: pending[0] ? iso(pending[0].dueAt) : null,
+    timers: {
+      pending: pending.map(timerView),
+      done: v.timers.filter((t) => t.state !== "pending").sort((a, b) => (a.firedAt ?? a.updatedAt) - (b.firedAt ?? b.updatedAt)).map(timerView),
+    },
+    timeline: {
+      events: v.events.map((e) => ({
+        eventId: e.eventId,
+        kind: e.event.kind,
+        provider: e.event.provider,
+        occurredAt: iso(e.occurredAt),
+        receivedAt: iso(e.receivedAt),
+        stale: e.stale,
+        summary: summarize(e.event),
+      })),
+      metricEvents: clocks.timeline.map((m) => ({ metric: m.metric, type: m.type, at: iso(m.at) })),
+      reminders: v.outbox.map((o) => ({
+        reminderId: o.reminderId,
+        kind: o.kind,
+        title: o.reminder.title,
+        nextAction: o.reminder.nextAction,
+        dueAt: o.reminder.dueAt,
+        firedAt: iso(o.firedAt),
+        channels: o.reminder.channels,
+        outbox: o.state,
+        dispatchAttempts: o.attempts,
+        lastError: o.lastError,
+      })),
+      notes: v.notes.map((n) => ({ at: iso(n.at), kind: n.kind, text: n.text })),
+    },
+  };
+}

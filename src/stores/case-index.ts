@@ -1,0 +1,235 @@
+/**
+ * The store's case index, inside its registry object: one row per case, pushed by the case
+ * object after every change. It answers what no single case can: the case list (newest first,
+ * by state), and "does this customer or order already have an open ticket?", which is how a late
+ * parcel finds the conversation the customer is already having.
+ *
+ * Each push carries the case's own sequence number, so a push that arrives late (the case object
+ * had moved on while the RPC was in flight) never overwrites a newer one.
+ */
+import { z } from "zod";
+import type { Migration } from "../lib/sql-migrations";
+
+export const caseIndexMigrations: Migration[] = [
+  {
+    id: 1,
+    sql: `CREATE TABLE case_index (
+            case_id TEXT PRIMARY KEY, type TEXT NOT NULL, provider TEXT NOT NULL, status TEXT,
+            open INTEGER NOT NULL, breached INTEGER NOT NULL, opened_at INTEGER NOT NULL,
+            last_event_at INTEGER NOT NULL, next_due_at INTEGER, next_due_kind TEXT,
+            subject TEXT, customer_email TEXT, customer_name TEXT, ticket_id TEXT, url TEXT,
+            priority TEXT, seq INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+          CREATE INDEX case_index_list ON case_index (opened_at DESC, case_id DESC);
+          CREATE INDEX case_index_email ON case_index (customer_email, open);
+          CREATE INDEX case_index_open ON case_index (open, next_due_at);
+          CREATE TABLE case_orders (order_id TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (order_id, case_id));`,
+  },
+];
+
+export const CaseListState = z.enum(["breached", "due-soon", "open", "closed"]);
+export type CaseListState = z.infer<typeof CaseListState>;
+
+/** What a case tells the index about itself. */
+export const CaseSummary = z.object({
+  caseId: z.string(),
+  type: z.enum(["ticket", "shipment"]),
+  provider: z.string(),
+  status: z.string().nullable(),
+  open: z.boolean(),
+  breached: z.boolean(),
+  priority: z.string().nullable(),
+  openedAt: z.string(),
+  lastEventAt: z.string(),
+  /** The next instant something is due on this case (a pending timer), if any. */
+  nextDueAt: z.string().nullable(),
+  nextDueKind: z.string().nullable(),
+  subject: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  customerName: z.string().nullable(),
+  ticketId: z.string().nullable(),
+  url: z.string().nullable(),
+  orderIds: z.array(z.string()),
+});
+export type CaseSummary = z.infer<typeof CaseSummary>;
+
+interface IndexRow {
+  case_id: string;
+  type: string;
+  provider: string;
+  status: string | null;
+  open: number;
+  breached: number;
+  priority: string | null;
+  opened_at: number;
+  last_event_at: number;
+  next_due_at: number | null;
+  next_due_kind: string | null;
+  subject: string | null;
+  customer_email: string | null;
+  customer_name: string | null;
+  ticket_id: string | null;
+  url: string | null;
+  seq: number;
+  [key: string]: SqlStorageValue;
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function summaryOf(sql: SqlStorage, r: IndexRow): CaseSummary {
+  const orderIds = sql
+    .exec<{ order_id: string }>(`SELECT order_id FROM case_orders WHERE case_id = ? ORDER BY order_id`, r.case_id)
+    .toArray()
+    .map((o) => o.order_id);
+  return {
+    caseId: r.case_id,
+    type: r.type as CaseSummary["type"],
+    provider: r.provider,
+    status: r.status,
+    open: r.open === 1,
+    breached: r.breached === 1,
+    priority: r.priority,
+    openedAt: new Date(r.opened_at).toISOString(),
+    lastEventAt: new Date(r.last_event_at).toISOString(),
+    nextDueAt: isoOrNull(r.next_due_at),
+    nextDueKind: r.next_due_kind,
+    subject: r.subject,
+    customerEmail: r.customer_email,
+    customerName: r.customer_name,
+    ticketId: r.ticket_id,
+    url: r.url,
+    orderIds,
+  };
+}
+
+/** Stores a case's summary unless a newer one (higher `seq`) is already there. */
+export function upsertCaseSummary(sql: SqlStorage, s: CaseSummary, seq: number, now: number): boolean {
+  const current = sql.exec<{ seq: number }>(`SELECT seq FROM case_index WHERE case_id = ?`, s.caseId).toArray()[0];
+  if (current && current.seq >= seq) return false;
+  sql.exec(
+    `INSERT INTO case_index (case_id, type, provider, status, open, breached, priority, opened_at, last_event_at, next_due_at, next_due_kind,
+                             subject, customer_email, customer_name, ticket_id, url, seq, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (case_id) DO UPDATE SET type = excluded.type, provider = excluded.provider, status = excluded.status, open = excluded.open,
+       breached = excluded.breached, priority = excluded.priority, opened_at = excluded.opened_at, last_event_at = excluded.last_event_at,
+       next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind, subject = excluded.subject,
+       customer_email = excluded.customer_email, customer_name = excluded.customer_name, ticket_id = excluded.ticket_id,
+       url = excluded.url, seq = excluded.seq, updated_at = excluded.updated_at`,
+    s.caseId,
+    s.type,
+    s.provider,
+    s.status,
+    s.open ? 1 : 0,
+    s.breached ? 1 : 0,
+    s.priority,
+    Date.parse(s.openedAt),
+    Date.parse(s.lastEventAt),
+    s.nextDueAt === null ? null : Date.parse(s.nextDueAt),
+    s.nextDueKind,
+    s.subject,
+    s.customerEmail?.toLowerCase() ?? null,
+    s.customerName,
+    s.ticketId,
+    s.url,
+    seq,
+    now,
+  );
+  sql.exec(`DELETE FROM case_orders WHERE case_id = ?`, s.caseId);
+  for (const o of s.orderIds) sql.exec(`INSERT OR IGNORE INTO case_orders (order_id, case_id) VALUES (?, ?)`, o, s.caseId);
+  return true;
+}
+
+export function caseIndexed(sql: SqlStorage, caseId: string): boolean {
+  return sql.exec(`SELECT 1 FROM case_index WHERE case_id = ?`, caseId).toArray().length > 0;
+}
+
+export interface CasePage {
+  cases: CaseSummary[];
+  nextCursor: string | null;
+}
+
+/** How far ahead "due soon" looks. */
+export const DUE_SOON_MS = 60 * 60_000;
+
+const encodeCursor = (openedAt: number, caseId: string) => btoa(JSON.stringify([openedAt, caseId]));
+function decodeCursor(cursor: string): [number, string] | null {
+  try {
+    const v = JSON.parse(atob(cursor)) as unknown;
+    return Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string" ? [v[0], v[1]] : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isValidCursor(cursor: string): boolean {
+  return decodeCursor(cursor) !== null;
+}
+
+/** Newest first; `state` filters; the cursor is opaque (the last row's position). */
+export function listCases(sql: SqlStorage, opts: { state?: CaseListState | undefined; cursor?: string | undefined; limit: number; now: number }): CasePage {
+  const where: string[] = [];
+  const args: SqlStorageValue[] = [];
+  switch (opts.state) {
+    case "breached":
+      where.push("open = 1 AND breached = 1");
+      break;
+    case "due-soon":
+      where.push("open = 1 AND breached = 0 AND next_due_at IS NOT NULL AND next_due_at <= ?");
+      args.push(opts.now + DUE_SOON_MS);
+      break;
+    case "open":
+      where.push("open = 1");
+      break;
+    case "closed":
+      where.push("open = 0");
+      break;
+    default:
+      break;
+  }
+  const at = opts.cursor ? decodeCursor(opts.cursor) : null;
+  if (at) {
+    where.push("(opened_at < ? OR (opened_at = ? AND case_id < ?))");
+    args.push(at[0], at[0], at[1]);
+  }
+  const rows = sql
+    .exec<IndexRow>(`SELECT * FROM case_index ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY opened_at DESC, case_id DESC LIMIT ?`, ...args, opts.limit + 1)
+    .toArray();
+  const page = rows.slice(0, opts.limit);
+  const last = page[page.length - 1];
+  return { cases: page.map((r) => summaryOf(sql, r)), nextCursor: rows.length > opts.limit && last ? encodeCursor(last.opened_at, last.case_id) : null };
+}
+
+export interface LinkedTicket {
+  caseId: string;
+  provider: string;
+  ticketId: string;
+  url?: string | undefined;
+  subject?: string | undefined;
+}
+
+/** Open tickets of the same order or customer, most recently active first. */
+export function findOpenTickets(sql: SqlStorage, q: { orderIds: string[]; emails: string[] }): LinkedTicket[] {
+  const found = new Map<string, IndexRow>();
+  for (const o of q.orderIds.slice(0, 20)) {
+    for (const r of sql
+      .exec<IndexRow>(`SELECT i.* FROM case_orders o JOIN case_index i ON i.case_id = o.case_id WHERE o.order_id = ? AND i.type = 'ticket' AND i.open = 1`, o)
+      .toArray()) {
+      found.set(r.case_id, r);
+    }
+  }
+  for (const e of q.emails.slice(0, 20)) {
+    for (const r of sql.exec<IndexRow>(`SELECT * FROM case_index WHERE customer_email = ? AND type = 'ticket' AND open = 1`, e.toLowerCase()).toArray()) {
+      found.set(r.case_id, r);
+    }
+  }
+  return [...found.values()]
+    .sort((a, b) => b.last_event_at - a.last_event_at)
+    .map((r) => ({ caseId: r.case_id, provider: r.provider, ticketId: r.ticket_id ?? "", ...(r.url ? { url: r.url } : {}), ...(r.subject ? { subject: r.subject } : {}) }))
+    .filter((t) => t.ticketId !== "");
+}
+
+export function openCaseIds(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ case_id: string }>(`SELECT case_id FROM case_index WHERE open = 1 ORDER BY opened_at`)
+    .toArray()
+    .map((r) => r.case_id);
+}
