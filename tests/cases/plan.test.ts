@@ -1,0 +1,168 @@
+/**
+ * Timer planning without any bindings: the pure engine decides which timers a case needs from
+ * its events, its rules and the clock. The Durable Object only stores and fires what this says.
+ */
+import { describe, expect, it } from "vitest";
+import { evaluateCase } from "../../src/cases/engine";
+import type { RulesPin } from "../../src/cases/policy";
+import { simulateCases } from "../../src/cases/simulate";
+import type { CaseEvent } from "../../src/cases/state";
+import type { NormalizedEvent } from "../../src/events/model";
+import { RulesDocument, type RulesDocumentInput } from "../../src/rules/schema";
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const T0 = Date.parse("2026-12-01T09:00:00Z"); // a Tuesday
+
+const RULES: RulesDocumentInput = {
+  calendars: { office: { timeZone: "Europe/Istanbul", week: { mon: [["09:00", "18:00"]], tue: [["09:00", "18:00"]], wed: [["09:00", "18:00"]], thu: [["09:00", "18:00"]], fri: [["09:00", "18:00"]] } } },
+  channels: {
+    team: { type: "slack", webhookUrl: "https://hooks.slack.com/services/T/B/x" },
+    lead: { type: "slack", webhookUrl: "https://hooks.slack.com/services/T/B/y" },
+  },
+  policies: [
+    {
+      name: "VIP",
+      when: { tags: { any: ["vip"] } },
+      targets: { firstReply: { byPriority: { normal: "30m" } } },
+      notify: ["lead"],
+    },
+    {
+      name: "Default",
+      targets: {
+        firstReply: { calendar: "office", byPriority: { normal: "2h", urgent: "30m" }, warnings: ["30m"], pauseOn: ["pending"] },
+        resolution: { byPriority: { normal: "3d", urgent: "1d" } },
+      },
+      notify: ["team"],
+      escalations: [{ level: 1, after: "1h", channels: ["lead"], message: "Lead: take it", metrics: ["firstReply"] }],
+    },
+  ],
+};
+
+function pins(input: RulesDocumentInput = RULES, version = 1): RulesPin[] {
+  return [{ version, from: 0, document: RulesDocument.parse(input) }];
+}
+
+let n = 0;
+function ev(kind: NormalizedEvent["kind"], at: number, extra: Partial<NormalizedEvent> = {}, key: NormalizedEvent["caseKey"] = { type: "ticket", provider: "zendesk", ticketId: "1" }): CaseEvent {
+  n += 1;
+  const event: NormalizedEvent = { storeId: "st_x", provider: "zendesk", providerEventId: `e${n}`, occurredAt: new Date(at).toISOString(), caseKey: key, kind, ...extra };
+  return { eventId: `zendesk:e${n}`, occurredAt: at, event };
+}
+
+const plan = (events: CaseEvent[], now: number, p = pins(), fired: string[] = []) => evaluateCase({ events, pins: p, now, fired: new Set(fired), known: new Set() })!;
+const dueOf = (timers: ReturnType<typeof plan>["timers"], kind: string) => timers.filter((t) => t.kind === kind).map((t) => new Date(t.dueAt).toISOString());
+
+describe("SLA timers", () => {
+  it("counts business hours of the policy's calendar, warns before, escalates to the level's channels", () => {
+    // 09:00Z is 12:00 in Istanbul; 2 business hours → 14:00 local.
+    const { timers } = plan([ev("case.opened", T0, { channel: "email", status: "open" })], T0);
+    expect(dueOf(timers, "first_reply.warning")).toEqual(["2026-12-01T10:30:00.000Z"]);
+    expect(dueOf(timers, "first_reply.breach")).toEqual(["2026-12-01T11:00:00.000Z"]);
+    expect(dueOf(timers, "first_reply.escalation")).toEqual(["2026-12-01T12:00:00.000Z"]);
+    expect(timers.find((t) => t.kind === "first_reply.breach")!.channels).toEqual(["team"]);
+    expect(timers.find((t) => t.kind === "first_reply.escalation")!.channels).toEqual(["lead"]);
+    // Resolution has no escalation (the level is limited to firstReply) and counts wall-clock time.
+    expect(dueOf(timers, "resolution.breach")).toEqual(["2026-12-04T09:00:00.000Z"]);
+    expect(dueOf(timers, "resolution.escalation")).toEqual([]);
+  });
+
+  it("pausing on pending removes the deadline; resuming plans it again with the time already used", () => {
+    const events = [ev("case.opened", T0, { channel: "email", status: "open" }), ev("case.status_changed", T0 + 30 * MIN, { status: "pending" })];
+    expect(dueOf(plan(events, T0 + 40 * MIN).timers, "first_reply.breach")).toEqual([]);
+    events.push(ev("case.customer_message", T0 + 60 * MIN, { status: "open" }));
+    // 30 min used before the pause; 90 min left from 10:00Z → 11:30Z.
+    expect(dueOf(plan(events, T0 + 61 * MIN).timers, "first_reply.breach")).toEqual(["2026-12-01T11:30:00.000Z"]);
+  });
+
+  it("a priority change moves the deadline (new key), keeping the business time used", () => {
+    const opened = [ev("case.opened", T0, { channel: "email", status: "open" })];
+    const before = plan(opened, T0).timers.find((t) => t.kind === "first_reply.breach")!;
+    const after = plan([...opened, ev("case.priority_changed", T0 + 10 * MIN, { priority: "urgent" })], T0 + 10 * MIN).timers.find((t) => t.kind === "first_reply.breach")!;
+    expect(new Date(after.dueAt).toISOString()).toBe("2026-12-01T09:30:00.000Z");
+    expect(after.key).not.toBe(before.key);
+    expect(after.urgency).toBe("urgent");
+  });
+
+  it("a tag that matches an earlier policy switches the case to it from that instant", () => {
+    const events = [ev("case.opened", T0, { channel: "email", status: "open" }), ev("case.tags_changed", T0 + 10 * MIN, { tags: ["vip"] })];
+    const e = plan(events, T0 + 10 * MIN);
+    expect(e.spans.map((s) => s.match?.policy.name)).toEqual(["Default", "VIP"]);
+    // VIP: 30 min of wall-clock time, 10 of which the case had already used.
+    expect(dueOf(e.timers, "first_reply.breach")).toEqual(["2026-12-01T09:30:00.000Z"]);
+    expect(e.timers.find((t) => t.kind === "first_reply.breach")!.channels).toEqual(["lead"]);
+  });
+
+  it("a timer that fired is never planned again", () => {
+    const events = [ev("case.opened", T0, { channel: "email", status: "open" })];
+    const first = plan(events, T0 + 5 * HOUR);
+    const breach = first.timers.find((t) => t.kind === "first_reply.breach")!;
+    const again = plan(events, T0 + 5 * HOUR, pins(), [breach.key]);
+    expect(again.timers.map((t) => t.key)).not.toContain(breach.key);
+  });
+
+  it("a snooze holds reminders until it ends, but never a promised callback", () => {
+    const events = [
+      ev("case.opened", T0, { channel: "email", status: "open" }),
+      ev("case.snoozed", T0 + MIN, { snoozeUntil: new Date(T0 + 6 * HOUR).toISOString() }),
+      ev("case.callback_promised", T0 + 2 * MIN, { callback: { id: "cb1", at: new Date(T0 + HOUR).toISOString() } }),
+    ];
+    const { timers } = plan(events, T0 + 3 * MIN);
+    expect(dueOf(timers, "first_reply.breach")).toEqual([new Date(T0 + 6 * HOUR).toISOString()]);
+    expect(dueOf(timers, "callback.due")).toEqual([new Date(T0 + HOUR + 10 * MIN).toISOString()]);
+  });
+});
+
+describe("callbacks signalled by a helpdesk tag", () => {
+  it("stop when the tag is removed", () => {
+    const events = [
+      ev("case.opened", T0, { channel: "phone", status: "open", tags: [] }),
+      ev("case.callback_promised", T0 + MIN, { tags: ["callback"], callback: { at: new Date(T0 + HOUR).toISOString(), tag: "callback" } }),
+    ];
+    expect(dueOf(plan(events, T0 + 2 * MIN).timers, "callback.due")).toHaveLength(1);
+    events.push(ev("case.tags_changed", T0 + 20 * MIN, { tags: ["called"] }));
+    const after = plan(events, T0 + 21 * MIN);
+    expect(dueOf(after.timers, "callback.due")).toHaveLength(0);
+    expect(after.state.callbacks[0]!.doneReason).toBe('tag "callback" removed');
+  });
+});
+
+describe("shipment delays", () => {
+  const ship = { type: "shipment" as const, carrier: "ups", trackingNumber: "1Z1" };
+  const sev = (kind: NormalizedEvent["kind"], at: number, extra: Partial<NormalizedEvent> = {}) =>
+    ev(kind, at, { ...extra, shipment: { carrier: "ups", trackingNumber: "1Z1", ...(extra.shipment ?? {}) } }, ship);
+
+  it("after downtime only the latest missed update is sent, not a burst", () => {
+    const events = [sev("shipment.in_transit", T0), sev("shipment.exception", T0 + HOUR, { shipment: { carrier: "ups", trackingNumber: "1Z1", reason: "Address problem" } })];
+    const e = plan(events, T0 + HOUR + 3 * 24 * HOUR + MIN, pins({ ...RULES, playbook: { shipmentDelay: { updateEvery: "24h" } } }), [`shipment:contact:${T0 + HOUR}`]);
+    expect(dueOf(e.timers, "shipment.update_due")).toEqual([new Date(T0 + HOUR + 3 * 24 * HOUR).toISOString()]);
+  });
+
+  it("label created but never scanned counts as a delay after the configured days", () => {
+    const events = [sev("shipment.label_created", T0)];
+    const e = plan(events, T0 + MIN, pins({ ...RULES, playbook: { shipmentDelay: { signals: { labelNotShippedFor: "3d" } } } }));
+    const contact = e.timers.find((t) => t.kind === "shipment.proactive_contact")!;
+    expect(contact.dueAt).toBe(T0 + 3 * 24 * HOUR);
+    expect(contact.why).toMatch(/^watch: label created but not shipped/);
+  });
+
+  it("nothing is planned once the parcel is delivered", () => {
+    const events = [sev("shipment.in_transit", T0), sev("shipment.exception", T0 + HOUR), sev("shipment.delivered", T0 + 2 * HOUR)];
+    expect(plan(events, T0 + 3 * HOUR).timers).toEqual([]);
+  });
+});
+
+describe("dry-run simulation", () => {
+  it("lists every reminder of a case in time order with the rule that caused it, and respects a reply", () => {
+    const events = [ev("case.opened", T0, { channel: "email", status: "open" }), ev("case.agent_reply", T0 + 100 * MIN)];
+    const result = simulateCases({ storeId: "st_x", rules: RulesDocument.parse(RULES), rulesVersion: 1, events: events.map((e) => e.event) });
+    // Warning at 10:30Z fires; the reply at 10:40Z comes before the 11:00Z breach. Nobody solves
+    // the case, so the 3-day resolution target breaches (wall-clock) on Friday.
+    expect(result.reminders.map((r) => [r.kind, r.at])).toEqual([
+      ["first_reply.warning", "2026-12-01T10:30:00.000Z"],
+      ["resolution.breach", "2026-12-04T09:00:00.000Z"],
+    ]);
+    expect(result.reminders[0]!.rule.path).toBe("policies[1].targets.firstReply.warnings[0]");
+    expect(result.cases[0]!.clocks.find((c) => c.metric === "first_reply")!.status).toBe("fulfilled");
+  });
+});

@@ -1,0 +1,351 @@
+/**
+ * The case object inside workerd: many timers on one alarm, each firing once at its instant,
+ * cancelled when its reason goes away, never sent twice, and explained in the case view.
+ *
+ * Events carry past timestamps so their timers are due (or nearly) now; timers meant to stay
+ * pending are put hours ahead so the real alarm cannot reach them during the test.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import type { SupportCase } from "../../src/cases/support-case";
+import { caseIdOf } from "../../src/events/model";
+import type { RulesDocumentInput } from "../../src/rules/schema";
+import { call } from "../support/api";
+import { cancelled, caseStub, fired, HOUR, ingest, MIN, pending, readCase, saveRules, shipmentEvent, storeWithRules, ticketEvent, waitForCase, type ViewLike } from "../support/cases";
+
+const RULES: RulesDocumentInput = {
+  channels: { team: { type: "webhook", url: "http://127.0.0.1:9/hook", secret: "whsec_dGVzdHNlY3JldHRlc3RzZWNyZXQ=" } },
+  policies: [
+    {
+      name: "Urgent chat",
+      when: { channels: ["chat"], priorities: ["urgent"] },
+      targets: { firstReply: { calendar: "24/7", byPriority: { urgent: "5m" }, warnings: ["2m"] } },
+      notify: ["team"],
+      escalations: [{ level: 1, after: "5m", message: "Shift lead: take it now" }],
+    },
+    {
+      name: "Everything else",
+      targets: {
+        firstReply: { byPriority: { low: "8h", normal: "4h", high: "2h", urgent: "1h" } },
+        nextReply: { byPriority: { low: "8h", normal: "4h", high: "2h", urgent: "1h" } },
+      },
+      notify: ["team"],
+    },
+  ],
+};
+
+describe("SLA timers on one alarm", () => {
+  it("plans warning, breach and escalation at their instants and sets the alarm to the earliest", async () => {
+    const store = await storeWithRules(RULES);
+    const t0 = Date.now() + 2 * HOUR; // far enough ahead that nothing fires during the test
+    const opened = ticketEvent(store.storeId, "T-plan", "case.opened", t0, { channel: "chat", priority: "urgent", status: "open" });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const view = (await readCase(store, caseId)) as ViewLike;
+    const due = (kind: string) => Date.parse(pending(view, kind)[0]!.dueAt);
+    expect(due("first_reply.warning")).toBe(t0 + 3 * MIN);
+    expect(due("first_reply.breach")).toBe(t0 + 5 * MIN);
+    expect(due("first_reply.escalation")).toBe(t0 + 10 * MIN);
+    expect(view.rules).toMatchObject({ policy: { name: "Urgent chat" } });
+    const alarm = await runInDurableObject(caseStub(store.storeId, opened), (_i, state) => state.storage.getAlarm());
+    expect(alarm).toBe(t0 + 3 * MIN);
+  });
+
+  it("fires what is due, once, with the reminder an agent needs", async () => {
+    const store = await storeWithRules(RULES);
+    const t0 = Date.now() - 7 * MIN; // breach due 2 min ago, escalation in 3 min
+    const opened = ticketEvent(store.storeId, "T-fire", "case.opened", t0, { channel: "chat", priority: "urgent", status: "open", subject: "Where is my order?", customer: { name: "Ayşe", email: "ayse@example.com" } });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const view = await waitForCase<ViewLike>(store, caseId, (v) => fired(v, "first_reply.breach").length === 1);
+    // First seen after its own breach: a warning now would only be noise, so none is sent.
+    expect(fired(view, "first_reply.warning")).toHaveLength(0);
+    expect(pending(view, "first_reply.escalation")).toHaveLength(1);
+    const breach = view.timeline.reminders.find((r) => r.kind === "first_reply.breach")!;
+    expect(breach.title).toMatch(/First reply overdue by 2m — urgent chat/);
+    expect(breach.nextAction).toContain("Ayşe");
+    expect(breach.channels).toEqual(["team"]);
+    // A second alarm run (alarms may fire twice) adds nothing.
+    const stub = caseStub(store.storeId, opened);
+    await runInDurableObject(stub, (instance: SupportCase) => instance.alarm({ retryCount: 0, isRetry: true }));
+    await runInDurableObject(stub, (instance: SupportCase) => instance.alarm());
+    const again = (await readCase(store, caseId)) as ViewLike;
+    expect(again.timeline.reminders.filter((r) => r.kind.startsWith("first_reply."))).toHaveLength(1);
+    expect(fired(again, "first_reply.breach")).toHaveLength(1);
+  });
+
+  it("a reply that lands before the breach cancels it and says why", async () => {
+    const store = await storeWithRules(RULES);
+    const t0 = Date.now() + 3 * HOUR;
+    const opened = ticketEvent(store.storeId, "T-reply", "case.opened", t0, { channel: "chat", priority: "urgent", status: "open" });
+    await ingest([opened]);
+    await ingest([ticketEvent(store.storeId, "T-reply", "case.agent_reply", t0 + 4 * MIN)]);
+    const view = (await readCase(store, caseIdOf(opened.caseKey))) as ViewLike;
+    expect(view.timers.pending).toHaveLength(0);
+    expect(cancelled(view, "first_reply.breach")[0]!.cancelledBecause).toBe(`first reply fulfilled at ${new Date(t0 + 4 * MIN).toISOString()}`);
+    const alarm = await runInDurableObject(caseStub(store.storeId, opened), (_i, state) => state.storage.getAlarm());
+    expect(alarm).toBeNull();
+  });
+
+  it("a private note does not count as a reply", async () => {
+    const store = await storeWithRules(RULES);
+    const t0 = Date.now() + 3 * HOUR;
+    const opened = ticketEvent(store.storeId, "T-note", "case.opened", t0, { channel: "chat", priority: "urgent" });
+    await ingest([opened, ticketEvent(store.storeId, "T-note", "case.agent_note", t0 + MIN)]);
+    const view = (await readCase(store, caseIdOf(opened.caseKey))) as ViewLike;
+    expect(pending(view, "first_reply.breach")).toHaveLength(1);
+  });
+
+  it("events given out of order end in the same case as in order", async () => {
+    const store = await storeWithRules(RULES);
+    const t0 = Date.now() + 3 * HOUR;
+    const mk = (id: string) => [
+      ticketEvent(store.storeId, id, "case.opened", t0, { channel: "email", status: "open" }),
+      ticketEvent(store.storeId, id, "case.agent_reply", t0 + 30 * MIN),
+      ticketEvent(store.storeId, id, "case.customer_message", t0 + 40 * MIN),
+      ticketEvent(store.storeId, id, "case.status_changed", t0 + 50 * MIN, { status: "pending" }),
+    ];
+    const inOrder = mk("T-order-a");
+    const reversed = mk("T-order-b").reverse();
+    for (const e of inOrder) await ingest([e]);
+    for (const e of reversed) await ingest([e]);
+    const a = (await readCase(store, caseIdOf(inOrder[0]!.caseKey))) as ViewLike;
+    const b = (await readCase(store, caseIdOf(reversed[0]!.caseKey))) as ViewLike;
+    const shape = (v: ViewLike) => ({ status: v.status, clocks: v.clocks, pending: v.timers.pending.map((t) => [t.kind, t.dueAt]) });
+    expect(shape(b)).toEqual(shape(a));
+    expect(a.status).toBe("pending");
+    // The late ones are stored and marked, not applied over newer state.
+    expect(b.timeline.events.filter((e) => e.stale)).toHaveLength(3);
+  });
+
+  it("a duplicate delivery changes nothing", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-dup", "case.opened", Date.now() + HOUR, { channel: "email" });
+    const first = await ingest([opened]);
+    const second = await ingest([opened]);
+    expect(first.results[0]!.duplicate).toBe(false);
+    expect(second.results[0]!.duplicate).toBe(true);
+    const view = (await readCase(store, first.caseId)) as ViewLike;
+    expect(view.timeline.events).toHaveLength(1);
+  });
+});
+
+describe("the alarm survives what the platform does to it", () => {
+  it("repairs a missing alarm whenever the case is touched", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-stale", "case.opened", Date.now() + 2 * HOUR, { channel: "email" });
+    await ingest([opened]);
+    const stub = caseStub(store.storeId, opened);
+    await runInDurableObject(stub, (_i, state) => state.storage.deleteAlarm());
+    await readCase(store, caseIdOf(opened.caseKey));
+    const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    expect(alarm).toBe(Date.parse(opened.occurredAt) + 4 * HOUR); // normal first reply: 4h
+  });
+
+  it("re-arms itself instead of throwing once the platform's retries run low", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-retry", "case.opened", Date.now() + 2 * HOUR, { channel: "email" });
+    await ingest([opened]);
+    const stub = caseStub(store.storeId, opened);
+    const outcome = await runInDurableObject(stub, async (instance: SupportCase, state) => {
+      // Make this run's rules lookup fail, as a KV and registry outage would.
+      const broken = vi.spyOn(instance as unknown as { evaluation: () => Promise<unknown> }, "evaluation").mockRejectedValue(new Error("rules unavailable"));
+      let early: unknown = null;
+      try {
+        await instance.alarm({ retryCount: 1, isRetry: true });
+      } catch (e) {
+        early = e;
+      }
+      await state.storage.deleteAlarm();
+      const before = Date.now();
+      await instance.alarm({ retryCount: 5, isRetry: true });
+      const rearmed = await state.storage.getAlarm();
+      broken.mockRestore();
+      return { early: early instanceof Error ? early.message : null, rearmedIn: rearmed === null ? null : rearmed - before };
+    });
+    expect(outcome.early).toBe("rules unavailable");
+    expect(outcome.rearmedIn).toBeGreaterThan(20_000);
+    expect(outcome.rearmedIn).toBeLessThan(60_000);
+  });
+
+  it("keeps a reminder it could not hand to delivery and sends it on a later wake-up", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-outbox", "case.opened", Date.now() - 10 * MIN, { channel: "email", priority: "low" });
+    // low priority, 8h target: nothing due; a bad rating is due at once.
+    const rating = ticketEvent(store.storeId, "T-outbox", "case.rating", Date.now() - MIN, { rating: { score: "bad", comment: "slow" } });
+    const stub = caseStub(store.storeId, opened);
+    const result = await runInDurableObject(stub, async (instance: SupportCase, state) => {
+      const env = (instance as unknown as { env: Env }).env;
+      const realGet = env.STORES.getByName.bind(env.STORES);
+      // Ingest normally, then let the first hand-off to delivery fail.
+      await instance.ingest([opened, rating]);
+      await state.storage.deleteAlarm();
+      let failNext = true;
+      const spy = vi.spyOn(env.STORES, "getByName").mockImplementation((name: string) => {
+        const real = realGet(name);
+        return new Proxy(real, {
+          get(target, prop, receiver) {
+            if (prop === "deliveriesRecord" && failNext) {
+              failNext = false;
+              return () => Promise.reject(new Error("queue unavailable"));
+            }
+            return Reflect.get(target, prop, receiver) as unknown;
+          },
+        });
+      });
+      await instance.alarm();
+      const afterFailure = state.storage.sql.exec<{ state: string; attempts: number; last_error: string | null }>(`SELECT state, attempts, last_error FROM outbox`).toArray();
+      const retryAlarm = await state.storage.getAlarm();
+      state.storage.sql.exec(`UPDATE outbox SET next_attempt_at = 0`);
+      await instance.alarm();
+      spy.mockRestore();
+      const afterRetry = state.storage.sql.exec<{ state: string; attempts: number }>(`SELECT state, attempts FROM outbox`).toArray();
+      return { afterFailure, retryAlarm, afterRetry };
+    });
+    expect(result.afterFailure).toEqual([{ state: "pending", attempts: 1, last_error: "queue unavailable" }]);
+    expect(result.retryAlarm).not.toBeNull();
+    expect(result.afterRetry).toEqual([{ state: "dispatched", attempts: 2 }]);
+  });
+
+  it("runDurableObjectAlarm with nothing due sends nothing", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-idle", "case.opened", Date.now() + 2 * HOUR, { channel: "email" });
+    await ingest([opened]);
+    const stub = caseStub(store.storeId, opened);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const view = (await readCase(store, caseIdOf(opened.caseKey))) as ViewLike;
+    expect(view.timeline.reminders).toHaveLength(0);
+    expect(view.timers.pending.length).toBeGreaterThan(0);
+  });
+});
+
+describe("rule version pinning", () => {
+  it("a case keeps its version's deadlines after a new version, unless the new one is applied to open cases", async () => {
+    const store = await storeWithRules(RULES);
+    const t0 = Date.now() - 30 * MIN;
+    const a = ticketEvent(store.storeId, "T-pin-a", "case.opened", t0, { channel: "email", priority: "normal" });
+    const b = ticketEvent(store.storeId, "T-pin-b", "case.opened", t0, { channel: "email", priority: "normal" });
+    await ingest([a]);
+    await ingest([b]);
+    const faster: RulesDocumentInput = { ...RULES, policies: [{ ...RULES.policies![1]!, targets: { firstReply: { byPriority: { normal: "1h" } } } }] };
+    const v2 = await saveRules(store, faster);
+    const pinned = (await readCase(store, caseIdOf(a.caseKey))) as ViewLike;
+    expect(pinned.clocks.find((c) => c.metric === "first_reply")!.dueAt).toBe(new Date(t0 + 4 * HOUR).toISOString());
+    // A new case gets v2 at once.
+    const c = ticketEvent(store.storeId, "T-pin-c", "case.opened", t0, { channel: "email", priority: "normal" });
+    await ingest([c]);
+    const fresh = (await readCase(store, caseIdOf(c.caseKey))) as ViewLike;
+    expect(fresh.clocks.find((x) => x.metric === "first_reply")!.dueAt).toBe(new Date(t0 + HOUR).toISOString());
+    expect((fresh.rules as { pins: { version: number }[] }).pins.map((p) => p.version)).toEqual([v2]);
+    // Applying v3 to open cases moves them, keeping the 30 minutes already used.
+    const v3rules: RulesDocumentInput = { ...RULES, policies: [{ ...RULES.policies![1]!, targets: { firstReply: { byPriority: { normal: "2h" } } } }] };
+    await saveRules(store, v3rules, { applyToOpenCases: true });
+    const moved = (await readCase(store, caseIdOf(b.caseKey))) as ViewLike;
+    const clock = moved.clocks.find((x) => x.metric === "first_reply")!;
+    expect(clock.dueAt).toBe(new Date(t0 + 2 * HOUR).toISOString());
+    expect(clock.usedMs).toBeGreaterThanOrEqual(30 * MIN);
+  });
+});
+
+describe("playbook timers", () => {
+  it("a promised callback is reminded, breached after the grace and escalated, and stops when done", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { callback: { remindBefore: "15m", grace: "10m", escalateAfter: "30m" } } });
+    const opened = ticketEvent(store.storeId, "T-cb", "case.opened", Date.now() - HOUR, { channel: "phone", customer: { phone: "+90 555 000 11 22" } });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const at = Date.now() + 5 * HOUR;
+    const res = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}/callbacks`, { token: store.adminToken, body: { at: new Date(at).toISOString(), owner: "Deniz", note: "about the refund" } });
+    expect(res.status).toBe(201);
+    const view = (await readCase(store, caseId)) as ViewLike;
+    expect(Date.parse(pending(view, "callback.reminder")[0]!.dueAt)).toBe(at - 15 * MIN);
+    expect(Date.parse(pending(view, "callback.due")[0]!.dueAt)).toBe(at + 10 * MIN);
+    expect(Date.parse(pending(view, "callback.escalation")[0]!.dueAt)).toBe(at + 40 * MIN);
+    const done = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}/callbacks/${res.body.callbackId}/done`, { token: store.adminToken, body: {} });
+    expect(done.status).toBe(200);
+    const after = (await readCase(store, caseId)) as ViewLike;
+    expect(pending(after, "callback.due")).toHaveLength(0);
+    expect(cancelled(after, "callback.due")[0]!.cancelledBecause).toMatch(/^callback done/);
+  });
+
+  it("a callback promised in the past or months ahead is refused with the field path", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-cb-bad", "case.opened", Date.now() - HOUR, { channel: "phone" });
+    await ingest([opened]);
+    const path = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseIdOf(opened.caseKey))}/callbacks`;
+    for (const at of [Date.now() - MIN, Date.now() + 100 * 24 * HOUR]) {
+      const res = await call("POST", path, { token: store.adminToken, body: { at: new Date(at).toISOString() } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.issues[0].path).toBe("at");
+    }
+    const view = (await readCase(store, caseIdOf(opened.caseKey))) as ViewLike;
+    expect(view.timeline.events).toHaveLength(1);
+  });
+
+  it("a bad rating opens a reply target; the agent's reply stops it", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { badRating: { replyWithin: "2h" } } });
+    const t0 = Date.now() + HOUR;
+    const opened = ticketEvent(store.storeId, "T-rating", "case.opened", t0 - HOUR, { channel: "email" });
+    await ingest([opened, ticketEvent(store.storeId, "T-rating", "case.rating", t0, { rating: { score: "bad", comment: "never again" } })]);
+    const caseId = caseIdOf(opened.caseKey);
+    const view = (await readCase(store, caseId)) as ViewLike;
+    expect(Date.parse(pending(view, "rating.reply_due")[0]!.dueAt)).toBe(t0 + 2 * HOUR);
+    await ingest([ticketEvent(store.storeId, "T-rating", "case.agent_reply", t0 + 30 * MIN)]);
+    const after = (await readCase(store, caseId)) as ViewLike;
+    expect(pending(after, "rating.reply_due")).toHaveLength(0);
+  });
+
+  it("four customer messages without resolution nudge the agent to call; a dispute word suggests a refund", async () => {
+    const store = await storeWithRules(RULES);
+    const t0 = Date.now() - HOUR;
+    const events = [ticketEvent(store.storeId, "T-circles", "case.opened", t0, { channel: "email", customer: { phone: "+49 151 0000000" } })];
+    for (let i = 1; i <= 4; i++) events.push(ticketEvent(store.storeId, "T-circles", "case.customer_message", t0 + i * MIN, { body: i === 4 ? "I will file a chargeback with my bank" : "any news?" }));
+    await ingest(events);
+    const caseId = caseIdOf(events[0]!.caseKey);
+    const view = await waitForCase<ViewLike>(store, caseId, (v) => fired(v, "circles.call_nudge").length === 1 && fired(v, "dispute.escalation").length === 1);
+    const nudge = view.timeline.reminders.find((r) => r.kind === "circles.call_nudge")!;
+    expect(nudge.nextAction).toContain("+49 151 0000000");
+    const dispute = view.timeline.reminders.find((r) => r.kind === "dispute.escalation")!;
+    expect(dispute.title).toContain('"chargeback"');
+    expect(dispute.nextAction).toMatch(/refund or a coupon/);
+  });
+});
+
+describe("shipments", () => {
+  it("an exception asks for proactive contact (phone first), owes updates until delivered, and notes the open ticket", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { shipmentDelay: { updateEvery: "24h", proactiveContactWithin: "4h" } } });
+    const email = `buyer-${crypto.randomUUID()}@example.com`;
+    const ticket = ticketEvent(store.storeId, "T-ship", "case.opened", Date.now() - 2 * HOUR, { channel: "email", customer: { email }, subject: "Where is my parcel?" });
+    await ingest([ticket]);
+    const t0 = Date.now() - 10 * MIN;
+    const tracking = `1Z${crypto.randomUUID().slice(0, 8)}`;
+    const label = shipmentEvent(store.storeId, tracking, "shipment.label_created", t0 - 24 * HOUR, { customer: { email, phone: "+90 532 000 00 00" } });
+    const exception = shipmentEvent(store.storeId, tracking, "shipment.exception", t0, { shipment: { carrier: "ups", trackingNumber: tracking, reason: "Held in customs" } });
+    await ingest([label, shipmentEvent(store.storeId, tracking, "shipment.in_transit", t0 - 20 * HOUR), exception]);
+    const caseId = caseIdOf(label.caseKey);
+    const view = await waitForCase<ViewLike>(store, caseId, (v) => fired(v, "shipment.proactive_contact").length === 1);
+    const contact = view.timeline.reminders.find((r) => r.kind === "shipment.proactive_contact")!;
+    expect(contact.nextAction).toMatch(/^Call \+90 532 000 00 00 before .*: Held in customs\. /);
+    expect(Date.parse(pending(view, "shipment.update_due")[0]!.dueAt)).toBe(t0 + 24 * HOUR);
+    const ticketView = await waitForCase<ViewLike>(store, caseIdOf(ticket.caseKey), (v) => v.timeline.notes.length > 0);
+    expect(ticketView.timeline.notes[0]!.text).toContain("Late parcel");
+    await ingest([shipmentEvent(store.storeId, tracking, "shipment.delivered", Date.now())]);
+    const delivered = (await readCase(store, caseId)) as ViewLike;
+    expect(delivered.timers.pending).toHaveLength(0);
+    expect(cancelled(delivered, "shipment.update_due")[0]!.cancelledBecause).toMatch(/^delivered at/);
+  });
+
+  it("no carrier scan for the configured time starts a delay; every scan re-arms the watch", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { shipmentDelay: { signals: { noScanFor: "48h" } } } });
+    const tracking = `1Z${crypto.randomUUID().slice(0, 8)}`;
+    const t0 = Date.now() - HOUR;
+    const scan = shipmentEvent(store.storeId, tracking, "shipment.in_transit", t0);
+    await ingest([scan]);
+    const caseId = caseIdOf(scan.caseKey);
+    const first = (await readCase(store, caseId)) as ViewLike;
+    expect(Date.parse(pending(first, "shipment.proactive_contact")[0]!.dueAt)).toBe(t0 + 48 * HOUR);
+    await ingest([shipmentEvent(store.storeId, tracking, "shipment.in_transit", t0 + 30 * MIN)]);
+    const second = (await readCase(store, caseId)) as ViewLike;
+    expect(Date.parse(pending(second, "shipment.proactive_contact")[0]!.dueAt)).toBe(t0 + 30 * MIN + 48 * HOUR);
+    expect(cancelled(second, "shipment.proactive_contact")[0]!.cancelledBecause).toMatch(/re-armed the watch/);
+  });
+});
