@@ -12,6 +12,8 @@ import { diffRules, DiffEntry, renderDiff, summarizeDiff } from "../rules/diff";
 import { RulesDocument } from "../rules/schema";
 import { maskSecrets } from "../rules/secrets";
 import { rulesTemplates, RulesTemplate } from "../rules/templates";
+import type { ProviderConfig } from "../webhooks/adapter";
+import { dryRun, DryRunResult, MAX_DRY_RUN_EVENTS } from "./dry-run";
 import { AuditEntry, VersionMeta } from "./schema";
 import type { RollbackOutcome, StoredRules } from "./versions";
 
@@ -35,8 +37,15 @@ const RulesDocumentBody = documented(
 );
 
 const RulesView = VersionMeta.extend({ rules: RulesDocument.meta({ description: "The document, every default filled in, secrets masked." }) });
+const OpenCasesOutcome = z
+  .object({
+    moved: z.number().int().nullable().meta({ description: "Open cases now on this version (null when moving them failed)." }),
+    error: z.string().optional(),
+  })
+  .meta({ description: "Present when the save asked to apply the version to open cases." });
 const SavedView = RulesView.extend({
   changes: z.array(DiffEntry).meta({ description: "What this version changed compared to the one it replaced." }),
+  openCases: OpenCasesOutcome.optional(),
 });
 const DiffView = z.object({
   from: z.number().int(),
@@ -108,10 +117,25 @@ function view(stored: StoredRules) {
   return { ...meta, rules: maskSecrets(document) };
 }
 
-function answerSave(outcome: RollbackOutcome, status = 200): Response {
+/**
+ * The answer to a save. When asked, open cases move to the new version after it is saved; the
+ * save stands even if that fan-out fails (the version and its flag are already stored), so the
+ * answer is still 200 and says what went wrong.
+ */
+async function answerSave(env: Env, storeId: string, outcome: RollbackOutcome): Promise<Response> {
   switch (outcome.type) {
-    case "saved":
-      return json({ ...view(outcome.saved), changes: outcome.changes }, status, { etag: etagOf(outcome.saved.version) });
+    case "saved": {
+      let openCases: z.infer<typeof OpenCasesOutcome> | undefined;
+      if (outcome.saved.appliedToOpenCases) {
+        try {
+          openCases = { moved: (await env.STORES.getByName(storeId).applyRulesToOpenCases(outcome.saved.version)).cases };
+        } catch (err) {
+          console.log(JSON.stringify({ msg: "rules.apply_open_cases_failed", storeId, version: outcome.saved.version, error: err instanceof Error ? err.message : String(err) }));
+          openCases = { moved: null, error: "the version is saved, but moving open cases to it failed; save again with applyToOpenCases=true to retry" };
+        }
+      }
+      return json({ ...view(outcome.saved), changes: outcome.changes, ...(openCases ? { openCases } : {}) }, 200, { etag: etagOf(outcome.saved.version) });
+    }
     case "invalid":
       throw new ApiError(400, "invalid_rules", `the rules document has ${outcome.issues.length} problem(s); nothing was saved`, outcome.issues);
     case "conflict":
@@ -177,7 +201,7 @@ export const rulesRoutes = [
         action: "update",
         applyToOpenCases: query.applyToOpenCases === "true",
       });
-      return answerSave(outcome as RollbackOutcome);
+      return answerSave(env, auth!.storeId, outcome as RollbackOutcome);
     },
   }),
   defineRoute({
@@ -270,7 +294,39 @@ export const rulesRoutes = [
         applyToOpenCases: body.applyToOpenCases,
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
       });
-      return answerSave(outcome as RollbackOutcome);
+      return answerSave(env, auth!.storeId, outcome as RollbackOutcome);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/v1/stores/:storeId/rules/dry-run",
+    summary: "Simulate rules on events (changes nothing)",
+    description: `Runs the case engine, in virtual time, on a sequence of events under a draft document (\`rules\`) or the current one: the policy each case matches, every clock with its deadlines, and every reminder that would fire, in time order, with the rule that caused it. Each event is a normalized event (\`storeId\` is taken from the path) or a raw provider payload \`{ "provider", "payload", "headers"?, "at"? }\`, normalized by that provider's adapter with this store's provider options. Raw payloads are NOT signature-checked: nothing in a dry-run is stored, sent or acted on. \`at\` places a raw payload on the timeline (it replaces the payload's own timestamps). Up to ${MAX_DRY_RUN_EVENTS} events; a 400 lists every problem in the draft and the events at once.`,
+    tags: TAGS,
+    auth: "store",
+    headers: storeDoc,
+    body: z.object({
+      rules: documented(RulesDocument, "A draft rules document to try; the current rules when left out. Secrets may stay \"********\" (nothing is sent).").optional(),
+      events: z.array(z.unknown()).min(1, "give at least one event").meta({ description: "Normalized events or raw provider payloads, in any order (each is placed at its own timestamp)." }),
+      until: z.iso.datetime({ offset: true }).optional().meta({ description: "Simulate up to this instant (default 14 days after the last event, at most 90 days after the first)." }),
+    }),
+    responses: { 200: { description: "What would happen", schema: DryRunResult }, 400: { description: "Invalid draft or events (every problem with its path)" } },
+    handler: async ({ env, auth, body }) => {
+      if (tooDeep(body)) throw new ApiError(400, "validation_failed", `the request is nested deeper than ${MAX_DEPTH} levels`);
+      const storeId = auth!.storeId;
+      const current = await readRules(env, storeId);
+      if (!current) throw new ApiError(404, "not_found", "no rules");
+      const registry = env.STORES.getByName(storeId);
+      const answer = await dryRun({
+        storeId,
+        rules: body.rules,
+        events: body.events,
+        until: body.until,
+        current,
+        // Only the options are used (callbackTag and the like); the secrets stay in this Worker and go nowhere.
+        optionsFor: async (provider) => ((await registry.providerConfig(provider)) as ProviderConfig | null)?.options ?? null,
+      });
+      return json(answer);
     },
   }),
   defineRoute({
