@@ -30,11 +30,31 @@ function durationMs(v: unknown): number | undefined {
 const PRIORITIES = ["low", "normal", "high", "urgent"] as const;
 const PLAYBOOK_RULES = ["badRating", "goingInCircles", "disputeRisk", "callback", "shipmentDelay"] as const;
 
+/**
+ * Own `__proto__` keys, which JSON.parse creates but zod skips without a word: a calendar or
+ * channel so named would vanish from the saved document instead of being reported.
+ */
+function protoKeys(input: unknown): Path[] {
+  const found: Path[] = [];
+  const stack: [unknown, Path][] = [[input, []]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v !== "object" || v === null || path.length > 64) continue;
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push([item, [...path, i]]));
+    else {
+      if (Object.hasOwn(v, "__proto__")) found.push([...path, "__proto__"]);
+      for (const [k, child] of Object.entries(v)) stack.push([child, [...path, k]]);
+    }
+  }
+  return found;
+}
+
 /** Referential and ordering problems in a (possibly not yet schema-valid) document. */
 export function referentialIssues(input: unknown): ErrorIssue[] {
   const issues: ErrorIssue[] = [];
   if (!isObj(input)) return issues;
   const add = (path: Path, message: string) => issues.push({ path: formatPath(path), message });
+  for (const path of protoKeys(input)) add(path, `"__proto__" is not allowed as a name or field`);
 
   const calendars = isObj(input.calendars) ? Object.keys(input.calendars) : [];
   const channels = isObj(input.channels) ? Object.keys(input.channels) : [];
