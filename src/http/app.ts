@@ -6,6 +6,7 @@
 import { Router, type IRequest } from "itty-router";
 import { z } from "zod";
 import { caseRoutes } from "../cases/routes";
+import { deliveryRoutes } from "../notify/routes";
 import { rulesRoutes } from "../rules-store/routes";
 import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
@@ -46,7 +47,7 @@ const systemRoutes: RouteSpec[] = [
   }),
 ];
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...deliveryRoutes];
 
 interface RequestState {
   requestId: string;

@@ -14,6 +14,9 @@ import type { ProviderConfig } from "../webhooks/adapter";
 import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
+import { DeliveryLog, deliveryMigrations, type FinishInput, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
+import type { DispatchPlan } from "../notify/plan";
+import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 
 export class StoreRegistry extends DurableObject<Env> {
@@ -26,6 +29,7 @@ export class StoreRegistry extends DurableObject<Env> {
       applyMigrations(ctx.storage, "store", storeMigrations);
       applyMigrations(ctx.storage, "providers", providerMigrations);
       applyMigrations(ctx.storage, "rules", rulesMigrations);
+      applyMigrations(ctx.storage, "deliveries", deliveryMigrations);
     });
   }
 
@@ -107,5 +111,52 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
     return this.rules().audit(limit, before);
+  }
+
+  // ── Deliveries (src/notify/delivery-log.ts): reminders out, attempts, health, quiet hours ───
+
+  private deliveryLog: DeliveryLog | undefined;
+  private deliveries(): DeliveryLog {
+    return (this.deliveryLog ??= new DeliveryLog(this.ctx.storage, this.env.DELIVERY_QUEUE));
+  }
+
+  /** Records a reminder's deliveries once per channel and hands the pending ones to the queue. */
+  async deliveriesRecord(plan: DispatchPlan): Promise<RecordOutcome> {
+    return this.deliveries().record(plan);
+  }
+
+  /** Claims a delivery for one send (the queue consumer); skips delivered, dead and in-flight ones. */
+  async deliveryStart(deliveryId: string, leaseMs: number): Promise<StartOutcome> {
+    return this.deliveries().start(deliveryId, leaseMs, Date.now());
+  }
+
+  async deliveryFinish(input: FinishInput): Promise<{ state: DeliveryState | null; noticesSent: number }> {
+    return this.deliveries().finish(input);
+  }
+
+  async deliveryDeadLetter(deliveryId: string): Promise<{ state: DeliveryState | null }> {
+    return this.deliveries().deadLetter(deliveryId, Date.now());
+  }
+
+  async deliveriesList(q: { state?: DeliveryState | undefined; limit: number; cursor?: number | undefined }): Promise<DeliveryPage> {
+    return this.deliveries().list(q);
+  }
+
+  /** Every delivery of these reminders, for a case's timeline. */
+  async deliveriesForReminders(reminderIds: string[]): Promise<DeliveryView[]> {
+    return this.deliveries().forReminders(reminderIds);
+  }
+
+  async deliveryRetry(id: number, actor: string): Promise<RetryOutcome> {
+    return this.deliveries().retry(id, actor, Date.now());
+  }
+
+  async channelHealth(): Promise<ChannelHealthView[]> {
+    return this.deliveries().health();
+  }
+
+  /** The registry's only alarm: quiet-hours releases and the delivery log's safety net. */
+  override async alarm(): Promise<void> {
+    await this.deliveries().onAlarm(Date.now());
   }
 }

@@ -1,0 +1,29 @@
+/** Every channel type in the rules schema, mapped to its adapter (the `satisfies` keeps the list complete). */
+import type { ChannelType, NotificationChannel } from "../../rules/schema";
+import type { ChannelAdapter } from "./channel";
+import { freshdesk } from "./freshdesk";
+import { gorgias } from "./gorgias";
+import { helpscout } from "./helpscout";
+import { slack } from "./slack";
+import { webhook } from "./webhook";
+import { zendesk } from "./zendesk";
+
+const ADAPTERS = {
+  slack,
+  webhook,
+  zendesk_note: zendesk,
+  freshdesk_note: freshdesk,
+  helpscout_note: helpscout,
+  gorgias_note: gorgias,
+} satisfies { [T in ChannelType]: ChannelAdapter<Extract<NotificationChannel, { type: T }>> };
+
+export function adapterFor(channel: NotificationChannel): ChannelAdapter {
+  return ADAPTERS[channel.type] as unknown as ChannelAdapter;
+}
+
+/** Channel types whose messages land on a helpdesk ticket (digests group per ticket; notices skip them). */
+export function needsTicket(type: string): boolean {
+  return type in ADAPTERS && ADAPTERS[type as ChannelType].needsTicket;
+}
+
+export type { ChannelAdapter, Classification, OutboundRequest } from "./channel";
