@@ -11,13 +11,16 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { OPERATOR_TOKEN: "test-operator-token" },
+        // Short delivery timeout and retry base so a hanging or failing receiver resolves in seconds.
+        bindings: { OPERATOR_TOKEN: "test-operator-token", DELIVERY_TIMEOUT_MS: "1000", DELIVERY_RETRY_BASE_SECONDS: "1" },
         compatibilityFlags: ["service_binding_extra_handlers"],
       },
     }),
   ],
   test: {
     include: ["tests/**/*.test.ts"],
+    // A real HTTP receiver on 127.0.0.1 for outbound reminders (reachable from workerd); see tests/notify/support.
+    globalSetup: ["tests/notify/support/receiver-server.ts"],
     exclude: ["tests/e2e/**", "node_modules/**"],
     testTimeout: 30_000,
     silent: "passed-only",
