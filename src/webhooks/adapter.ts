@@ -58,6 +58,11 @@ export interface ProviderAdapter<S extends z.ZodType = z.ZodType> {
   /** Human name for docs and setup output. */
   title: string;
   kind: "helpdesk" | "commerce" | "carrier" | "custom";
+  /**
+   * True for providers that sign with a key we fetch ourselves (ShipEngine's JWKS): they are
+   * configured without a shared secret. Every other provider needs one.
+   */
+  noSharedSecret?: boolean;
   /** Provider-specific options accepted in `PUT /providers/:provider` (beyond secrets). */
   optionsSchema: z.ZodType<Record<string, unknown>>;
   /** zod schema of the delivery body: the single source of validation for this provider. */

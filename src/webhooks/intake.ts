@@ -7,6 +7,7 @@
  * that call returns, so a 2xx always means the event is durably stored. Nothing is stored for a
  * request that is rejected.
  */
+import { z } from "zod";
 import { caseIdOf, caseObjectName, NormalizedEvent } from "../events/model";
 import { parseJsonBytes, readBodyBytes } from "../http/body";
 import { ApiError, validationError } from "../http/errors";
@@ -42,15 +43,25 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
 
   const parsed = adapter.schema.safeParse(parseJsonBytes(rawBody));
   if (!parsed.success) throw validationError(parsed.error, `${adapter.title} payload`);
-  const normalized = await adapter.normalize({ storeId, payload: parsed.data, headers: request.headers, rawBody, config, receivedAt: Date.now() });
+  let normalized: Awaited<ReturnType<ProviderAdapter["normalize"]>>;
+  try {
+    normalized = await adapter.normalize({ storeId, payload: parsed.data, headers: request.headers, rawBody, config, receivedAt: Date.now() });
+  } catch (err) {
+    // Some schemas depend on a header (Shopify's topic), so an adapter validates part of the body
+    // while normalizing: that is still a 400 with field paths, never a 5xx the provider retries.
+    if (err instanceof z.ZodError) throw validationError(err, `${adapter.title} payload`);
+    throw err;
+  }
 
   if (normalized.type === "ping") return normalized.response;
-  if (normalized.type === "ignored") {
+  const ignore = async (reason: string, providerEventId?: string) => {
     // Recorded (by provider id when there is one) so the delivery log explains the 202.
-    const { duplicate } = await registry.recordIgnoredDelivery(adapter.id, normalized.providerEventId ?? `unidentified:${Date.now()}:${crypto.randomUUID()}`, normalized.reason);
-    log.ignored = normalized.reason;
-    return Response.json({ duplicate, ignored: true, reason: normalized.reason } satisfies IntakeAnswer, { status: 202 });
-  }
+    const { duplicate } = await registry.recordIgnoredDelivery(adapter.id, providerEventId ?? `unidentified:${Date.now()}:${crypto.randomUUID()}`, reason);
+    log.ignored = reason;
+    return Response.json({ duplicate, ignored: true, reason } satisfies IntakeAnswer, { status: 202 });
+  };
+  if (normalized.type === "ignored") return ignore(normalized.reason, normalized.providerEventId);
+  if (normalized.events.length === 0) return ignore("the delivery carried no change we track");
   return Response.json(await ingest(env, storeId, adapter, normalized.events, log), { status: 202 });
 }
 
@@ -62,7 +73,6 @@ async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: 
     if (!checked.success) throw validationError(checked.error, `${adapter.title} payload (normalized event ${i})`);
     events.push(checked.data);
   }
-  if (events.length === 0) return { duplicate: false, ignored: true, reason: "no events" };
 
   const byCase = new Map<string, NormalizedEvent[]>();
   for (const e of events) {

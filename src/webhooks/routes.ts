@@ -9,7 +9,8 @@ import { adapterFor } from "./registry";
 
 export const ProviderConfigBody = z.object({
   /** One secret, or two during rotation: deliveries signed with either are accepted. */
-  secrets: z.array(z.string().min(1, "a secret cannot be empty").max(4096)).min(1, "give at least one secret").max(2, "at most two secrets can be live at once"),
+  /** Required (1–2) for every provider except ShipEngine, which signs with keys Promptly fetches from its JWKS. */
+  secrets: z.array(z.string().min(1, "a secret cannot be empty").max(4096)).max(2, "at most two secrets can be live at once").default([]),
   toleranceSeconds: z.number().int().min(30).max(3600).default(DEFAULT_TOLERANCE_SECONDS),
   options: z.record(z.string(), z.unknown()).default({}),
 });
@@ -53,6 +54,9 @@ export const webhookRoutes = [
     responses: { 200: { description: "Configured (no secrets in the answer)", schema: ProviderSummary } },
     handler: async ({ env, params, body, auth, url }) => {
       const adapter = knownProvider(params.provider!);
+      if (body.secrets.length === 0 && !adapter.noSharedSecret) {
+        throw new ApiError(400, "validation_failed", "request body is not valid: 1 problem(s)", [{ path: "secrets", message: `give at least one secret: ${adapter.title} deliveries are verified with it` }]);
+      }
       const options = adapter.optionsSchema.safeParse(body.options);
       if (!options.success) throw validationError(options.error, "options", ["options"]);
       const summary = await env.STORES.getByName(auth!.storeId).putProvider(adapter.id, { secrets: body.secrets, toleranceSeconds: body.toleranceSeconds, options: options.data });

@@ -146,6 +146,7 @@ export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload> = {
   id: "shipengine",
   title: "ShipEngine / ShipStation API",
   kind: "carrier",
+  noSharedSecret: true,
   optionsSchema: ShipEngineOptions,
   schema: ShipEnginePayload,
 
