@@ -14,23 +14,42 @@
  * single-day steps, whatever the span: no walking day by day across years.
  */
 import { ALWAYS_OPEN, type BusinessCalendar, type Calendar, CalendarSchema, minutesOf, WEEKDAYS } from "./schema";
-import { lowerBound, type ZoneOffsets, zoneOffsets } from "./zone";
+import { lowerBound, upperBound, type ZoneOffsets, zoneOffsets } from "./zone";
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 /** Days are numbered from 1970-01-01 (a Thursday); +3 makes Monday index 0. */
 const MONDAY_SHIFT = 3;
-/** The supported range, 1900-01-01 to 2300-01-01: a deadline past it is reported as Infinity. */
-const MIN_DAY = -25_567;
-const MAX_DAY = 120_529;
+/**
+ * The supported range, 1900-01-01T00:00Z to 2300-01-01T00:00Z: an instant outside it is a
+ * RangeError, a result outside it is ±Infinity. Coverage may reach a week beyond, so that
+ * queries near the edges still see whole days around them.
+ */
+const RANGE_LO = -25_567 * DAY;
+const RANGE_HI = 120_529 * DAY;
+const MIN_DAY = -25_567 - 8;
+const MAX_DAY = 120_529 + 8;
+
+/** A result instant, or ±Infinity when it lies outside the supported range. */
+const inRange = (t: number): number => (t < RANGE_LO ? -Infinity : t > RANGE_HI ? Infinity : t);
 /** How far coverage reaches beyond what a query needs, so most calls never rebuild. */
 const MARGIN_DAYS = 1_500;
 
 const floorDiv = (a: number, b: number): number => Math.floor(a / b);
 const mod = (a: number, b: number): number => ((a % b) + b) % b;
 
-function parseDay(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY;
+/**
+ * Days since 1970-01-01 of a `YYYY-MM-DD` date (Howard Hinnant's days_from_civil), exact for
+ * every year: Date.UTC would read years 0–99 as 1900–1999.
+ */
+export function parseDay(date: string): number {
+  const m = Number(date.slice(5, 7));
+  const y = Number(date.slice(0, 4)) - (m <= 2 ? 1 : 0);
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + Number(date.slice(8, 10)) - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** Flat, sorted, merged [start, end, start, end, …] pairs. */
@@ -213,7 +232,8 @@ class BusinessHoursCalendar implements PreparedCalendar {
   private ensureDays(lo: number, hi: number): void {
     const empty = this.covHi <= this.covLo;
     if (!empty && lo >= this.covLo && hi <= this.covHi) return;
-    if (lo < MIN_DAY || hi > MAX_DAY) throw new RangeError("instant outside the supported range (1900–2300)");
+    lo = Math.max(MIN_DAY, lo);
+    hi = Math.min(MAX_DAY, hi);
     if (empty) this.anchorDay = lo;
     const newLo = Math.max(MIN_DAY, Math.min(empty ? lo : this.covLo, lo - MARGIN_DAYS));
     const newHi = Math.min(MAX_DAY, Math.max(empty ? hi : this.covHi, hi + MARGIN_DAYS));
@@ -252,6 +272,7 @@ class BusinessHoursCalendar implements PreparedCalendar {
   }
 
   private ensureInstant(t: number): void {
+    if (!(t >= RANGE_LO && t <= RANGE_HI)) throw new RangeError(`instant ${t} is outside the supported range (years 1900–2300)`);
     const d = Math.floor(t / DAY);
     this.ensureDays(d - 2, d + 3);
   }
@@ -323,11 +344,11 @@ class BusinessHoursCalendar implements PreparedCalendar {
     for (let i = 0; i < plan.length; i += 2) {
       const s = plan[i] as number;
       const len = (plan[i + 1] as number) - s;
-      if (rest <= len) return s + rest;
+      if (rest <= len) return inRange(s + rest);
       rest -= len;
     }
     // Unreachable by construction (B(d) < x ≤ B(d+1)); the day's end is the safe answer.
-    return this.dayStart(d + 1);
+    return inRange(this.dayStart(d + 1));
   }
 
   latestAt(x: number): number {
@@ -338,10 +359,10 @@ class BusinessHoursCalendar implements PreparedCalendar {
     for (let i = 0; i < plan.length; i += 2) {
       const s = plan[i] as number;
       const len = (plan[i + 1] as number) - s;
-      if (rest < len) return s + rest;
+      if (rest < len) return inRange(s + rest);
       rest -= len;
     }
-    return this.dayStart(d + 1);
+    return inRange(this.dayStart(d + 1));
   }
 
   isOpen(t: number): boolean {
@@ -364,29 +385,22 @@ class BusinessHoursCalendar implements PreparedCalendar {
       for (let i = 0; i < plan.length && end === null; i += 2) {
         if ((plan[i] as number) <= cursor && cursor < (plan[i + 1] as number)) end = plan[i + 1] as number;
       }
-      if (end === null) return cursor;
-      if (end < this.dayStart(d + 1)) return end;
-      // The period runs to midnight: it continues if the next day opens at its first instant.
+      if (end === null) return inRange(cursor);
+      if (end < this.dayStart(d + 1)) return inRange(end);
+      // The period runs to midnight: it goes on if the next day opens at its first instant.
       cursor = end;
-      d += 1;
-      if (this.fullWeek && lowerBound(this.specials, d) < this.specials.length && this.specials[lowerBound(this.specials, d)] === d) {
-        this.ensureDays(d - 1, d + 2);
-      } else if (this.fullWeek) {
-        // Regular days of an all-day week never close, and neither do offset-change days:
-        // only a dated rule can, so with none left the calendar never closes again.
-        if (lowerBound(this.ruleDays, d) >= this.ruleDays.length) return Infinity;
-        let i = lowerBound(this.specials, d);
-        while (i >= this.specials.length) {
-          if (this.covHi >= MAX_DAY) return Infinity;
-          this.ensureDays(this.covHi - 1, Math.min(MAX_DAY, this.covHi + MARGIN_DAYS));
-          i = lowerBound(this.specials, d);
-        }
-        d = this.specials[i] as number;
-        this.ensureDays(d - 1, d + 2);
-        cursor = this.dayStart(d);
+      if (this.fullWeek) {
+        // Every regular day of an all-day week is open end to end, and so is a day with an
+        // offset change: only a dated rule can close, so jump straight to the next one.
+        const r = this.ruleDays[upperBound(this.ruleDays, d)];
+        if (r === undefined || r * DAY > RANGE_HI) return Infinity;
+        this.ensureDays(r - 1, r + 2);
+        if (r > d + 1) cursor = this.dayStart(r);
       } else {
-        this.ensureDays(d - 1, d + 2);
+        this.ensureDays(d, d + 3);
       }
+      // dayOf, not d + 1: a date skipped by the zone (Samoa, 2011-12-30) lasts no time at all.
+      d = this.dayOf(cursor);
     }
   }
 }
@@ -394,13 +408,20 @@ class BusinessHoursCalendar implements PreparedCalendar {
 const prepared = new WeakMap<object, PreparedCalendar>();
 const preparedInstances = new WeakSet<object>();
 preparedInstances.add(alwaysOpen);
+/**
+ * Prepared calendars by content, for callers that parse the same policy afresh on every call
+ * (a case object reading its rules from storage): validation of a 500-holiday document costs
+ * about a millisecond, its JSON key some microseconds. Bounded, oldest out first.
+ */
+const byContent = new Map<string, PreparedCalendar>();
+const BY_CONTENT_MAX = 64;
 
 /** Anything the calendar operations accept. */
 export type CalendarInput = Calendar | PreparedCalendar;
 
 /**
- * Validates and precomputes a calendar. Memoized by object identity, so callers may pass the
- * same raw document on every call and pay for validation and precomputation once.
+ * Validates and precomputes a calendar. Memoized by object identity and by content, so callers
+ * may pass the same raw document on every call and pay for validation and precomputation once.
  * Throws the ZodError of `CalendarSchema` for an invalid document.
  */
 export function prepareCalendar(calendar: CalendarInput): PreparedCalendar {
@@ -409,7 +430,13 @@ export function prepareCalendar(calendar: CalendarInput): PreparedCalendar {
   if (preparedInstances.has(calendar)) return calendar as PreparedCalendar;
   const hit = prepared.get(calendar);
   if (hit) return hit;
-  const p = build(calendar);
+  const key = JSON.stringify(calendar);
+  let p = byContent.get(key);
+  if (p === undefined) {
+    p = build(calendar);
+    if (byContent.size >= BY_CONTENT_MAX) byContent.delete(byContent.keys().next().value as string);
+    byContent.set(key, p);
+  }
   prepared.set(calendar, p);
   return p;
 }

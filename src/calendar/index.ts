@@ -44,7 +44,11 @@ export function subtractBusinessTime(calendar: CalendarInput, startMs: number, d
   checkDuration(durationMs);
   const c = prepareCalendar(calendar);
   const at = c.cumulative(startMs);
-  return durationMs === 0 ? c.earliestReaching(at) : c.latestAt(at - durationMs);
+  if (durationMs > 0) return c.latestAt(at - durationMs);
+  // Zero goes back to the nearest business instant: the start itself when open (an opening
+  // included), else the previous closing. C is flat between that closing and the next opening,
+  // so earliestReaching alone would answer the previous closing for an opening instant too.
+  return c.isOpen(startMs) ? startMs : c.earliestReaching(at);
 }
 
 /** Business time elapsed from `fromMs` to `toMs`; 0 when `toMs <= fromMs`. */

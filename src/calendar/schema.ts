@@ -19,6 +19,8 @@ export function minutesOf(hhmm: string): number {
 
 const WallTime = z.string().regex(HHMM, { error: (iss) => `bad time ${JSON.stringify(iss.input)}: expected HH:MM from 00:00 to 24:00` });
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isRealDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   if (m === null) return false;
@@ -26,9 +28,8 @@ function isRealDate(s: string): boolean {
   const mo = Number(m[2]);
   const d = Number(m[3]);
   if (mo < 1 || mo > 12 || d < 1) return false;
-  const dim = new Date(Date.UTC(2000, mo, 0)).getUTCDate();
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-  return d <= (mo === 2 ? (leap ? 29 : 28) : dim);
+  return d <= (mo === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[mo - 1] as number));
 }
 
 const LocalDate = z.string().refine(isRealDate, {

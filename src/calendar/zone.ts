@@ -11,9 +11,13 @@ function temporalOffsetMs(zone: string, atMs: number): number {
   return Temporal.Instant.fromEpochMilliseconds(atMs).toZonedDateTimeISO(zone).offsetNanoseconds / NS_PER_MS;
 }
 
-/** True when the runtime's time-zone database knows `zone`. */
+/**
+ * True when `zone` is an IANA zone name the time-zone database knows. Temporal also accepts
+ * fixed offsets such as "+02:00"; those are refused, because a calendar in a fixed offset
+ * silently ignores the region's daylight saving time, which is never what an admin means.
+ */
 export function isValidTimeZone(zone: string): boolean {
-  if (zone.trim() === "") return false;
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone)) return false;
   try {
     temporalOffsetMs(zone, 0);
     return true;
