@@ -65,6 +65,8 @@ const MAX_ALARM_AHEAD_MS = 28 * 86_400_000;
 /** After this many platform retries, the handler re-arms itself instead of throwing (retries stop at 6). */
 const SELF_REARM_AFTER_RETRIES = 4;
 const SELF_REARM_DELAY_MS = 30_000;
+/** An alarm this far in the past with work still pending did not run: it is re-set. */
+const STALE_ALARM_MS = 2_000;
 
 export interface CallbackRequest {
   at: string;
@@ -406,8 +408,9 @@ export class SupportCase extends DurableObject<Env> {
       return;
     }
     if (next <= now) {
-      // Already due: an alarm set for now (or earlier) runs at once; only a later one needs moving.
-      if (current === null || current > now) await this.ctx.storage.setAlarm(now);
+      // Already due. An alarm set a moment ago runs at once; one that is later, missing, or stuck
+      // in the past (the scheduler lost it: a crash, a restart) is set again.
+      if (current === null || current > now || current < now - STALE_ALARM_MS) await this.ctx.storage.setAlarm(now);
       return;
     }
     const capped = next > now + MAX_ALARM_AHEAD_MS;

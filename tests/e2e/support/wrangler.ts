@@ -52,7 +52,8 @@ export class DevServer {
   }
 
   async start(timeoutMs = 90_000): Promise<void> {
-    this.port = await freePort();
+    // A restart keeps its port, as a real service does: clients (and reminder links) keep working.
+    if (this.port === 0) this.port = await freePort();
     const inspector = await freePort();
     const vars = { OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`, ...(this.options.vars ?? {}) };
     const args = [
