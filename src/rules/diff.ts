@@ -3,7 +3,8 @@
  * leaf, with the path written the way the validation errors write it.
  *
  * Policies are compared by name, not position, so inserting a policy at the top shows as one
- * added policy plus an order change rather than every policy "changed". Lists of plain values
+ * added policy (with where it sits, since that decides what it overrides) rather than every
+ * policy "changed"; an order change among kept policies is its own entry. Lists of plain values
  * (warnings, tags, statuses) are compared as whole values. Secrets never appear: a changed
  * secret shows as a change from "********" to "********".
  */
@@ -87,9 +88,11 @@ export function diffRules(from: RulesDocument, to: RulesDocument): DiffEntry[] {
   const byNameA = new Map(pa.map((p) => [p.name, p]));
   const byNameB = new Map(pb.map((p) => [p.name, p]));
   for (const p of pa) if (!byNameB.has(p.name)) out.push({ path: formatPath(policyPath(p.name)), op: "removed", from: p });
-  for (const p of pb) {
+  for (const [i, p] of pb.entries()) {
     const prev = byNameA.get(p.name);
-    if (!prev) out.push({ path: formatPath(policyPath(p.name)), op: "added", to: p });
+    const below = pb[i + 1];
+    const where = below ? `inserted at policies[${i}], checked before "${below.name}"` : `added at policies[${i}], checked last`;
+    if (!prev) out.push({ path: formatPath(policyPath(p.name)), op: "added", to: p, note: where });
     else walk(prev, p, policyPath(p.name), out);
   }
   const keptA = namesA.filter((n) => byNameB.has(n));

@@ -84,7 +84,7 @@ describe("structural diff", () => {
     expect(changes).toEqual(
       expect.arrayContaining([
         { path: 'policies["Everything"].targets.firstReply.byPriority.normal', op: "changed", from: "4h", to: "2h" },
-        expect.objectContaining({ path: 'policies["Urgent chat"]', op: "added" }),
+        expect.objectContaining({ path: 'policies["Urgent chat"]', op: "added", note: 'inserted at policies[0], checked before "Everything"' }),
         expect.objectContaining({ path: 'policies["VIP"]', op: "removed" }),
         { path: "channels.team.webhookUrl", op: "changed", from: SECRET_MASK, to: SECRET_MASK, note: "secret replaced" },
       ]),
