@@ -1,0 +1,109 @@
+/**
+ * The case API over the Worker's real fetch handler: lists by state with pagination, actions
+ * where the helpdesk cannot tell us (snooze, resolve), and isolation between stores.
+ */
+import { describe, expect, it } from "vitest";
+import { caseIdOf } from "../../src/events/model";
+import type { RulesDocumentInput } from "../../src/rules/schema";
+import { call } from "../support/api";
+import { HOUR, ingest, MIN, pending, readCase, storeWithRules, ticketEvent, waitForCase, type ViewLike } from "../support/cases";
+
+const RULES: RulesDocumentInput = {
+  policies: [{ name: "All", targets: { firstReply: { byPriority: { normal: "1h", urgent: "10m" } } } }],
+};
+
+describe("case list", () => {
+  it("filters by state and pages newest first", async () => {
+    const store = await storeWithRules(RULES);
+    const now = Date.now();
+    // breached: opened 2h ago, 1h target, no reply
+    await ingest([ticketEvent(store.storeId, "L-breached", "case.opened", now - 2 * HOUR, { status: "open" })]);
+    // due soon: opened 30 min ago (due in 30 min)
+    await ingest([ticketEvent(store.storeId, "L-soon", "case.opened", now - 30 * MIN, { status: "open" })]);
+    // closed: solved long ago
+    await ingest([ticketEvent(store.storeId, "L-closed", "case.opened", now - 3 * HOUR, { status: "open" }), ticketEvent(store.storeId, "L-closed", "case.status_changed", now - 2.5 * HOUR, { status: "solved" })]);
+    const list = async (q: string) => (await call("GET", `/v1/stores/${store.storeId}/cases${q}`, { token: store.adminToken })).body;
+    await waitForCase<ViewLike>(store, "ticket:custom:L-breached", (v) => v.clocks[0]?.status === "breached");
+    const ids = (b: { cases: { caseId: string }[] }) => b.cases.map((c) => c.caseId);
+    expect(ids(await list("?state=breached"))).toEqual(["ticket:custom:L-breached"]);
+    expect(ids(await list("?state=due-soon"))).toEqual(["ticket:custom:L-soon"]);
+    expect(ids(await list("?state=closed"))).toEqual(["ticket:custom:L-closed"]);
+    expect(ids(await list("?state=open"))).toEqual(["ticket:custom:L-soon", "ticket:custom:L-breached"]);
+    const page1 = await list("?limit=2");
+    expect(ids(page1)).toEqual(["ticket:custom:L-soon", "ticket:custom:L-breached"]);
+    const page2 = await list(`?limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`);
+    expect(ids(page2)).toEqual(["ticket:custom:L-closed"]);
+    expect(page2.nextCursor).toBeNull();
+    const soon = (await list("?state=due-soon")).cases[0];
+    expect(Date.parse(soon.nextDueAt)).toBe(now - 30 * MIN + HOUR);
+  });
+
+  it("refuses a bad state or cursor with the field path", async () => {
+    const store = await storeWithRules(RULES);
+    const bad = await call("GET", `/v1/stores/${store.storeId}/cases?state=late`, { token: store.adminToken });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues[0].path).toBe("query.state");
+    const cursor = await call("GET", `/v1/stores/${store.storeId}/cases?cursor=nope`, { token: store.adminToken });
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.error.issues[0].path).toBe("query.cursor");
+  });
+});
+
+describe("actions on a case", () => {
+  it("snooze moves due reminders to the end of the snooze; resolve stops them", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "A-snooze", "case.opened", Date.now() - MIN, { status: "open" });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const path = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}`;
+    const until = new Date(Date.now() + 5 * HOUR).toISOString();
+    expect((await call("POST", `${path}/snooze`, { token: store.adminToken, body: { until, reason: "customer on holiday" } })).status).toBe(200);
+    const snoozed = (await readCase(store, caseId)) as ViewLike;
+    expect(pending(snoozed, "first_reply.breach")[0]!.dueAt).toBe(until);
+    expect((await call("POST", `${path}/resolve`, { token: store.adminToken, body: { note: "sorted on the phone" } })).status).toBe(200);
+    const resolved = (await readCase(store, caseId)) as ViewLike & { status: string };
+    expect(resolved.status).toBe("solved");
+    expect(resolved.timers.pending).toHaveLength(0);
+  });
+
+  it("a snooze in the past is refused and changes nothing", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "A-past", "case.opened", Date.now() + HOUR, { status: "open" });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const res = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}/snooze`, { token: store.adminToken, body: { until: new Date(Date.now() - MIN).toISOString() } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues[0].path).toBe("until");
+    expect(((await readCase(store, caseId)) as ViewLike).timeline.events).toHaveLength(1);
+  });
+});
+
+describe("tenant isolation", () => {
+  it("store A's token gets the unknown-store answer on every case route of store B", async () => {
+    const a = await storeWithRules(RULES);
+    const b = await storeWithRules(RULES);
+    const opened = ticketEvent(b.storeId, "ISO-1", "case.opened", Date.now() + HOUR, { status: "open" });
+    await ingest([opened]);
+    const caseId = encodeURIComponent(caseIdOf(opened.caseKey));
+    const base = `/v1/stores/${b.storeId}/cases`;
+    const routes: [string, string, unknown?][] = [
+      ["GET", base],
+      ["GET", `${base}/${caseId}`],
+      ["POST", `${base}/${caseId}/callbacks`, { at: new Date(Date.now() + HOUR).toISOString() }],
+      ["POST", `${base}/${caseId}/callbacks/cb_x/done`, {}],
+      ["POST", `${base}/${caseId}/snooze`, { until: new Date(Date.now() + HOUR).toISOString() }],
+      ["POST", `${base}/${caseId}/resolve`, {}],
+    ];
+    const unknownStore = await call("GET", `/v1/stores/st_0000000000000000/cases`, { token: a.adminToken });
+    for (const [method, path, body] of routes) {
+      const res = await call(method, path, { token: a.adminToken, ...(body !== undefined ? { body } : {}) });
+      expect(res.status, `${method} ${path}`).toBe(unknownStore.status);
+      expect(res.body).toEqual(unknownStore.body);
+    }
+    // And store A cannot see B's case through its own path either.
+    const own = await call("GET", `/v1/stores/${a.storeId}/cases/${caseId}`, { token: a.adminToken });
+    expect(own.status).toBe(404);
+    const view = (await readCase(b, caseIdOf(opened.caseKey))) as ViewLike;
+    expect(view.timeline.events).toHaveLength(1);
+  });
+});
