@@ -13,11 +13,13 @@ import { applyMigrations } from "../lib/sql-migrations";
 import type { ProviderConfig } from "../webhooks/adapter";
 import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
-import { insertStore, insertToken, readStore, revokeToken, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
+import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
+import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CaseSummary, type LinkedTicket } from "./case-index";
+import { caseObjectName } from "../events/model";
 import { DeliveryLog, deliveryMigrations, type FinishInput, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
-import { RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
+import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 
 export class StoreRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -30,6 +32,7 @@ export class StoreRegistry extends DurableObject<Env> {
       applyMigrations(ctx.storage, "providers", providerMigrations);
       applyMigrations(ctx.storage, "rules", rulesMigrations);
       applyMigrations(ctx.storage, "deliveries", deliveryMigrations);
+      applyMigrations(ctx.storage, "case-index", caseIndexMigrations);
     });
   }
 
@@ -111,6 +114,46 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
     return this.rules().audit(limit, before);
+  }
+
+  // ── Case index (src/stores/case-index.ts): lists, linking shipments to tickets ─────────────
+
+  /** The rules version new cases are pinned to (strongly consistent, unlike the KV pointer). */
+  async currentRulesVersion(): Promise<number> {
+    return currentVersionNumber(this.sql);
+  }
+
+  /** A case's latest summary; older pushes (lower `seq`) are ignored. */
+  async indexCase(summary: CaseSummary, seq: number): Promise<boolean> {
+    return upsertCaseSummary(this.sql, summary, seq, Date.now());
+  }
+
+  async hasCase(caseId: string): Promise<boolean> {
+    return caseIndexed(this.sql, caseId);
+  }
+
+  async listCases(opts: { state?: CaseListState | undefined; cursor?: string | undefined; limit: number }): Promise<CasePage> {
+    return listCases(this.sql, { ...opts, now: Date.now() });
+  }
+
+  async findOpenTickets(q: { orderIds: string[]; emails: string[] }): Promise<LinkedTicket[]> {
+    return findOpenTickets(this.sql, q);
+  }
+
+  /**
+   * Applies a saved rules version to every open case from now on. Cases keep the business time
+   * they already used. One RPC per open case, in order: fine for the hundreds of open cases a
+   * store has; a store with far more would move this fan-out to a queue.
+   */
+  async applyRulesToOpenCases(version: number): Promise<{ cases: number }> {
+    const storeId = getStoreId(this.sql);
+    if (storeId === null) return { cases: 0 };
+    const at = Date.now();
+    let cases = 0;
+    for (const caseId of openCaseIds(this.sql)) {
+      if (await this.env.CASES.getByName(caseObjectName(storeId, caseId)).applyRules(version, at)) cases += 1;
+    }
+    return { cases };
   }
 
   // ── Deliveries (src/notify/delivery-log.ts): reminders out, attempts, health, quiet hours ───
