@@ -126,6 +126,15 @@ export class RulesKvPublisher {
     }
   }
 
+  /**
+   * Forgets which pointer version this instance wrote, so the next advance writes it again. The
+   * registry calls this when its durable record says the pointer is behind: that record, not
+   * this object's memory, decides.
+   */
+  forgetPointer(): void {
+    this.written = 0;
+  }
+
   private async flushPointer(): Promise<void> {
     const wait = this.lastPointerWrite + this.minIntervalMs - Date.now();
     if (wait > 0) await sleep(wait);

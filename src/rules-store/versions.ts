@@ -240,6 +240,8 @@ export type RollbackOutcome = SaveOutcome | { type: "not_found" };
 export class RulesRegistry {
   private publisher: RulesKvPublisher | null = null;
   private catchUp: Promise<void> | null = null;
+  /** Saves still publishing: their rows look unpublished until they finish, so catch-up waits. */
+  private publishing = 0;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -307,6 +309,7 @@ export class RulesRegistry {
     const publisher = this.kvPublisher();
     if (!publisher) return;
     const sql = this.storage.sql;
+    this.publishing++;
     try {
       await publisher.putVersion(version, document);
       sql.exec(`UPDATE rule_versions SET kv_written = 1 WHERE version = ?`, version);
@@ -317,12 +320,14 @@ export class RulesRegistry {
       );
     } catch (err) {
       console.log(JSON.stringify({ msg: "rules.kv_publish_failed", storeId: storeIdOf(sql), version, error: err instanceof Error ? err.message : String(err) }));
+    } finally {
+      this.publishing--;
     }
   }
 
   /** Writes every version key an earlier publish missed, then moves the pointer if it lags. */
   private kickCatchUp(): void {
-    if (this.catchUp) return;
+    if (this.catchUp || this.publishing > 0) return;
     const sql = this.storage.sql;
     const current = currentVersionNumber(sql);
     const { pointer, unwritten } = this.kvState();
@@ -341,6 +346,7 @@ export class RulesRegistry {
           return;
         }
       }
+      if (pointer < current) publisher.forgetPointer();
       if (pointer < current || unwritten.includes(current)) await this.publishQuietly(current, readVersion(sql, current)!.document);
     })().finally(() => {
       this.catchUp = null;
