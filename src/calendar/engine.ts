@@ -13,7 +13,7 @@
  * and its inverse (a deadline) is a binary search over special days plus at most two weeks of
  * single-day steps, whatever the span: no walking day by day across years.
  */
-import { ALWAYS_OPEN, type BusinessCalendar, type Calendar, CalendarSchema, minutesOf, WEEKDAYS } from "./schema";
+import { ALWAYS_OPEN, BusinessCalendar, type Calendar, CalendarSchema, minutesOf, WEEKDAYS } from "./schema";
 import { lowerBound, upperBound, type ZoneOffsets, zoneOffsets } from "./zone";
 
 const DAY = 86_400_000;
@@ -33,7 +33,7 @@ const MAX_DAY = 120_529 + 8;
 /** A result instant, or ±Infinity when it lies outside the supported range. */
 const inRange = (t: number): number => (t < RANGE_LO ? -Infinity : t > RANGE_HI ? Infinity : t);
 /** How far coverage reaches beyond what a query needs, so most calls never rebuild. */
-const MARGIN_DAYS = 1_500;
+const MARGIN_DAYS = 400;
 
 const floorDiv = (a: number, b: number): number => Math.floor(a / b);
 const mod = (a: number, b: number): number => ((a % b) + b) % b;
@@ -442,7 +442,9 @@ export function prepareCalendar(calendar: CalendarInput): PreparedCalendar {
 }
 
 function build(input: unknown): PreparedCalendar {
-  const doc = CalendarSchema.parse(input);
+  // A document is checked by the document schema itself: through the union, a structural
+  // mistake deep inside it would surface as one pathless "Invalid input".
+  const doc = typeof input === "object" && input !== null ? BusinessCalendar.parse(input) : CalendarSchema.parse(input);
   if (doc === ALWAYS_OPEN) return alwaysOpen;
   const p = new BusinessHoursCalendar(doc);
   preparedInstances.add(p);

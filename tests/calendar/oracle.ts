@@ -1,0 +1,144 @@
+/**
+ * A deliberately naive business-time implementation, used as the reference the engine is checked
+ * against: it walks local dates one by one and converts each wall-clock boundary with Temporal's
+ * own `compatible` disambiguation (gaps move forward, repeated times take the first occurrence).
+ * It shares no code with src/calendar, so an agreement between the two means something. It is
+ * only meant for spans of weeks, not years.
+ */
+import { Temporal } from "temporal-polyfill";
+import type { BusinessCalendar } from "../../src/calendar/index";
+
+const WEEKDAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
+
+type Range = [number, number];
+
+const toMinutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+function subtract(open: Range[], closed: Range[]): Range[] {
+  let out = open;
+  for (const [cs, ce] of closed) {
+    out = out.flatMap(([s, e]): Range[] => {
+      if (ce <= s || e <= cs) return [[s, e]];
+      const parts: Range[] = [];
+      if (s < cs) parts.push([s, cs]);
+      if (ce < e) parts.push([ce, e]);
+      return parts;
+    });
+  }
+  return out;
+}
+
+/** Wall-clock minute ranges that are open on a local date. */
+function localRanges(cal: BusinessCalendar, date: Temporal.PlainDate): Range[] {
+  const iso = date.toString();
+  const openings = (cal.openings ?? []).filter((o) => o.date === iso);
+  let ranges: Range[];
+  if (openings.length > 0) ranges = openings.map((o) => [toMinutes(o.start), toMinutes(o.end)]);
+  else if ((cal.holidays ?? []).includes(iso)) ranges = [];
+  else ranges = (cal.week[WEEKDAY_KEYS[date.dayOfWeek - 1] as (typeof WEEKDAY_KEYS)[number]] ?? []).map(([s, e]) => [toMinutes(s), toMinutes(e)]);
+  const closures = (cal.closures ?? []).filter((c) => c.date === iso).map((c): Range => [toMinutes(c.start), toMinutes(c.end)]);
+  return subtract(ranges, closures).sort((a, b) => a[0] - b[0]);
+}
+
+function instantOf(zone: string, date: Temporal.PlainDate, minutes: number): number {
+  const dt = date.toPlainDateTime({ hour: 0 }).add({ minutes });
+  return dt.toZonedDateTime(zone, { disambiguation: "compatible" }).epochMilliseconds;
+}
+
+/** Open intervals of one local date as epoch-ms ranges, clipped to that date's real extent. */
+export function dayIntervals(cal: BusinessCalendar, date: Temporal.PlainDate): Range[] {
+  const lo = date.toZonedDateTime({ timeZone: cal.timeZone }).startOfDay().epochMilliseconds;
+  const hi = date.add({ days: 1 }).toZonedDateTime({ timeZone: cal.timeZone }).startOfDay().epochMilliseconds;
+  const out: Range[] = [];
+  const real = localRanges(cal, date).map(([s, e]): Range => [Math.max(lo, instantOf(cal.timeZone, date, s)), Math.min(hi, instantOf(cal.timeZone, date, e))]);
+  // A boundary moved forward by a gap can land after a later wall time, so re-sort.
+  for (const [a, b] of real.sort((x, y) => x[0] - y[0])) {
+    if (a >= b) continue;
+    // Ranges moved forward by a gap can overlap: time counts once.
+    const prev = out[out.length - 1];
+    if (prev && prev[1] >= a) prev[1] = Math.max(prev[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+function localDate(zone: string, ms: number): Temporal.PlainDate {
+  return Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate();
+}
+
+/** Each date's open intervals from the local date of `fromMs` on (or backwards), one by one. */
+function* walk(cal: BusinessCalendar, fromMs: number, step: 1 | -1): Generator<Range> {
+  let date = localDate(cal.timeZone, fromMs).add({ days: -step });
+  for (let i = 0; i < MAX_DAYS; i++, date = date.add({ days: step })) {
+    const day = dayIntervals(cal, date);
+    yield* step === 1 ? day : day.reverse();
+  }
+  throw new Error("oracle: nothing found within the search window");
+}
+
+const MAX_DAYS = 3 * 366;
+
+export function between(cal: BusinessCalendar, from: number, to: number): number {
+  if (to <= from) return 0;
+  let sum = 0;
+  for (const [s, e] of walk(cal, from, 1)) {
+    if (s >= to) break;
+    sum += Math.max(0, Math.min(e, to) - Math.max(s, from));
+  }
+  return sum;
+}
+
+export function add(cal: BusinessCalendar, start: number, duration: number): number {
+  let rest = duration;
+  for (const [s, e] of walk(cal, start, 1)) {
+    if (e <= start) continue;
+    const from = Math.max(s, start);
+    if (rest <= e - from) return from + rest;
+    rest -= e - from;
+  }
+  throw new Error("unreachable");
+}
+
+export function subtract_(cal: BusinessCalendar, start: number, duration: number): number {
+  let rest = duration;
+  for (const [s, e] of walk(cal, start, -1)) {
+    if (s > start) continue;
+    if (duration === 0 && s <= start && start < e) return start;
+    if (s === start) continue;
+    const to = Math.min(e, start);
+    if (rest <= to - s) return to - rest;
+    rest -= to - s;
+  }
+  throw new Error("unreachable");
+}
+export { subtract_ as subtract };
+
+export function isOpen(cal: BusinessCalendar, at: number): boolean {
+  for (const [s, e] of walk(cal, at, 1)) {
+    if (s > at) return false;
+    if (at < e) return true;
+  }
+  return false;
+}
+
+export function nextOpening(cal: BusinessCalendar, at: number): number {
+  return add(cal, at, 0);
+}
+
+/** The end of the period at the next opening; periods that meet at midnight are one period. */
+export function nextClosing(cal: BusinessCalendar, at: number): number {
+  const open = nextOpening(cal, at);
+  let end: number | null = null;
+  try {
+    for (const [s, e] of walk(cal, open, 1)) {
+      if (end === null) {
+        if (s <= open && open < e) end = e;
+      } else if (s <= end) end = Math.max(end, e);
+      else return end;
+    }
+  } catch {
+    // Open for the whole search window: test calendars have no dated rules that far out.
+    return Infinity;
+  }
+  throw new Error("unreachable");
+}
