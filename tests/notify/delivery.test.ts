@@ -144,7 +144,7 @@ describe("permanent failures and manual retry", () => {
     // What the queue does after the last retry: the same message, on the dead-letter queue.
     const batch = createMessageBatch<QueueMessage>(DEAD_LETTER_QUEUE_NAME, [{ id: "dlq-1", timestamp: new Date(), attempts: 1, body: queueMessage(store, r.id, "hook") }]);
     const ctx = createExecutionContext();
-    await worker.queue!(batch, env, ctx);
+    await worker.queue!(batch, env);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dlq-1"]);
 
     const dead = (await deliveryOf(store, `${r.id}#hook`))!;
@@ -186,7 +186,7 @@ describe("dispatch is idempotent per reminder × channel", () => {
 
     const batch = createMessageBatch<QueueMessage>(DELIVERY_QUEUE_NAME, [{ id: "dup-1", timestamp: new Date(), attempts: 1, body: queueMessage(store, r.id, "hook") }]);
     const ctx = createExecutionContext();
-    await worker.queue!(batch, env, ctx);
+    await worker.queue!(batch, env);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual(["dup-1"]);
     expect(result.retryMessages).toEqual([]);
