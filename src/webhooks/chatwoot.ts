@@ -74,7 +74,8 @@ const STATUS: Record<string, CaseStatus> = {
   open: "open",
   // Chatwoot "pending" is a conversation nobody (but a bot) has picked up: still open for the SLA.
   pending: "open",
-  snoozed: "on-hold",
+  // Snoozed until a time or the customer's next message: waiting, like Intercom's, Front's and Gorgias' snooze.
+  snoozed: "pending",
   resolved: "solved",
 };
 
@@ -143,9 +144,10 @@ export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload> = {
     const labelsNow = p.event === "conversation_updated" ? labelList(changed.label_list?.current_value) : undefined;
     const labelsBefore = p.event === "conversation_updated" ? labelList(changed.label_list?.previous_value) : undefined;
     const tags = labelsNow ?? conv.labels ?? undefined;
+    const wanted = options.callbackTag?.toLowerCase();
+    const has = (list: string[] | undefined) => wanted !== undefined && (list ?? []).some((t) => t.toLowerCase() === wanted);
     /** The callback label was added by this very change (so a label removed and re-added is a new promise). */
-    const labelAdded = (promise: { tag?: string }) =>
-      promise.tag !== undefined && labelsNow !== undefined && !(labelsBefore ?? []).some((t) => t.toLowerCase() === promise.tag?.toLowerCase());
+    const labelAdded = labelsNow !== undefined && has(labelsNow) && !has(labelsBefore);
     const events: NormalizedEvent[] = [];
 
     if (isMessage) {
@@ -173,9 +175,12 @@ export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload> = {
     }
 
     if (isConversation) {
-      const promise = callbackPromise(options, { tags, fields: conv.custom_attributes ?? {}, occurredAt });
+      // A label promises a callback when the conversation starts with it or a change adds it; any
+      // other event that merely still carries it must not (it would replace the promise, due later).
+      const tagPromises = p.event === "conversation_created" || labelAdded;
+      const promise = callbackPromise(options, { tags, fields: conv.custom_attributes ?? {}, occurredAt, tagPromises });
       if (promise) {
-        events.push(await callbackPromisedEvent(base, displayId, promise, { phone: base.customer?.phone, ...(labelAdded(promise) ? { occurrence: delivery } : {}) }));
+        events.push(await callbackPromisedEvent(base, displayId, promise, { phone: base.customer?.phone, ...(labelAdded && promise.key.startsWith("tag:") ? { occurrence: delivery } : {}) }));
       }
     }
     if (events.length === 0) return { type: "ignored", reason: "conversation_updated changed nothing we track", providerEventId: delivery };

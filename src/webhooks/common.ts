@@ -160,7 +160,17 @@ export interface CallbackSignal {
  */
 export function callbackPromise(
   options: Pick<HelpdeskOptions, "callbackTag" | "callbackField" | "callbackWithinMinutes">,
-  signals: { tags?: string[]; fields?: Record<string, unknown>; occurredAt: string },
+  signals: {
+    tags?: string[];
+    fields?: Record<string, unknown>;
+    occurredAt: string;
+    /**
+     * False when the tag is only being reported, not added: providers that say when a tag was
+     * added (Chatwoot's label diff) promise on that change alone, so a later snapshot still
+     * carrying the tag cannot replace the promise with a later due time.
+     */
+    tagPromises?: boolean;
+  },
 ): CallbackSignal | null {
   const wanted = options.callbackTag?.toLowerCase();
   const tag = wanted === undefined ? undefined : signals.tags?.find((t) => t.toLowerCase() === wanted);
@@ -174,7 +184,7 @@ export function callbackPromise(
       if (at !== null) return { at, key: `field:${at}`, note: `callback time from field "${options.callbackField}"`, ...withTag };
     }
   }
-  if (tag !== undefined && wanted !== undefined) {
+  if (tag !== undefined && wanted !== undefined && signals.tagPromises !== false) {
     const at = new Date(Date.parse(signals.occurredAt) + options.callbackWithinMinutes * 60_000).toISOString();
     return { at, key: `tag:${wanted}`, note: `tag "${tag}" (due ${options.callbackWithinMinutes} min after tagging)`, tag };
   }

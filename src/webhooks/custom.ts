@@ -62,7 +62,9 @@ export const CustomOptions = z.object({});
 /** "whsec_<base64>" or bare base64, as in the Standard Webhooks libraries; anything else is used as UTF-8 text. */
 export function customSecretBytes(secret: string): Uint8Array {
   const b64 = secret.startsWith("whsec_") ? secret.slice(6) : secret;
-  return fromBase64(b64) ?? utf8(secret);
+  const decoded = fromBase64(b64);
+  // An HMAC key cannot be empty: "whsec_" alone is used as text rather than failing every delivery with a 5xx.
+  return decoded !== null && decoded.length > 0 ? decoded : utf8(secret);
 }
 
 export const customAdapter: ProviderAdapter<typeof CustomPayload> = {
@@ -105,7 +107,7 @@ export const customAdapter: ProviderAdapter<typeof CustomPayload> = {
   setup(hookUrl) {
     return {
       steps: [
-        `POST the event JSON (see docs/providers-helpdesks.md, "custom") to ${hookUrl}.`,
+        `POST the event JSON (docs/events.md describes every field; docs/providers.md, "Custom") to ${hookUrl}.`,
         "Sign it with any Standard Webhooks library (standardwebhooks on npm/PyPI, svix): headers webhook-id, webhook-timestamp, webhook-signature.",
         "Save the signing secret (\"whsec_…\") as this provider's secret in Promptly; up to two can be live during rotation.",
       ],
