@@ -83,10 +83,6 @@ export function ruleLine(r: Reminder): string {
   return `Rule "${r.rule.name}" v${r.rule.version}${path} · ${r.kind}`;
 }
 
-export function dueLine(r: Reminder): string {
-  return `Due ${formatInstant(r.dueAt)} (${lateness(r.lateByMs)})`;
-}
-
 /** One labelled fact per line: what a plain-text or HTML note lists under the title. */
 export function reminderFacts(r: Reminder): { label: string; value: string; href?: string }[] {
   const facts: { label: string; value: string; href?: string }[] = [{ label: "Due", value: `${formatInstant(r.dueAt)} (${lateness(r.lateByMs)})` }];
@@ -111,6 +107,16 @@ export function reminderText(r: Reminder, key: string): string {
   return lines.join("\n");
 }
 
+/**
+ * Lateness as of the digest's release: a reminder held overnight is read in the morning, when
+ * "due now" (its lateness when it fired) would no longer be true.
+ */
+export function latenessAt(r: Reminder, atIso: string): string {
+  const at = Date.parse(atIso);
+  const due = Date.parse(r.dueAt);
+  return Number.isFinite(at) && Number.isFinite(due) ? lateness(at - due) : lateness(r.lateByMs);
+}
+
 export function digestTitle(count: number): string {
   return count === 1 ? "1 reminder held during quiet hours" : `${count} reminders held during quiet hours`;
 }
@@ -118,7 +124,7 @@ export function digestTitle(count: number): string {
 export function digestText(reminders: Reminder[], releasedAt: string, key: string): string {
   const lines = [`${digestTitle(reminders.length)} (released ${formatInstant(releasedAt)})`, ""];
   reminders.forEach((r, i) => {
-    lines.push(`${i + 1}. ${r.title} (${dueLine(r)})`);
+    lines.push(`${i + 1}. ${r.title}: due ${formatInstant(r.dueAt)} (${latenessAt(r, releasedAt)})`);
     lines.push(`   Next action: ${r.nextAction}`);
     const customer = customerLine(r);
     if (customer) lines.push(`   Customer: ${customer}`);
@@ -181,7 +187,7 @@ export function digestHtml(reminders: Reminder[], releasedAt: string, key: strin
     .map((r) => {
       const href = safeHref(r.sourceUrl);
       const open = href ? ` · <a href="${escapeHtml(href)}">${escapeHtml(sourceLabel(r))}</a>` : "";
-      return `<li><strong>${escapeHtml(r.title)}</strong> (${escapeHtml(dueLine(r))})<br>Next action: ${escapeHtml(r.nextAction)}${open}</li>`;
+      return `<li><strong>${escapeHtml(r.title)}</strong>: due ${escapeHtml(formatInstant(r.dueAt))} (${escapeHtml(latenessAt(r, releasedAt))})<br>Next action: ${escapeHtml(r.nextAction)}${open}</li>`;
     })
     .join("");
   return (

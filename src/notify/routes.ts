@@ -70,7 +70,24 @@ export function exampleOutbound(type: "reminder.fired" | "reminder.digest" | "ch
     const releasedAt = "2026-03-03T08:00:00.000Z";
     const key = `digest:${r.storeId}:${releasedAt}`;
     const second: Reminder = { ...r, id: "ticket:zendesk:5160:t_next_reply_warning:2026-03-03T08:30:00.000Z", caseId: "ticket:zendesk:5160", kind: "next_reply.warning", urgency: "normal", title: "Next reply due in 30 min", dueAt: "2026-03-03T08:30:00.000Z", firedAt: "2026-03-03T02:30:00.000Z", lateByMs: -1_800_000 };
-    return { kind: "digest", key, deliveryId: `${key}#ops-webhook`, storeId: r.storeId, releasedAt, reminders: [{ ...r, urgency: "normal" }, second] };
+    return { kind: "digest", key, deliveryId: `${key}#ops-webhook`, storeId: r.storeId, releasedAt, reminders: [
+        {
+          ...r,
+          id: "shipment:ups:1Z999AA10123456784:t_update_due:2026-03-03T01:00:00.000Z",
+          caseId: "shipment:ups:1Z999AA10123456784",
+          kind: "periodic_update.due",
+          urgency: "normal",
+          title: "Customer update owed: parcel stuck in customs since Monday",
+          nextAction: "Email Ayşe a short update: still in customs, the carrier expects release in 1–2 days; offer a refund of shipping.",
+          dueAt: "2026-03-03T01:00:00.000Z",
+          firedAt: "2026-03-03T01:00:00.000Z",
+          lateByMs: 0,
+          source: { provider: "aftership", trackingNumber: "1Z999AA10123456784" },
+          sourceUrl: "https://track.aftership.com/ups/1Z999AA10123456784",
+        },
+        second,
+      ],
+    };
   }
   if (type === "channel.unhealthy") {
     const key = `notice:${r.storeId}:ops-slack:unhealthy:1772460240000`;

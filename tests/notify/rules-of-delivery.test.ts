@@ -7,7 +7,7 @@ import { classifyHttp, parseRetryAfter } from "../../src/notify/channels/channel
 import { signingKey } from "../../src/notify/channels/webhook";
 import { backoffSeconds, retryDelaySeconds } from "../../src/notify/consumer";
 import { planDispatch, quietUntil } from "../../src/notify/plan";
-import { lateness } from "../../src/notify/render";
+import { digestText, lateness } from "../../src/notify/render";
 import { RulesDocument } from "../../src/rules/schema";
 import { reminder } from "./support/store";
 
@@ -92,6 +92,11 @@ describe("wording and keys", () => {
     expect(lateness(4 * 60_000)).toBe("4 min late");
     expect(lateness(125 * 60_000)).toBe("2 h 5 min late");
     expect(lateness(3 * 86_400_000)).toBe("3 d late");
+  });
+
+  it("says in a digest how late each reminder is when the digest is read, not when it fired", () => {
+    const r = reminder("st_x", { title: "Update owed", dueAt: "2026-03-03T01:00:00.000Z", firedAt: "2026-03-03T01:00:00.000Z", lateByMs: 0 });
+    expect(digestText([r], "2026-03-03T08:00:00.000Z", "k")).toContain("1. Update owed: due 2026-03-03 01:00 UTC (7 h late)");
   });
 
   it("decodes whsec_ secrets as base64 and uses other secrets as raw bytes", () => {

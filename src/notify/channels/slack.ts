@@ -20,7 +20,7 @@ import type { SlackChannel } from "../../rules/schema";
 import type { z } from "zod";
 import type { Outbound } from "../messages";
 import type { Reminder } from "../reminder";
-import { customerLine, digestTitle, formatInstant, lateness, noticeText, noticeTitle, ruleLine, safeHref, sourceLabel, urgencyLabel } from "../render";
+import { customerLine, digestTitle, formatInstant, lateness, latenessAt, noticeText, noticeTitle, ruleLine, safeHref, sourceLabel, urgencyLabel } from "../render";
 import { classifyHttp, commonHeaders, type ChannelAdapter } from "./channel";
 
 type Config = z.infer<typeof SlackChannel>;
@@ -109,7 +109,7 @@ export function digestBlocks(reminders: Reminder[], releasedAt: string, key: str
       section(
         [
           `${icon(r)} *${escapeMrkdwn(r.title)}*`,
-          `Due ${slackDate(r.dueAt)} (${lateness(r.lateByMs)})${who ? ` · ${escapeMrkdwn(who)}` : ""}`,
+          `Due ${slackDate(r.dueAt)} (${latenessAt(r, releasedAt)})${who ? ` · ${escapeMrkdwn(who)}` : ""}`,
           `*Next action:* ${escapeMrkdwn(r.nextAction)}${open ? ` · ${open}` : ""}`,
         ].join("\n"),
       ),
