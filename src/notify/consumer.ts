@@ -9,7 +9,7 @@
  * - Any other 4xx, a redirect, a broken channel config: permanent. Ack, and the delivery is dead
  *   with the status and error, until an admin fixes the channel and retries it.
  * - A message whose delivery is already delivered or dead (a duplicate copy, a re-dispatch) is
- *   acked without posting.
+ *   acked without posting; one whose delivery another copy is posting right now waits for it.
  *
  * Every attempt is recorded in the store's delivery log before the message is acked or retried.
  * If the log cannot be reached the message is retried, so an attempt is never lost, at the cost
@@ -149,6 +149,11 @@ async function deliverOne(msg: Message, env: Env, rules: (storeId: string) => Pr
   try {
     // The lease covers a token request plus the note: two timeouts and some slack.
     const start = await registry.deliveryStart(m.deliveryId, 2 * timeoutMs + 5000);
+    if (start.action === "wait") {
+      log({ outcome: "waiting", storeId: m.storeId, deliveryId: m.deliveryId, reason: "another copy is being sent", retryInSeconds: start.seconds });
+      msg.retry({ delaySeconds: start.seconds });
+      return;
+    }
     if (start.action === "skip") {
       log({ outcome: "skipped", storeId: m.storeId, deliveryId: m.deliveryId, reason: start.reason });
       msg.ack();

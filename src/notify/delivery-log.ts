@@ -147,7 +147,9 @@ export interface RecordOutcome {
 
 export type StartOutcome =
   | { action: "send"; outbound: Outbound; channel: string; attempt: number }
-  | { action: "skip"; reason: string };
+  | { action: "skip"; reason: string }
+  /** Another copy holds the claim: try this one again after it expires (it may have crashed). */
+  | { action: "wait"; seconds: number };
 
 export interface FinishInput {
   deliveryId: string;
@@ -300,14 +302,15 @@ export class DeliveryLog {
 
   /**
    * Claims a delivery for one send. Anything but a pending row is skipped (delivered: a duplicate
-   * copy; dead: only an admin retry revives it). A row another copy is sending right now is
-   * skipped too: that copy is still in the queue and will retry if it fails, so nothing is lost.
+   * copy; dead: only an admin retry revives it). A row another copy is sending right now is not
+   * sent twice at once: this copy waits until the claim expires, then finds the row delivered
+   * (and is dropped) or still pending because the claimer died mid-send (and sends it).
    */
   start(deliveryId: string, leaseMs: number, now: number): StartOutcome {
     const row = this.row(deliveryId);
     if (!row) return { action: "skip", reason: "no such delivery in this store's log" };
     if (row.state !== "pending") return { action: "skip", reason: `already ${row.state}` };
-    if (row.lease_until !== null && row.lease_until > now) return { action: "skip", reason: "another copy of this message is being sent right now" };
+    if (row.lease_until !== null && row.lease_until > now) return { action: "wait", seconds: Math.ceil((row.lease_until - now) / 1000) + 1 };
     if (row.channel === null) return { action: "skip", reason: "delivery has no channel" };
     this.sql.exec(`UPDATE deliveries SET lease_until = ? WHERE delivery_id = ?`, now + leaseMs, deliveryId);
     return { action: "send", outbound: this.outbound(row), channel: row.channel, attempt: row.attempts + 1 };
@@ -438,6 +441,8 @@ export class DeliveryLog {
     const row = this.row(deliveryId);
     if (!row) return { state: null };
     if (row.state !== "pending" || row.digest_id !== null) return { state: row.state as DeliveryState };
+    // A copy is being sent right now: it decides (a duplicate copy ran out of retries, not the delivery).
+    if (row.lease_until !== null && row.lease_until > now) return { state: "pending" };
     const reason = `gave up after ${row.attempts} attempt(s): the queue's retries are exhausted${row.last_error ? `; last error: ${row.last_error}` : ""}`;
     this.storage.transactionSync(() => {
       this.logAttempt({ deliveryId, attempt: row.attempts, at: now, durationMs: 0, status: null, error: reason, outcome: "dead", source: "dlq" });

@@ -194,6 +194,32 @@ describe("dispatch is idempotent per reminder × channel", () => {
     expect((await deliveryOf(store, `${r.id}#hook`))!.attemptCount).toBe(1);
   });
 
+  it("a copy arriving while another copy is being sent waits instead of posting twice", async () => {
+    const sink = await Sink.create();
+    await sink.respondWith({ status: 503, headers: { "retry-after": "120" } });
+    const store = await webhookStore(sink);
+    const r = reminder(store.storeId, { channels: ["hook"] });
+    await dispatchReminder(env, r);
+    await eventually(async () => ((await deliveryOf(store, `${r.id}#hook`))?.attemptCount ?? 0) === 1, "the first attempt");
+
+    // Another consumer claims it (as a copy being posted right now does) …
+    const claim = await env.STORES.getByName(store.storeId).deliveryStart(`${r.id}#hook`, 60_000);
+    expect(claim.action).toBe("send");
+    // … so a duplicate copy is put back on the queue for later, not posted and not dropped,
+    const dup = createMessageBatch<QueueMessage>(DELIVERY_QUEUE_NAME, [{ id: "dup-2", timestamp: new Date(), attempts: 1, body: queueMessage(store, r.id, "hook") }]);
+    const ctx = createExecutionContext();
+    await worker.queue!(dup, env);
+    const result = await getQueueResult(dup, ctx);
+    expect(result.retryMessages).toEqual([{ msgId: "dup-2" }]);
+    expect(result.explicitAcks).toEqual([]);
+    // … and a copy that ran out of retries meanwhile does not kill the delivery the claimer is sending.
+    const dlq = createMessageBatch<QueueMessage>(DEAD_LETTER_QUEUE_NAME, [{ id: "dlq-2", timestamp: new Date(), attempts: 1, body: queueMessage(store, r.id, "hook") }]);
+    await worker.queue!(dlq, env);
+    expect((await getQueueResult(dlq, createExecutionContext())).explicitAcks).toEqual(["dlq-2"]);
+    expect((await deliveryOf(store, `${r.id}#hook`))!.state).toBe("pending");
+    expect(await sink.requests()).toHaveLength(1);
+  });
+
   it("a reminder whose rule names no channel is logged as such, and nothing is sent", async () => {
     const store = await storeWithRules({});
     const r = reminder(store.storeId, { channels: [] });
