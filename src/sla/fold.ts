@@ -35,10 +35,13 @@ const RANK: Record<ClockEvent["type"], number> = {
   "case.status_changed": 6,
 };
 
-/** Sorts by instant, then by kind rank, then by `id`; input order only breaks exact duplicates. */
+/**
+ * Sorts by instant, then by kind rank, then by `id`, then by content, so that the order never
+ * depends on arrival: two events that still compare equal are identical.
+ */
 export function sortClockEvents(events: readonly ClockEvent[]): ClockEvent[] {
   return events
-    .map((e, i) => ({ e, i }))
+    .map((e) => ({ e, key: "" }))
     .sort((a, b) => {
       if (a.e.at !== b.e.at) return a.e.at - b.e.at;
       const r = RANK[a.e.type] - RANK[b.e.type];
@@ -46,9 +49,17 @@ export function sortClockEvents(events: readonly ClockEvent[]): ClockEvent[] {
       const ia = a.e.id ?? "";
       const ib = b.e.id ?? "";
       if (ia !== ib) return ia < ib ? -1 : 1;
-      return a.i - b.i;
+      a.key ||= canonical(a.e);
+      b.key ||= canonical(b.e);
+      return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     })
     .map((x) => x.e);
+}
+
+/** The event's fields in a fixed order (JSON.stringify follows insertion order). */
+function canonical(e: ClockEvent): string {
+  const o = e as Record<string, unknown>;
+  return JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
 
 interface AppliedTarget {
@@ -205,7 +216,8 @@ class Fold {
       const prev = c.applied;
       if (prev?.target === next?.target && prev?.policyId === next?.policyId) continue;
       this.commit(c, at);
-      if (next !== null && !c.tracked) {
+      const activating = next !== null && !c.tracked;
+      if (activating) {
         c.committedMs = this.retroactiveUse(c, next.target, at);
         c.tracked = true;
         c.applied = next;
@@ -219,7 +231,8 @@ class Fold {
       const wasRunning = c.running;
       c.running = this.shouldRun(c);
       c.since = at;
-      if (wasRunning && !c.running && next !== null) this.emit(c.metric, "pause", at);
+      // A clock that first gets its target in a pausing status starts paused, as in startCycle.
+      if ((wasRunning || activating) && !c.running && next !== null) this.emit(c.metric, "pause", at);
       if (!wasRunning && c.running && prev !== null) this.emit(c.metric, "resume", at);
     }
   }
@@ -276,6 +289,8 @@ class Fold {
         if (!this.opened) return;
         if (isResolved(e.status) && !isResolved(prev)) {
           for (const m of SlaMetric.options) this.fulfil(m, e.at);
+          // Solving answers what was waiting: only a message after this starts next reply again.
+          this.awaitingSince = null;
         } else if (!isResolved(e.status) && isResolved(prev)) {
           this.reopen(e.at);
         }
@@ -321,9 +336,10 @@ class Fold {
           ? "active"
           : "paused";
     const wakeups: Wakeup[] = [];
-    if (dueAt !== null) {
+    // A deadline past the calendar's range (Infinity) has nothing to wake for.
+    if (dueAt !== null && Number.isFinite(dueAt)) {
       const wake = (kind: Wakeup["kind"], level: number, at: number): void => {
-        wakeups.push({ metric: c.metric, kind, level, at, key: `${c.metric}:${c.startedAt}:${kind}:${level}:${at}` });
+        if (Number.isFinite(at)) wakeups.push({ metric: c.metric, kind, level, at, key: `${c.metric}:${c.startedAt}:${kind}:${level}:${at}` });
       };
       target.warningOffsetsMs.forEach((offset, i) => {
         wake("warning", i + 1, Math.max(c.startedAt, subtractBusinessTime(target.calendar, dueAt, offset)));
@@ -364,6 +380,7 @@ class Fold {
  *   its start under that target's calendar and pause statuses).
  * - A clock is breached once `now` reaches its due instant; a reply at exactly the due instant
  *   is on time.
+ * - Only events at or before `now` count; the first later one is woken for (`nextWakeupAt`).
  *
  * @param events the case's clock events, in any order
  * @param policyResolver maps `policy_changed` ids to policy versions
@@ -371,7 +388,16 @@ class Fold {
  */
 export function foldClocks(events: readonly ClockEvent[], policyResolver: PolicyResolver, now: number): ClockState {
   const fold = new Fold(policyResolver);
-  for (const e of sortClockEvents(events)) fold.apply(e);
+  // The state as of `now`: an event stamped later (a provider clock running ahead, a dry-run
+  // looking at the past) takes effect when its instant comes, and the case is woken for it.
+  let pendingAt: number | null = null;
+  for (const e of sortClockEvents(events)) {
+    if (e.at > now) {
+      pendingAt = e.at;
+      break;
+    }
+    fold.apply(e);
+  }
   fold.breachUpTo(now, true);
   const clocks: MetricClock[] = [];
   for (const metric of SlaMetric.options) {
@@ -380,7 +406,7 @@ export function foldClocks(events: readonly ClockEvent[], policyResolver: Policy
     if (clock) clocks.push(clock);
   }
   const timeline = fold.timeline.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
-  let nextWakeupAt: number | null = null;
+  let nextWakeupAt: number | null = pendingAt;
   for (const c of clocks) {
     for (const w of c.wakeups) if (w.at > now && (nextWakeupAt === null || w.at < nextWakeupAt)) nextWakeupAt = w.at;
   }
