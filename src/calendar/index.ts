@@ -1,18 +1,23 @@
 /**
  * Business-time arithmetic for SLA deadlines. Instants are epoch milliseconds, durations are
  * milliseconds. Every operation accepts a raw calendar document, the literal `"24/7"`, or the
- * result of `prepareCalendar`; raw documents are validated and precomputed once per object
- * (memoized by identity), so passing the same document on every call is cheap.
+ * result of `prepareCalendar`; raw documents are validated and precomputed once (memoized by
+ * object identity and by content), so passing the same document on every call is cheap.
  *
  * Conventions (see docs/business-hours.md for worked examples):
  * - Open periods are `[open, close)`: open at the opening instant, closed at the closing one.
  * - A deadline that uses up its budget exactly at a closing lands on that closing instant.
- * - A zero duration returns the start when open, else the next opening.
- * - A subtraction that lands exactly on an opening returns that opening; a zero subtraction
- *   returns the start when business time runs right up to it, else the previous closing.
+ * - A zero duration returns the start when open, else the next opening (a closing instant is
+ *   not open, so zero from 17:00 is the next morning's opening).
+ * - A subtraction that lands exactly on an opening returns that opening, not the previous
+ *   closing; a zero subtraction returns the start when open (an opening included), else the
+ *   previous closing.
  * - Skipped local times (spring forward) move forward by the gap; repeated ones take the first
  *   occurrence; `"24/7"` counts real elapsed time (23 h / 25 h on change days).
- * - Results beyond the supported range (years 1900–2300) are ±Infinity.
+ * - Holidays close whole local dates; a date's openings replace its weekly hours (on a holiday
+ *   too); its closures are then subtracted.
+ * - Instants must lie in 1900-01-01T00:00Z..2300-01-01T00:00Z (else RangeError); results beyond
+ *   that range are ±Infinity. A bad calendar document throws the schema's ZodError.
  */
 import { type CalendarInput, prepareCalendar } from "./engine";
 
