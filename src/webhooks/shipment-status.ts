@@ -311,6 +311,9 @@ export function shipengineKind(code: string, detail: string | undefined): Shipme
   const d = detail?.toUpperCase();
   if (d?.includes("RETURN")) return { kind: "shipment.returned" };
   if (d === "OUT_FOR_DELIVERY") return { kind: "shipment.out_for_delivery" };
+  // ShipEngine's standardized detail codes: a failed attempt often arrives under status IT.
+  if (d === "ATTEMPTED_DELIVERY" || d === "ATTEMPTED_DELIVERY_FINAL" || d === "CUSTOMER_CARDED") return { kind: "shipment.delivery_failed" };
+  if (d?.startsWith("AWAITING_COLLECTION")) return { kind: "shipment.out_for_delivery", reason: "Available at a collection location" };
   if (d === "DELAYED" || d === "DELIVERY_RESCHEDULED") return { kind: "shipment.eta_later" };
   switch (code) {
     case "AC":
