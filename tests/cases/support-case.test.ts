@@ -67,7 +67,7 @@ describe("SLA timers on one alarm", () => {
     expect(breach.channels).toEqual(["team"]);
     // A second alarm run (alarms may fire twice) adds nothing.
     const stub = caseStub(store.storeId, opened);
-    await runInDurableObject(stub, (instance: SupportCase) => instance.alarm({ retryCount: 0, isRetry: true }));
+    await runInDurableObject(stub, (instance: SupportCase) => instance.alarm({ retryCount: 0, isRetry: true, scheduledTime: Date.now() }));
     await runInDurableObject(stub, (instance: SupportCase) => instance.alarm());
     const again = (await readCase(store, caseId)) as ViewLike;
     expect(again.timeline.reminders.filter((r) => r.kind.startsWith("first_reply."))).toHaveLength(1);
@@ -152,13 +152,13 @@ describe("the alarm survives what the platform does to it", () => {
       const broken = vi.spyOn(instance as unknown as { evaluation: () => Promise<unknown> }, "evaluation").mockRejectedValue(new Error("rules unavailable"));
       let early: unknown = null;
       try {
-        await instance.alarm({ retryCount: 1, isRetry: true });
+        await instance.alarm({ retryCount: 1, isRetry: true, scheduledTime: Date.now() });
       } catch (e) {
         early = e;
       }
       await state.storage.deleteAlarm();
       const before = Date.now();
-      await instance.alarm({ retryCount: 5, isRetry: true });
+      await instance.alarm({ retryCount: 5, isRetry: true, scheduledTime: Date.now() });
       const rearmed = await state.storage.getAlarm();
       broken.mockRestore();
       return { early: early instanceof Error ? early.message : null, rearmedIn: rearmed === null ? null : rearmed - before };
