@@ -2,13 +2,39 @@
  * Runs every benchmark and writes bench/RESULTS.md with the machine, the date, the command and
  * every figure. Targets are stated next to each figure; they are checked here, never in tests.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem, type as osType, release } from "node:os";
 import { join } from "node:path";
 import { benchIngest, type IngestFigures } from "./ingest";
 import { ROOT } from "../tests/e2e/support/wrangler";
 
 type Section = { title: string; lines: string[] };
+
+/**
+ * Sections of the existing RESULTS.md that this run did not produce (matched by their number),
+ * each marked with the run it came from, so running one benchmark never erases another's figures.
+ */
+function carriedOver(path: string, fresh: Section[]): Section[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return [];
+  }
+  const num = (title: string) => /^(\d+)\./.exec(title)?.[1] ?? title;
+  const have = new Set(fresh.map((s) => num(s.title)));
+  const run = [/^- Date: (.*)$/m.exec(text)?.[1], /^- Command: (.*)$/m.exec(text)?.[1]].filter(Boolean).join(", ");
+  return text
+    .split(/^## /m)
+    .slice(1)
+    .map((chunk) => {
+      const [title = "", ...rest] = chunk.split("\n");
+      while (rest[0] === "") rest.shift();
+      while (rest[rest.length - 1] === "") rest.pop();
+      return { title, lines: rest[0]?.startsWith("_Carried over") ? rest : [`_Carried over from an earlier run (${run})._`, "", ...rest] };
+    })
+    .filter((s) => !have.has(num(s.title)));
+}
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 
@@ -42,6 +68,8 @@ export async function main(args: string[]): Promise<void> {
     sections.push(ingestSection(await benchIngest()));
   }
   for (const extra of await optional.extraSections(want)) sections.push(extra);
+  // A partial run (`npm run bench -- business-time`) keeps the other sections' figures.
+  if (only.size > 0) sections.push(...carriedOver(join(ROOT, "bench/RESULTS.md"), sections));
 
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const md = [

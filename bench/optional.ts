@@ -7,7 +7,7 @@ export async function businessTimeSection(): Promise<Section> {
   return {
     title: "3. Business time: addBusinessTime over a calendar with 500 holidays",
     lines: [
-      `Prepared calendar, ${r.iterations} iterations each, Node, performance.now().`,
+      `Europe/Berlin, Mon–Fri 09:00–12:30 + 13:30–18:00 and Sat 10:00–14:00, 500 holidays over 2026–2035; prepared (validated, and 10 years of coverage built by a warm-up). Each operation: ${r.iterations} calls from 64 start instants, timed in ${r.batches} batches, median batch reported; Node, performance.now(). The 1-day span is one calendar day's business time from the start, the 10-year span the business time in 3,652 days; every result was checked by a round trip first.`,
       "",
       "| operation | µs per call |",
       "|---|---|",
