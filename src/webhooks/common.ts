@@ -38,7 +38,8 @@ export function toIsoInstant(value: string | number | undefined | null): string 
     const n = Number(value);
     ms = n < 1e11 ? n * 1000 : n;
   } else ms = Date.parse(value);
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
+  // Beyond ±8.64e15 ms a Date is invalid and toISOString throws (a 500 for "99999999999999999999").
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
 }
 
 export function header(headers: Headers, name: string): string | null {

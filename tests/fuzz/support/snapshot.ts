@@ -1,0 +1,62 @@
+/**
+ * Everything a store is, read twice (before and after a fuzz or a sweep) and compared byte for
+ * byte: what its admin sees over the API (store and tokens, rules and their ETag, versions,
+ * audit log, providers, cases and each case view, deliveries, channel health), every row of
+ * its registry's SQLite tables and of its cases' tables, and its KV rule keys.
+ */
+import { listDurableObjectIds, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { caseObjectName } from "../../../src/events/model";
+import { direct, type Answer } from "./send";
+
+export interface StoreHandle {
+  storeId: string;
+  token: string;
+}
+
+function show(a: Answer): string {
+  const etag = a.headers.get("etag");
+  return `${a.status}${etag ? ` etag=${etag}` : ""} ${a.text}`;
+}
+
+async function get(store: StoreHandle, path: string): Promise<Answer> {
+  return direct({ method: "GET", target: `/v1/stores/${store.storeId}${path}`, headers: [["authorization", `Bearer ${store.token}`]] });
+}
+
+/** Every table of a Durable Object's SQLite, in a stable order. */
+async function dumpSql(stub: DurableObjectStub): Promise<Record<string, unknown[]>> {
+  return runInDurableObject(stub, (_instance, state) => {
+    const sql = state.storage.sql;
+    const tables = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`).toArray();
+    const out: Record<string, unknown[]> = {};
+    for (const { name } of tables) out[name] = sql.exec(`SELECT * FROM "${name}" ORDER BY 1`).toArray();
+    return out;
+  });
+}
+
+export interface StoreSnapshot {
+  api: Record<string, string>;
+  registry: Record<string, unknown[]>;
+  cases: Record<string, Record<string, unknown[]>>;
+  kv: string[];
+}
+
+export async function snapshot(store: StoreHandle): Promise<StoreSnapshot> {
+  const api: Record<string, string> = {};
+  for (const path of ["", "/rules", "/rules/versions?limit=100", "/audit?limit=200", "/providers", "/cases?limit=200", "/deliveries?limit=100", "/channel-health"]) {
+    api[path || "/"] = show(await get(store, path));
+  }
+  const caseIds = (JSON.parse(api["/cases?limit=200"]!.replace(/^\d+ /, "")) as { cases?: { caseId: string }[] }).cases?.map((c) => c.caseId) ?? [];
+  const cases: StoreSnapshot["cases"] = {};
+  for (const caseId of caseIds) {
+    api[`/cases/${caseId}`] = show(await get(store, `/cases/${encodeURIComponent(caseId)}`));
+    cases[caseId] = await dumpSql(env.CASES.getByName(caseObjectName(store.storeId, caseId)));
+  }
+  const kv = (await env.RULES.list({ prefix: `rules:${store.storeId}:` })).keys.map((k) => k.name);
+  return { api, registry: await dumpSql(env.STORES.getByName(store.storeId)), cases, kv };
+}
+
+/** How many case objects exist in the whole namespace (a stored webhook creates one). */
+export async function caseObjectCount(): Promise<number> {
+  return (await listDurableObjectIds(env.CASES)).length;
+}
