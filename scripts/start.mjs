@@ -41,6 +41,9 @@ const child = spawn(
     "--show-interactive-dev-session=false",
     "--var",
     `PUBLIC_BASE_URL:${url}`,
+    // Local queues live in memory: re-send deliveries a crash dropped after a minute, not an hour.
+    "--var",
+    "DELIVERY_STALE_AFTER_SECONDS:60",
   ],
   { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
 );

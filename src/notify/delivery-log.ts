@@ -178,6 +178,12 @@ export class DeliveryLog {
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly queue: Queue,
+    /**
+     * How long a pending delivery may go without any activity before it is queued again. Queues
+     * are durable in production, so an hour is only a safety net; under `wrangler dev` queued
+     * messages live in memory and a killed process drops them, so `npm start` uses a minute.
+     */
+    private readonly staleAfterMs: number = STALE_AFTER_MS,
   ) {}
 
   private get sql(): SqlStorage {
@@ -628,7 +634,7 @@ export class DeliveryLog {
         `SELECT * FROM deliveries WHERE state = 'pending' AND digest_id IS NULL AND enqueued_at IS NOT NULL
            AND (lease_until IS NULL OR lease_until < ?1) AND MAX(updated_at, COALESCE(next_attempt_at, 0), enqueued_at) < ?2 LIMIT 500`,
         now,
-        now - STALE_AFTER_MS,
+        now - this.staleAfterMs,
       )
       .toArray();
     if (stale.length === 0) return;
@@ -647,7 +653,7 @@ export class DeliveryLog {
     const active = this.sql
       .exec<{ t: number | null }>(`SELECT MIN(MAX(updated_at, COALESCE(next_attempt_at, 0), COALESCE(enqueued_at, 0))) AS t FROM deliveries WHERE state = 'pending' AND digest_id IS NULL`)
       .one().t;
-    const candidates = [held, unsent > 0 ? now + ENQUEUE_RETRY_MS : null, active === null ? null : Math.max(active + STALE_AFTER_MS, now + ENQUEUE_RETRY_MS)].filter(
+    const candidates = [held, unsent > 0 ? now + ENQUEUE_RETRY_MS : null, active === null ? null : Math.max(active + this.staleAfterMs, now + Math.min(ENQUEUE_RETRY_MS, this.staleAfterMs))].filter(
       (t): t is number => t !== null,
     );
     return candidates.length > 0 ? Math.min(...candidates) : null;

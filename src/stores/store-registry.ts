@@ -160,7 +160,8 @@ export class StoreRegistry extends DurableObject<Env> {
 
   private deliveryLog: DeliveryLog | undefined;
   private deliveries(): DeliveryLog {
-    return (this.deliveryLog ??= new DeliveryLog(this.ctx.storage, this.env.DELIVERY_QUEUE));
+    const staleSeconds = Number(this.env.DELIVERY_STALE_AFTER_SECONDS);
+    return (this.deliveryLog ??= new DeliveryLog(this.ctx.storage, this.env.DELIVERY_QUEUE, Number.isFinite(staleSeconds) && staleSeconds > 0 ? staleSeconds * 1000 : undefined));
   }
 
   /** Records a reminder's deliveries once per channel and hands the pending ones to the queue. */

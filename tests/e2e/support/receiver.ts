@@ -37,7 +37,8 @@ export class Receiver {
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", () => r()));
+    // A receiver that comes back after an outage comes back on the same port.
+    await new Promise<void>((r) => this.server!.listen(this.port, "127.0.0.1", () => r()));
     const addr = this.server.address();
     this.port = typeof addr === "object" && addr ? addr.port : 0;
   }
