@@ -380,7 +380,8 @@ class Fold {
  *   its start under that target's calendar and pause statuses).
  * - A clock is breached once `now` reaches its due instant; a reply at exactly the due instant
  *   is on time.
- * - Only events at or before `now` count; the first later one is woken for (`nextWakeupAt`).
+ * - Events stamped after `now` are applied too (callers filter them when they want a past state,
+ *   as the rules dry-run does); used time counts up to `now` only.
  *
  * @param events the case's clock events, in any order
  * @param policyResolver maps `policy_changed` ids to policy versions
@@ -388,16 +389,9 @@ class Fold {
  */
 export function foldClocks(events: readonly ClockEvent[], policyResolver: PolicyResolver, now: number): ClockState {
   const fold = new Fold(policyResolver);
-  // The state as of `now`: an event stamped later (a provider clock running ahead, a dry-run
-  // looking at the past) takes effect when its instant comes, and the case is woken for it.
-  let pendingAt: number | null = null;
-  for (const e of sortClockEvents(events)) {
-    if (e.at > now) {
-      pendingAt = e.at;
-      break;
-    }
-    fold.apply(e);
-  }
+  // Every event is applied, also one stamped after `now` (the case object relies on that for
+  // events it knows are coming); used time is only counted up to `now`.
+  for (const e of sortClockEvents(events)) fold.apply(e);
   fold.breachUpTo(now, true);
   const clocks: MetricClock[] = [];
   for (const metric of SlaMetric.options) {
@@ -406,7 +400,7 @@ export function foldClocks(events: readonly ClockEvent[], policyResolver: Policy
     if (clock) clocks.push(clock);
   }
   const timeline = fold.timeline.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
-  let nextWakeupAt: number | null = pendingAt;
+  let nextWakeupAt: number | null = null;
   for (const c of clocks) {
     for (const w of c.wakeups) if (w.at > now && (nextWakeupAt === null || w.at < nextWakeupAt)) nextWakeupAt = w.at;
   }

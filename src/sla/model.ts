@@ -124,9 +124,6 @@ export interface ClockState {
   clocks: MetricClock[];
   /** Every metric event so far, in time order. */
   timeline: MetricEvent[];
-  /**
-   * The earliest wakeup strictly after `now`, or the instant of the first event stamped after
-   * `now` if that is sooner, or null: what the case alarm should be set to.
-   */
+  /** The earliest wakeup strictly after `now`, or null: what the case alarm should be set to. */
   nextWakeupAt: number | null;
 }
