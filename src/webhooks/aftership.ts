@@ -73,7 +73,7 @@ export const AfterShipPayload = gatedEnvelope(
   (env) => USED_EVENTS.has(env.event),
 );
 
-export const AfterShipOptions = z.object({});
+export const AfterShipOptions = z.strictObject({});
 
 type TrackingT = z.infer<typeof Tracking>;
 

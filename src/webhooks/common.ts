@@ -72,7 +72,8 @@ export async function hmacMatchesAnySecret(
  * store tells us which tag or custom field its agents use for one; custom statuses (Zendesk
  * custom statuses, Freshdesk "Waiting on …", Zammad states) are mapped with `statusMap`.
  */
-export const HelpdeskOptions = z.object({
+// Strict: a misspelt option ("callbacktag") is a 400 naming it, not a silently ignored setting.
+export const HelpdeskOptions = z.strictObject({
   /** A tag/label agents add when they promise a callback. */
   callbackTag: z.string().trim().min(1).max(100).optional(),
   /** A custom field (name or id) holding the promised callback time (ISO 8601 or epoch). */
@@ -248,7 +249,7 @@ export function contact(email?: string | null, phone?: string | null, name?: str
  * rotation works the same way as for signatures.
  */
 export const SHARED_TOKEN_HEADER = "X-Promptly-Token";
-export const TokenOptions = z.object({
+export const TokenOptions = z.strictObject({
   tokenHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).default(SHARED_TOKEN_HEADER),
 });
 

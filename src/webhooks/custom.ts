@@ -41,6 +41,7 @@ export const CustomPayload = z.looseObject({
   tags: z.array(z.string()).optional(),
   rating: NormalizedEvent.shape.rating,
   callback: NormalizedEvent.shape.callback,
+  snoozeUntil: NormalizedEvent.shape.snoozeUntil,
   body: z.string().max(4000).optional(),
   shipment: NormalizedEvent.shape.shipment,
 }).superRefine((p, ctx) => {
@@ -52,12 +53,17 @@ export const CustomPayload = z.looseObject({
   need("priority", p.kind === "case.priority_changed");
   need("tags", p.kind === "case.tags_changed");
   need("rating", p.kind === "case.rating");
-  need("callback", p.kind === "case.callback_promised");
+  need("callback", p.kind === "case.callback_promised" || p.kind === "case.callback_done");
+  need("snoozeUntil", p.kind === "case.snoozed");
+  // Marking a callback done names the promise it closes (its callback.id, or the promising event's id).
+  if (p.kind === "case.callback_done" && p.callback !== undefined && p.callback.id === undefined) {
+    ctx.addIssue({ code: "custom", path: ["callback", "id"], message: "case.callback_done needs callback.id: the id of the promise it closes" });
+  }
   if (p.kind.startsWith("shipment.") && p.caseKey.type !== "shipment") ctx.addIssue({ code: "custom", path: ["caseKey", "type"], message: "shipment events need a shipment caseKey" });
 });
 export type CustomPayload = z.infer<typeof CustomPayload>;
 
-export const CustomOptions = z.object({});
+export const CustomOptions = z.strictObject({});
 
 /** "whsec_<base64>" or bare base64, as in the Standard Webhooks libraries; anything else is used as UTF-8 text. */
 export function customSecretBytes(secret: string): Uint8Array {

@@ -50,7 +50,7 @@ export const EasyPostPayload = gatedEnvelope(
   (env) => TRACKER_EVENTS.has(env.description),
 );
 
-export const EasyPostOptions = z.object({});
+export const EasyPostOptions = z.strictObject({});
 
 const PREFIX = "hmac-sha256-hex=";
 

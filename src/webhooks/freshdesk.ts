@@ -207,11 +207,11 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload> = {
       steps: [
         "In Freshdesk go to Admin › Workflows › Automations. Create one rule per event: \"Ticket creation\" → event ticket_created; \"Ticket updates\" when Status/Priority/Agent/Group is changed → ticket_updated; \"Ticket updates\" when a reply is sent by the customer → customer_replied, by an agent → agent_replied; when a note is added → note_added.",
         `In each rule add the action "Trigger webhook": request type POST, URL ${hookUrl}, encoding JSON, content "Advanced".`,
-        `Add a custom header ${SHARED_TOKEN_HEADER}: <the token you saved as this provider's secret in Promptly> (or append ?token=<token> to the URL).`,
+        `Add a custom header ${SHARED_TOKEN_HEADER} whose value is the token you saved as this provider's secret in Promptly (or append ?token=YOUR_TOKEN to the URL).`,
         "Paste the template below as the body and change \"event\" to the rule's event. To promise callbacks with a time, add \"ticket_callback_at\": \"{{ticket.cf_callback_at}}\" (your custom field) (set callbackTag instead if agents tag tickets).",
       ],
       template: FRESHDESK_TEMPLATE,
-      headers: { [SHARED_TOKEN_HEADER]: "<your token>" },
+      headers: { [SHARED_TOKEN_HEADER]: "YOUR_TOKEN" },
     };
   },
 };

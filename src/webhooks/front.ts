@@ -221,7 +221,7 @@ export const frontAdapter: ProviderAdapter<typeof FrontPayload> = {
       steps: [
         `Rule webhook: in Front go to Settings › Company › Rules › New rule. When: Inbound message, Outbound reply, New comment, Assigned/Unassigned, Archived/Reopened, Tag added. Then: "Send to a webhook" → ${hookUrl} (send the full event). Save the API secret from Settings › Developers › Webhooks as this provider's secret in Promptly.`,
         `Application webhook (alternative): Settings › Developers › your app › Webhooks, URL ${hookUrl}; events inbound_received, outbound_sent, new_comment_added, assignee_changed, conversation_archived, conversation_reopened, tag_added, tag_removed. Save the app secret in Promptly first: Front's validation (sync) request is checked and answered with its challenge.`,
-        "Front conversation links open with https://app.frontapp.com/open/<conversation id>.",
+        "Case links open the conversation at https://app.frontapp.com/open/ followed by its id (cnv_…).",
       ],
     };
   },

@@ -193,11 +193,11 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload> = {
       steps: [
         "In Gorgias go to Settings › App store › HTTP integration › Add HTTP integration. Create one integration per trigger: Ticket created, Ticket updated, Ticket message created (and Ticket self unsnoozed if you snooze tickets).",
         `URL: ${hookUrl} ; method POST ; request content type application/json.`,
-        `Headers: ${SHARED_TOKEN_HEADER}: <the token you saved as this provider's secret in Promptly> (or append ?token=<token> to the URL).`,
+        `Headers: ${SHARED_TOKEN_HEADER} whose value is the token you saved as this provider's secret in Promptly (or append ?token=YOUR_TOKEN to the URL).`,
         "Paste the template below as the request body and set \"event\" to the integration's trigger. For callbacks with a time add \"callback_at\" fed by your ticket field, or set callbackTag.",
       ],
       template: GORGIAS_TEMPLATE,
-      headers: { [SHARED_TOKEN_HEADER]: "<your token>" },
+      headers: { [SHARED_TOKEN_HEADER]: "YOUR_TOKEN" },
     };
   },
 };

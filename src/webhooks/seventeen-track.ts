@@ -39,7 +39,7 @@ export const SeventeenTrackPayload = gatedEnvelope(
   (env) => env.event === "TRACKING_UPDATED",
 );
 
-export const SeventeenTrackOptions = z.object({});
+export const SeventeenTrackOptions = z.strictObject({});
 
 /** 17TRACK numeric carrier codes for the carriers whose names we canonicalize elsewhere. */
 const CARRIER_CODES: Record<string, string> = { "100001": "dhl", "100002": "ups", "100003": "fedex", "21051": "usps" };

@@ -51,7 +51,7 @@ export const ShipEnginePayload = gatedEnvelope(
   (env) => USED_RESOURCES.has(env.resource_type),
 );
 
-export const ShipEngineOptions = z.object({
+export const ShipEngineOptions = z.strictObject({
   /** EU accounts use https://api.eu.shipengine.com/jwks, ShipStation API https://api.shipstation.com/jwks. */
   jwksUrl: z.url({ protocol: /^https$/ }).default(DEFAULT_SHIPENGINE_JWKS_URL),
 });
@@ -219,7 +219,7 @@ export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload> = {
       steps: [
         `Register the webhook: POST https://api.shipengine.com/v1/environment/webhooks with {"url": "${hookUrl}", "event": "track"} (or Dashboard › Developers › Webhooks › Add: Tracking Update).`,
         "Start tracking each package (POST /v1/tracking/start?carrier_code=…&tracking_number=…), or buy labels through ShipEngine.",
-        "No secret to paste: ShipEngine signs with RSA and Promptly fetches the public keys itself. Configure an empty secrets list, and for EU or ShipStation API accounts set the option jwksUrl (https://api.eu.shipengine.com/jwks or https://api.shipstation.com/jwks).",
+        "No secret to paste: ShipEngine signs with RSA and Promptly fetches the public keys itself. Configure the provider without secrets (PUT …/providers/shipengine with {\"options\": {}}), and for EU or ShipStation API accounts set the option jwksUrl (https://api.eu.shipengine.com/jwks or https://api.shipstation.com/jwks).",
       ],
     };
   },

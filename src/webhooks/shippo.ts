@@ -46,7 +46,7 @@ export const ShippoPayload = gatedEnvelope(
   (env) => env.event === "track_updated",
 );
 
-export const ShippoOptions = z.object({
+export const ShippoOptions = z.strictObject({
   /**
    * "hmac": Shippo-Auth-Signature (ask Shippo support to enable it). "token": the secret is
    * appended to the webhook URL as `?token=…`, Shippo's documented option for unsigned accounts.
@@ -131,7 +131,7 @@ export const shippoAdapter: ProviderAdapter<typeof ShippoPayload> = {
         "In the Shippo dashboard open Settings › Advanced › Webhooks and click \"Add webhook\".",
         "Event type: track_updated. Mode: Live (add a Test one too if you want test events).",
         `If Shippo support has enabled HMAC signatures for your account (options {"auth":"hmac"}, the default): URL ${hookUrl} and save the HMAC secret Shippo gave you as this provider's secret.`,
-        `Otherwise configure options {"auth":"token"} with a long random secret, and paste the URL with the token appended: ${hookUrl}?token=<your secret>. Keep the whole URL under 200 characters (Shippo's limit).`,
+        `Otherwise configure options {"auth":"token"} with a long random secret, and paste the URL with the token appended: ${hookUrl}?token=YOUR_SECRET. Keep the whole URL under 200 characters (Shippo's limit).`,
         "Register each tracking number with Shippo (POST /tracks) or buy labels through Shippo so that track_updated events flow.",
       ],
     };

@@ -57,7 +57,7 @@ export const ShopifyFulfillment = z.looseObject({
     .nullish(),
 });
 
-export const ShopifyOptions = z.object({});
+export const ShopifyOptions = z.strictObject({});
 
 /**
  * Shopify ids exceed 2^53 (order 820982911946154508), so `JSON.parse` rounds them. The exact

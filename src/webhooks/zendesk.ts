@@ -242,7 +242,8 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
         "Subscribe to: Ticket created, Status changed, Priority changed, Agent assignment changed, Group assignment changed, Comment added, Tags changed.",
         `Endpoint URL: ${hookUrl} ; request method POST ; request format JSON ; authentication None.`,
         "Create the webhook, open it and choose \"Reveal secret\" under Signing secret; save that secret in Promptly (PUT /v1/stores/:storeId/providers/zendesk with {\"secrets\": [\"…\"]}).",
-        "Zendesk's \"Test webhook\" is answered 200 and not stored.",
+        "Zendesk's \"Test webhook\" (before the webhook is created, signed with Zendesk's public test secret) is answered 200 and not stored, once the provider is configured in Promptly: configure it first with a placeholder secret, then replace that with the revealed signing secret.",
+        "Custom ticket statuses: map them with the option statusMap (e.g. {\"awaiting_supplier\": \"waiting-on-third-party\"}); set subdomain (acme for acme.zendesk.com) for clickable case links.",
       ],
     };
   },

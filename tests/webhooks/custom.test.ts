@@ -93,6 +93,9 @@ describe("custom normalize", () => {
     expect(issuePaths(CustomPayload, { ...base, kind: "case.rating" })).toEqual(["rating"]);
     expect(issuePaths(CustomPayload, { ...base, kind: "case.callback_promised" })).toEqual(["callback"]);
     expect(issuePaths(CustomPayload, { ...base, kind: "shipment.delivered" })).toEqual(["caseKey.type"]);
+    expect(issuePaths(CustomPayload, { ...base, kind: "case.snoozed" })).toEqual(["snoozeUntil"]);
+    expect(issuePaths(CustomPayload, { ...base, kind: "case.callback_done", callback: { note: "called" } })).toEqual(["callback.id"]);
+    expect(issuePaths(CustomPayload, { ...base, kind: "case.snoozed", snoozeUntil: "2026-03-03T09:00:00Z" })).toEqual([]);
     expect(issuePaths(CustomPayload, { ...base, kind: "case.opened", occurredAt: "yesterday" })).toEqual(["occurredAt"]);
     expect(issuePaths(CustomPayload, { ...base, kind: "case.reopened" })).toEqual(["kind"]);
     expect(issuePaths(CustomPayload, { ...base, kind: "case.status_changed", status: "done" })).toEqual(["status"]);

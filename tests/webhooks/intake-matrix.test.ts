@@ -179,6 +179,19 @@ describe("limits and answers", () => {
     expect(se.body).toMatchObject({ provider: "shipengine", secretsConfigured: 0, options: { jwksUrl: "https://api.eu.shipengine.com/jwks" } });
   });
 
+  it("a misspelt or invalid option is a 400 naming it, not a silently ignored setting", async () => {
+    const hook = await connect("zendesk");
+    const typo = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], options: { callbacktag: "callback" } } });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.issues).toEqual([{ path: "options", message: expect.stringContaining("callbacktag") }]);
+    const bad = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], options: { statusMap: { awaiting: "later" } } } });
+    expect(bad.body.error.issues[0].path).toBe("options.statusMap.awaiting");
+    const shippo = await call("PUT", `/v1/stores/${hook.storeId}/providers/shippo`, { token: hook.adminToken, body: { secrets: ["s"], options: { auth: "basic" } } });
+    expect(shippo.body.error.issues[0].path).toBe("options.auth");
+    // Nothing was changed by the refused requests: the provider still verifies with its old secret.
+    expect((await hook.send(JSON.stringify({ type: "zen:event-type:user.created", id: crypto.randomUUID(), time: new Date().toISOString() }))).status).toBe(202);
+  });
+
   it("a store's secret never verifies a delivery to another store, for any provider", async () => {
     for (const provider of ["zendesk", "helpscout", "intercom", "aftership", "17track", "custom"] as ProviderId[]) {
       const a = await connect(provider);
