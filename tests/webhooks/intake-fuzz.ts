@@ -1,9 +1,9 @@
 /**
  * fast-check fuzz of bodies and headers for every provider, through the Worker's real fetch
  * handler (run by intake-fuzz-*.test.ts, split by provider group so each file's workerd
- * runtime stays small). Unsigned or wrongly signed garbage is always a 4xx and stores nothing; correctly signed
- * garbage (mutations of real payloads) is a 400 or a 202, never a 5xx or a 410, and a 4xx
- * stores nothing.
+ * runtime stays small). Unsigned or wrongly signed garbage is always a 401 and stores nothing;
+ * correctly signed garbage (mutations of real payloads) is a 200, 202 or 400, never a 5xx or a
+ * 410, and a 400 stores nothing.
  */
 import fc from "fast-check";
 import { expect, it } from "vitest";
