@@ -3,7 +3,7 @@
  * every figure. Targets are stated next to each figure; they are checked here, never in tests.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem, type as osType, release } from "node:os";
+import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
 import { join } from "node:path";
 import { benchIngest, type IngestFigures } from "./ingest";
 import { ROOT } from "../tests/e2e/support/wrangler";
@@ -71,6 +71,10 @@ export async function main(args: string[]): Promise<void> {
   // A partial run (`npm run bench -- business-time`) keeps the other sections' figures.
   if (only.size > 0) sections.push(...carriedOver(join(ROOT, "bench/RESULTS.md"), sections));
 
+  // Figures in the issue's order (1. ingest, 2. lateness, 3. business time, 4. cost), whatever order they ran in.
+  const order = (t: string) => Number(/^(\d+)\./.exec(t)?.[1] ?? 99);
+  sections.sort((a, b) => order(a.title) - order(b.title));
+  const verdicts = sections.map((s) => `- ${s.title.split(":")[0]}: ${s.lines.filter((l) => /target/i.test(l)).pop()?.replace(/^Target[^:]*:\s*/i, "") ?? "see below"}`);
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   const md = [
     "# Benchmark results",
@@ -78,7 +82,12 @@ export async function main(args: string[]): Promise<void> {
     `- Machine: ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`,
     `- Date: ${started.toISOString()}`,
     `- Command: \`npm run bench${args.length ? " -- " + args.join(" ") : ""}\``,
+    `- Run time: ${((Date.now() - started.getTime()) / 60_000).toFixed(1)} min; load average (1/5/15 min) at the end: ${loadavg().map((l) => l.toFixed(1)).join(" / ")}`,
     "- Shared, noisy machines: compare the ratios measured side by side in one run rather than absolute numbers across runs.",
+    "",
+    "Targets and verdicts (details in each section):",
+    "",
+    ...verdicts,
     "",
     ...sections.flatMap((s) => [`## ${s.title}`, "", ...s.lines, ""]),
   ].join("\n");

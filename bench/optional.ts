@@ -20,6 +20,8 @@ export async function businessTimeSection(): Promise<Section> {
   };
 }
 
-export async function extraSections(_want: (name: string) => boolean): Promise<Section[]> {
-  return [];
+/** Figure 2 (timer lateness) and figure 4 (cost): see bench/sections.ts. */
+export async function extraSections(want: (name: string) => boolean): Promise<Section[]> {
+  const { extraBenchSections } = await import("./sections");
+  return extraBenchSections(want);
 }

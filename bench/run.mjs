@@ -5,13 +5,29 @@
  * time only advances on I/O, so timings there would be meaningless.
  */
 import { build } from "esbuild";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+/**
+ * Bundling moves every module into one file, so `import.meta.dirname` (tests/e2e/support finds the
+ * project root with it) would name the bundle's folder. Each module keeps its own folder instead.
+ */
+const sourceDirname = {
+  name: "source-dirname",
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replaceAll("import.meta.dirname", JSON.stringify(dirname(args.path))),
+      loader: "ts",
+    }));
+  },
+};
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(mkdtempSync(join(tmpdir(), "promptly-bench-")), "main.mjs");
+// Inside the project (git-ignored), so the bundle's bare imports resolve from node_modules.
+const outDir = join(root, "bench/out");
+mkdirSync(outDir, { recursive: true });
+const out = join(outDir, "main.mjs");
 await build({
   entryPoints: [join(root, "bench/main.ts")],
   bundle: true,
@@ -21,6 +37,7 @@ await build({
   outfile: out,
   packages: "external",
   logLevel: "warning",
+  plugins: [sourceDirname],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 process.chdir(root);
