@@ -187,7 +187,11 @@ export function callbackPromise(
     }
   }
   if (tag !== undefined && wanted !== undefined && signals.tagPromises !== false) {
-    const at = new Date(Date.parse(signals.occurredAt) + options.callbackWithinMinutes * 60_000).toISOString();
+    // An occurredAt at the very end of the Date range plus the delay is no Date at all:
+    // toISOString would throw (a 5xx), so such a delivery simply promises nothing.
+    const due = Date.parse(signals.occurredAt) + options.callbackWithinMinutes * 60_000;
+    if (!Number.isFinite(due) || Math.abs(due) > 8.64e15) return null;
+    const at = new Date(due).toISOString();
     return { at, key: `tag:${wanted}`, note: `tag "${tag}" (due ${options.callbackWithinMinutes} min after tagging)`, tag };
   }
   return null;

@@ -51,7 +51,7 @@ const signOptions = (provider: ProviderId): fc.Arbitrary<SignOptions> => {
 const headerValue = fc.oneof(
   fc.string({ maxLength: 80 }),
   fc.stringMatching(/^[A-Za-z0-9+/=,.:_ -]{0,90}$/),
-  fc.constantFrom("sha1=00", "sha256=00", "v1,AAAA", "t=1700000000,v1=00", "hmac-sha256-hex=00", "1700000000", "1700000000000", "2021-03-25T05:09:27Z", "helpscout.test", "fulfillments/update", "whsec_AAAA"),
+  fc.constantFrom("sha1=00", "sha256=00", "v1,AAAA", "t=1700000000,v1=00", "hmac-sha256-hex=00", "1700000000", "1700000000000", "2021-03-25T05:09:27Z", "99999999999999999999", "+275760-09-13T00:00:00Z", "helpscout.test", "fulfillments/update", "whsec_AAAA"),
 );
 
 /** Replaces one value (top level or one level down) of a real payload with random JSON. */

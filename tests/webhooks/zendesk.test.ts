@@ -185,3 +185,14 @@ describe("zendesk fuzz", () => {
     await fuzzAdapter(zendeskAdapter, ["X-Zendesk-Webhook-Signature", "X-Zendesk-Webhook-Signature-Timestamp"], [fixture(TICKET).text, fixture("zendesk/user-group-membership-created.json").text]);
   });
 });
+
+describe("zendesk edge of the Date range", () => {
+  it("a callback tag on an event stamped at the last representable instant promises nothing instead of throwing (a 5xx)", async () => {
+    const edge = edited(fixture(TICKET).json, (d) => {
+      d.time = "+275760-09-13T00:00:00Z";
+      (d.detail as Record<string, unknown>).tags = ["callback"];
+    });
+    const result = await zendeskAdapter.normalize({ storeId: "s", payload: ZendeskPayload.parse(edge), headers: new Headers(), rawBody: new Uint8Array(), config: cfg(["x"], { callbackTag: "callback" }), receivedAt: Date.now() });
+    expect(kinds(result)).toEqual(["case.opened", "case.customer_message"]);
+  });
+});
