@@ -4,6 +4,7 @@
  * Written strictly here (no extra keys, non-empty strings, no empty issue list) so a handler that
  * leaks a stack, a raw zod error or an HTML page fails the fuzz.
  */
+import type fc from "fast-check";
 import { z } from "zod";
 import type { Answer } from "./send";
 
@@ -32,4 +33,11 @@ export function answerProblem(a: Answer, method: string): string | null {
   const parsed = StrictEnvelope.safeParse(body);
   if (!parsed.success) return `error ${a.status} is not the envelope (${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}): ${a.text.slice(0, 300)}`;
   return null;
+}
+
+/** Fails with the seed, the path and the property's own message (request and answer), not a megabyte of counterexample. */
+export function briefReport<T>(out: fc.RunDetails<T>): void {
+  if (!out.failed) return;
+  const cause = out.errorInstance instanceof Error ? out.errorInstance.message : String(out.errorInstance);
+  throw new Error(`fuzz failed after ${out.numRuns} run(s); replay with VITE_FUZZ_SEED=${out.seed} (path ${out.counterexamplePath ?? "?"}, shrunk ${out.numShrinks} times)\n${cause}`);
 }

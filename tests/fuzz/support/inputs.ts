@@ -50,7 +50,7 @@ export function authorization(p: Principals): fc.Arbitrary<{ kind: AuthKind; val
   const is = (kind: AuthKind) => (value: string | null) => ({ kind, value });
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant(is("none")(null)) },
-    { weight: 6, arbitrary: fc.constant(is("right")(`Bearer ${p.right}`)) },
+    { weight: 10, arbitrary: fc.constant(is("right")(`Bearer ${p.right}`)) },
     // Spellings of the right token that the bearer syntax allows (scheme is case-insensitive, spaces around).
     { weight: 1, arbitrary: fc.constantFrom(`bearer ${p.right}`, `BEARER   ${p.right}`, `Bearer\t${p.right}`).map(is("right-variant")) },
     { weight: 2, arbitrary: fc.constant(is("other")(`Bearer ${p.other}`)) },

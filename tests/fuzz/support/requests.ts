@@ -17,6 +17,8 @@ export interface Context {
   storeIds: { main: string; other: string; none: string[] };
   /** Valid bodies to mutate, per route key (documents, events), besides the schema's own shape. */
   seeds: Record<string, unknown[]>;
+  /** Extra body shapes per route key, where the declared schema says little (dry-run events are `unknown`). */
+  shapes?: Record<string, fc.Arbitrary<unknown>>;
 }
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PROPFIND"];
@@ -24,7 +26,7 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD", "PR
 function paramArb(name: string, ctx: Context): fc.Arbitrary<string> {
   if (name === "storeId") {
     return fc.oneof(
-      { weight: 10, arbitrary: fc.constant(ctx.storeIds.main) },
+      { weight: 14, arbitrary: fc.constant(ctx.storeIds.main) },
       { weight: 1, arbitrary: fc.constant(ctx.storeIds.other) },
       { weight: 1, arbitrary: fc.constantFrom(...ctx.storeIds.none) },
       { weight: 2, arbitrary: junkSegment },
@@ -49,7 +51,9 @@ function shapedBody(route: FuzzRoute, ctx: Context): fc.Arbitrary<unknown> {
   const fromSchema = route.spec.body ? arbitraryFor(jsonSchemaOf(route.spec.body)) : fc.jsonValue({ maxDepth: 2 });
   const seeds = ctx.seeds[route.key] ?? [];
   const seeded = seeds.length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...seeds) }, { weight: 6, arbitrary: mutated(fc.constantFrom(...seeds)) }] : [];
-  return fc.oneof({ weight: 2, arbitrary: fromSchema }, { weight: 4, arbitrary: mutated(fromSchema) }, ...seeded);
+  const extra = ctx.shapes?.[route.key];
+  const shaped = extra ? [{ weight: 6, arbitrary: extra }, { weight: 2, arbitrary: mutated(extra) }] : [];
+  return fc.oneof({ weight: 2, arbitrary: fromSchema }, { weight: 4, arbitrary: mutated(fromSchema) }, ...seeded, ...shaped);
 }
 
 export interface Generated {
@@ -57,29 +61,45 @@ export interface Generated {
   authKind: string;
 }
 
+/**
+ * Two kinds of tries, mixed: broad ones (any credential, method, content type) probe the outer
+ * checks; focused ones carry the right credential for the store under test, the route's own
+ * method and a JSON content type, so their bodies, queries and ids reach the handler.
+ */
 export function requestArb(route: FuzzRoute, ctx: Context): fc.Arbitrary<Generated> {
   const bodies: fc.Arbitrary<WireBody> = route.spec.body
     ? fc.oneof({ weight: 40, arbitrary: bodyArb(shapedBody(route, ctx)) }, { weight: 1, arbitrary: hugeBody })
     : fc.oneof({ weight: 3, arbitrary: fc.constant<WireBody>({ bytes: undefined }) }, { weight: 1, arbitrary: bodyArb(fc.jsonValue({ maxDepth: 2 })) });
-  return fc
-    .record({
-      method: fc.oneof({ weight: 12, arbitrary: fc.constant(route.spec.method.toUpperCase()) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
-      params: fc.tuple(...route.params.map((p) => paramArb(p, ctx))),
-      query: queryArb(route),
-      auth: authorization(ctx.principals),
-      type: route.spec.body ? contentType : fc.oneof(fc.constant(null), contentType),
-      body: bodies,
-      extra: extraHeaders,
-    })
-    .map(({ method, params, query, auth, type, body, extra }) => {
-      let i = 0;
-      const path = route.spec.path.replace(/:(\w+)/g, () => params[i++]!);
-      const headers: [string, string][] = [...extra];
-      if (auth.value !== null) headers.push(["authorization", auth.value]);
-      if (type !== null) headers.push(["content-type", type]);
-      const sendsBody = body.bytes !== undefined && method !== "GET" && method !== "HEAD";
-      return { wire: { method, target: path + query, headers, ...(sendsBody ? { body: body.bytes } : {}) }, authKind: auth.kind };
-    });
+  const method = route.spec.method.toUpperCase();
+  // On operator routes the operator token is the right one, and a store token is the wrong kind.
+  const principals = route.spec.auth === "operator" ? { ...ctx.principals, right: ctx.principals.operator, operator: ctx.principals.right } : ctx.principals;
+  const broad = fc.record({
+    method: fc.oneof({ weight: 12, arbitrary: fc.constant(method) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
+    params: fc.tuple(...route.params.map((p) => paramArb(p, ctx))),
+    query: queryArb(route),
+    auth: authorization(principals),
+    type: route.spec.body ? contentType : fc.oneof(fc.constant(null), contentType),
+    body: bodies,
+    extra: extraHeaders,
+  });
+  const focused = fc.record({
+    method: fc.constant(method),
+    params: fc.tuple(...route.params.map((p) => (p === "storeId" ? fc.constant(ctx.storeIds.main) : paramArb(p, ctx)))),
+    query: queryArb(route),
+    auth: fc.constant({ kind: "right" as const, value: `Bearer ${principals.right}` }),
+    type: fc.constant<string | null>("application/json"),
+    body: bodies,
+    extra: extraHeaders,
+  });
+  return fc.oneof({ weight: 3, arbitrary: broad }, { weight: 2, arbitrary: focused }).map(({ method, params, query, auth, type, body, extra }) => {
+    let i = 0;
+    const path = route.spec.path.replace(/:(\w+)/g, () => params[i++]!);
+    const headers: [string, string][] = [...extra];
+    if (auth.value !== null) headers.push(["authorization", auth.value]);
+    if (type !== null) headers.push(["content-type", type]);
+    const sendsBody = body.bytes !== undefined && method !== "GET" && method !== "HEAD";
+    return { wire: { method, target: path + query, headers, ...(sendsBody ? { body: body.bytes } : {}) }, authKind: auth.kind };
+  });
 }
 
 /** The same request with another Authorization. */

@@ -4,7 +4,7 @@
  * secrets, a case opened by a signed webhook, and a callback promised on it. A fuzz or sweep
  * that changes any of it shows in the snapshots.
  */
-import { PROVIDERS } from "../../../src/events/model";
+import { PROVIDERS, type ProviderId } from "../../../src/events/model";
 import { OPERATOR_TOKEN } from "../../support/api";
 import { secretFor } from "../../webhooks/intake-harness";
 import { signDelivery } from "../../webhooks/signers";
@@ -77,7 +77,7 @@ export interface TestStore {
   revokedTokenId: string;
   caseIds: string[];
   callbackIds: string[];
-  configured: string[];
+  configured: ProviderId[];
 }
 
 export async function createStore(name: string): Promise<{ storeId: string; adminToken: string; tokenId: string }> {
@@ -89,24 +89,34 @@ export function customTicket(ticketId: string, at = new Date()): string {
   return JSON.stringify({ occurredAt: at.toISOString(), caseKey: { type: "ticket", ticketId }, kind: "case.opened", status: "open", priority: "normal", channel: "email", subject: `Order question ${ticketId}`, customer: { email: "ayse@example.com" }, orderId: "1042" });
 }
 
-/** A store with content: see the file comment. `full` adds rules, a case and a callback. */
-export async function populatedStore(name: string, full: boolean): Promise<TestStore> {
+export interface StoreOptions {
+  /** Adds rules, a case and a callback. */
+  full: boolean;
+  /** The ticket the case is opened for. */
+  ticketId?: string;
+  /** Provider secrets (default: the intake tests' secretFor); give each store its own to test isolation. */
+  secret?: (provider: ProviderId) => string;
+}
+
+/** A store with content: see the file comment. */
+export async function populatedStore(name: string, opts: StoreOptions): Promise<TestStore> {
+  const { full, ticketId = "F-1", secret = secretFor } = opts;
   const created = await createStore(name);
   const token = created.adminToken;
   const base = `/v1/stores/${created.storeId}`;
   const extra = ok(await api("POST", `${base}/tokens`, { token, body: { label: "rotated away" } }), "issue token", 201).body;
   ok(await api("DELETE", `${base}/tokens/${extra.tokenId}`, { token }), "revoke token");
-  const configured = full ? ["zendesk", "custom", "freshdesk"] : ["zendesk"];
+  const configured: ProviderId[] = full ? ["zendesk", "custom", "freshdesk"] : ["zendesk"];
   for (const provider of configured) {
-    ok(await api("PUT", `${base}/providers/${provider}`, { token, body: { secrets: [secretFor(provider as (typeof PROVIDERS)[number])] } }), `configure ${provider}`);
+    ok(await api("PUT", `${base}/providers/${provider}`, { token, body: { secrets: [secret(provider)] } }), `configure ${provider}`);
   }
   const caseIds: string[] = [];
   const callbackIds: string[] = [];
   if (full) {
     const current = ok(await api("GET", `${base}/rules`, { token }), "read rules");
     ok(await api("PUT", `${base}/rules`, { token, body: storeRules(), headers: { "if-match": current.answer.headers.get("etag")! } }), "save rules");
-    const raw = customTicket("F-1");
-    const headers = await signDelivery("custom", raw, secretFor("custom"));
+    const raw = customTicket(ticketId);
+    const headers = await signDelivery("custom", raw, secret("custom"));
     const hook = ok(await api("POST", `/hooks/${created.storeId}/custom`, { raw, headers }), "webhook", 202);
     caseIds.push(hook.body.caseId as string);
     const at = new Date(Date.now() + 30 * 86_400_000).toISOString();
