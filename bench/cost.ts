@@ -126,9 +126,9 @@ export async function benchCost(): Promise<CostFigures> {
   const w = r.windows;
   const fired = r.alarmPath.timersFired;
   const rows: Omit<CostRow, "usdPerMillion">[] = [
-    { name: "new case", what: "`case.opened` for a ticket not seen before (starter rules: 6 timers planned)", per: 1, ...unitsOf(w.newCase!, 1) },
+    { name: "new case", what: "`case.opened` for a ticket not seen before (starter rules: first reply and resolution warning, breach and escalation, 6 timers)", per: 1, ...unitsOf(w.newCase!, 1) },
     { name: "new case, short targets", what: "`case.opened` on the second-scale copy of the same rules (the case whose alarms are measured below)", per: 1, ...unitsOf(w.newCaseShortTargets!, 1) },
-    { name: "customer message", what: "`case.customer_message` on that open ticket (no timer change)", per: 1, ...unitsOf(w.customerMessage!, 1) },
+    { name: "customer message", what: "`case.customer_message` on that open ticket before any reply (no timer change)", per: 1, ...unitsOf(w.customerMessage!, 1) },
     { name: "agent reply", what: "`case.agent_reply`: fulfils first reply, cancels its 3 timers", per: 1, ...unitsOf(w.agentReply!, 1) },
     { name: "customer message after a reply", what: "`case.customer_message`: starts next reply, plans its 3 timers", per: 1, ...unitsOf(w.customerMessageAfterReply!, 1) },
     { name: "duplicate delivery", what: "the same webhook again (provider retry): deduplicated", per: 1, ...unitsOf(w.duplicateDelivery!, 1) },

@@ -50,8 +50,16 @@ export interface LatenessFigures {
   casesWithAllTimers: number;
   reads: number;
   failedReads: number;
-  /** Firings seen in the captured log (lossy under load; a lower bound). */
+  /** Firings seen in the captured log (lossy under load; a lower bound), and their lateness. */
   loggedFirings: number;
+  loggedLatenessMs: { p50: number; p99: number; max: number };
+  /** Why reads went unanswered. */
+  readFailures: Record<string, number>;
+  /** Whether `wrangler dev` still answered /healthz at the end, and what the runtime printed if it failed. */
+  serverAliveAtEnd: boolean;
+  runtimeExceptions: number;
+  firstRuntimeException: string | null;
+  runtimeCrash: string | null;
   /** When the wait for firings ended, after the last due instant. */
   drainedAfterLastDueMs: number;
   latenessMs: { p50: number; p99: number; max: number; min: number; mean: number };
@@ -173,7 +181,7 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
     // server is saturated, so it only ends the wait early and counts double firings; the figures
     // come from the case views.
     const expected = storedCount(caseIds) * (WARNINGS + 1);
-    const logged = new Set<string>();
+    const logged = new Map<string, number>();
     let duplicates = 0;
     let linesSeen = 0;
     const follow = () => {
@@ -183,12 +191,12 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
         const line = lines[linesSeen]!;
         if (!line.includes('"case.timers_fired"') || !line.includes(store.storeId)) continue;
         try {
-          const entry = JSON.parse(line.slice(line.indexOf("{"))) as { case: string; store: string; fired: { key: string }[] };
+          const entry = JSON.parse(line.slice(line.indexOf("{"))) as { case: string; store: string; fired: { key: string; lateMs: number }[] };
           if (entry.store !== store.storeId) continue;
           for (const t of entry.fired) {
             const key = `${entry.case}|${t.key}`;
             if (logged.has(key)) duplicates += 1;
-            else logged.add(key);
+            else logged.set(key, t.lateMs);
           }
         } catch {
           /* not a complete JSON line */
@@ -211,6 +219,7 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
     let toRead = caseIds.filter((c): c is string => c !== null);
     let reads = 0;
     let failedReads = 0;
+    const failures: Record<string, number> = {};
     while (toRead.length > 0 && Date.now() < readDeadline) {
       const again: string[] = [];
       await pool(toRead, READ_CONCURRENCY, async (caseId) => {
@@ -230,8 +239,10 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
             cancelled: v.timers.done.filter((t) => t.state === "cancelled").length,
           });
           if (v.timers.pending.length > 0) again.push(caseId);
-        } catch {
+        } catch (err) {
           failedReads += 1;
+          const why = err instanceof Error && /timeout|aborted/i.test(`${err.name} ${err.message}`) ? "no answer within 15 s" : err instanceof Error ? err.message.slice(0, 80) : String(err);
+          failures[why] = (failures[why] ?? 0) + 1;
           again.push(caseId);
         }
       });
@@ -239,6 +250,12 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
       if (toRead.length > 0) await sleep(2000);
     }
     const readbackMs = Date.now() - readStart;
+
+    // Did the runtime itself survive? (Under overload, local workerd has been seen to assert and crash.)
+    const alive = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok).catch(() => false);
+    const output = server.logs(Number.MAX_SAFE_INTEGER).split("\n");
+    const runtimeExceptions = output.filter((l) => l.startsWith("exception = "));
+    const crash = output.find((l) => l.includes("*** Received signal")) ?? null;
 
     const late: number[] = [];
     let pendingAtRead = 0;
@@ -279,6 +296,15 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
       reads,
       failedReads,
       loggedFirings: logged.size,
+      loggedLatenessMs: (() => {
+        const l = [...logged.values()].sort((a, b) => a - b);
+        return { p50: percentile(l, 50), p99: percentile(l, 99), max: l[l.length - 1] ?? Number.NaN };
+      })(),
+      readFailures: failures,
+      serverAliveAtEnd: alive,
+      runtimeExceptions: runtimeExceptions.length,
+      firstRuntimeException: runtimeExceptions[0]?.slice(0, 200) ?? null,
+      runtimeCrash: crash?.slice(0, 200) ?? null,
       drainedAfterLastDueMs: drainedAt - lastDue,
       latenessMs: {
         p50: percentile(late, 50),
@@ -301,8 +327,8 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
       load: { before: loadBefore, after: loadavg() },
     };
   } finally {
-    // For digging into a bad run: BENCH_LATENESS_LOG=path keeps everything wrangler printed.
-    if (process.env.BENCH_LATENESS_LOG) writeFileSync(process.env.BENCH_LATENESS_LOG, server.logs(Number.MAX_SAFE_INTEGER));
+    // For digging into a bad run: BENCH_LATENESS_LOG=path keeps everything wrangler printed (path.<cases>-cases).
+    if (process.env.BENCH_LATENESS_LOG) writeFileSync(`${process.env.BENCH_LATENESS_LOG}.${cases}-cases`, server.logs(Number.MAX_SAFE_INTEGER));
     await server.dispose();
     await receiver.stop();
   }
