@@ -78,7 +78,20 @@ export const EventKind = z.enum([
 ]);
 export type EventKind = z.infer<typeof EventKind>;
 
-const isoInstant = z.iso.datetime({ offset: true });
+/**
+ * An instant a support case can be about: 1970 to 2200. Anything outside is a broken clock or a
+ * hostile payload, refused at intake (400 with the field path) rather than stored and then
+ * choking the business-time engine, which works within 1900–2300.
+ */
+export const EARLIEST_EVENT_MS = Date.UTC(1970, 0, 1);
+export const LATEST_EVENT_MS = Date.UTC(2200, 0, 1);
+const isoInstant = z.iso.datetime({ offset: true }).refine(
+  (s) => {
+    const ms = Date.parse(s);
+    return ms >= EARLIEST_EVENT_MS && ms < LATEST_EVENT_MS;
+  },
+  { error: "must be an instant between 1970 and 2200" },
+);
 
 export const CustomerContact = z.object({
   email: z.string().optional(),

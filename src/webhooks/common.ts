@@ -4,7 +4,7 @@
 import { anyConstantTimeEqual, hmac, sha256Hex, utf8, type HmacHash } from "../lib/crypto";
 import type { VerifyInput, VerifyResult } from "./adapter";
 import { z } from "zod";
-import { CaseStatus, type CaseKey, type NormalizedEvent, type Priority, type ProviderId } from "../events/model";
+import { CaseStatus, EARLIEST_EVENT_MS, LATEST_EVENT_MS, type CaseKey, type NormalizedEvent, type Priority, type ProviderId } from "../events/model";
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -38,8 +38,9 @@ export function toIsoInstant(value: string | number | undefined | null): string 
     const n = Number(value);
     ms = n < 1e11 ? n * 1000 : n;
   } else ms = Date.parse(value);
-  // Beyond ±8.64e15 ms a Date is invalid and toISOString throws (a 500 for "99999999999999999999").
-  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
+  // Outside the instants a case can be about (a "0001-01-01" placeholder ETA, a garbage header) a
+  // timestamp means nothing: absent, rather than a refused event or a Date that throws.
+  return Number.isFinite(ms) && ms >= EARLIEST_EVENT_MS && ms < LATEST_EVENT_MS ? new Date(ms).toISOString() : null;
 }
 
 export function header(headers: Headers, name: string): string | null {
