@@ -245,8 +245,11 @@ class Fold {
         this.opened = true;
         if (e.priority) this.priority = e.priority;
         this.setStatus(e.status ?? this.status ?? "open", e.at);
-        this.startCycle("first_reply", e.at);
-        if (!isResolved(this.status)) this.startCycle("resolution", e.at);
+        // A case first seen already solved owes nothing until it is reopened.
+        if (!isResolved(this.status)) {
+          this.startCycle("first_reply", e.at);
+          this.startCycle("resolution", e.at);
+        }
         return;
       }
       case "policy_changed": {
@@ -320,6 +323,9 @@ class Fold {
     if (this.firstReplyDone) {
       this.startCycle("periodic_update", at);
       if (this.awaitingSince !== null) this.startCycle("next_reply", at);
+    } else if (!this.cycles.has("first_reply")) {
+      // Opened solved and never answered: the first reply is owed from the reopening.
+      this.startCycle("first_reply", at);
     }
   }
 

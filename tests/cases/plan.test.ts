@@ -166,3 +166,13 @@ describe("dry-run simulation", () => {
     expect(result.cases[0]!.clocks.find((c) => c.metric === "first_reply")!.status).toBe("fulfilled");
   });
 });
+
+describe("a ticket first seen already solved", () => {
+  it("owes no first reply until it is reopened, then owes it from the reopening", () => {
+    const events = [ev("case.status_changed", T0, { status: "solved" })];
+    expect(plan(events, T0 + MIN).timers).toEqual([]);
+    events.push(ev("case.customer_message", T0 + HOUR, { status: "open" }));
+    // Reopened at 10:00Z (13:00 Istanbul): 2 business hours → 12:00Z.
+    expect(dueOf(plan(events, T0 + HOUR + MIN).timers, "first_reply.breach")).toEqual(["2026-12-01T12:00:00.000Z"]);
+  });
+});
