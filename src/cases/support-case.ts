@@ -60,6 +60,8 @@ export interface IngestResult {
   results: InsertOutcome[];
 }
 
+/** Timer kinds that plan their next occurrence when they fire. */
+const PERIODIC_KINDS: ReadonlySet<string> = new Set(["shipment.update_due"]);
 /** Alarms are capped this far ahead: the platform's limit is not documented, and waking early costs one no-op. */
 const MAX_ALARM_AHEAD_MS = 28 * 86_400_000;
 /** After this many platform retries, the handler re-arms itself instead of throwing (retries stop at 6). */
@@ -104,7 +106,7 @@ export class SupportCase extends DurableObject<Env> {
    * Stores normalized events (deduplicated by provider event id), then re-plans the case.
    * Returns only after the events are durable: intake answers 2xx on that.
    */
-  async ingest(events: NormalizedEvent[]): Promise<IngestResult> {
+  async ingest(events: NormalizedEvent[], hint: { rulesVersion?: number } = {}): Promise<IngestResult> {
     const now = Date.now();
     const checked = events.map((e) => NormalizedEvent.parse(e));
     const first = checked[0];
@@ -114,7 +116,8 @@ export class SupportCase extends DurableObject<Env> {
     if (known && (known.caseId !== caseId || known.storeId !== first.storeId)) throw new Error(`events for ${first.storeId}/${caseId} sent to ${known.storeId}/${known.caseId}`);
     // A new case is pinned to the store's current rules version, asked of the registry (strongly
     // consistent) rather than the KV pointer, so a rule saved a second ago applies.
-    const pinVersion = known ? null : await this.env.STORES.getByName(first.storeId).currentRulesVersion();
+    // Intake read it from the registry together with the provider config (one call, not two).
+    const pinVersion = known ? null : (hint.rulesVersion ?? (await this.env.STORES.getByName(first.storeId).currentRulesVersion()));
     let results: InsertOutcome[] = [];
     this.ctx.storage.transactionSync(() => {
       if (!this.identity()) {
@@ -125,8 +128,14 @@ export class SupportCase extends DurableObject<Env> {
       }
       results = checked.map((e) => insertEvent(this.sql, e, now));
     });
-    if (results.some((r) => !r.duplicate)) await this.refresh(now);
-    else await this.rearm(now);
+    try {
+      if (results.some((r) => !r.duplicate)) await this.refresh(now);
+      else await this.rearm(now);
+    } catch (err) {
+      // The events are durable, which is what the provider's 2xx promises; planning is re-run on
+      // the next event or wake-up, so a failure here must not make the provider retry forever.
+      console.log(JSON.stringify({ msg: "case.refresh_failed", case: caseId, error: err instanceof Error ? err.message : String(err) }));
+    }
     return { caseId, results };
   }
 
@@ -314,13 +323,15 @@ export class SupportCase extends DurableObject<Env> {
       console.log(JSON.stringify({ msg: "case.timers_fired", case: id.caseId, store: id.storeId, fired: due.map((t) => ({ key: t.key, kind: t.kind, lateMs: now - t.dueAt })) }));
       if (linked) await this.noteOnLinkedTicket(id, linked, reminders.map((r) => r.reminder), now);
     }
-    await this.flushOutbox(Date.now());
-    // Periodic timers (shipment updates) plan their next occurrence once the previous one fired.
-    const after = await this.evaluation(Date.now());
-    if (after) {
-      this.reconcile(after, Date.now());
-      await this.pushSummary(after, Date.now());
+    // A periodic timer (a shipment update) plans its next occurrence once it has fired; other
+    // fired timers just leave the plan, so the first evaluation still describes the case.
+    let after: Evaluation | null = ev;
+    if (due.some((t) => PERIODIC_KINDS.has(t.kind))) {
+      after = await this.evaluation(Date.now());
+      if (after) this.reconcile(after, Date.now());
     }
+    // Delivery and the index are independent: neither waits for the other.
+    await Promise.all([this.flushOutbox(Date.now()), after ? this.pushSummary(after, Date.now()) : Promise.resolve()]);
   }
 
   /** Hands pending reminders to delivery; a failure stays in the outbox and is retried with backoff. */

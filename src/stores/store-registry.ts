@@ -24,20 +24,34 @@ import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, 
 export class StoreRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
 
+  /**
+   * Whether this object holds a store. Anyone can name a store id (an unsigned webhook, a forged
+   * token), and the object for it comes into being just by being addressed: so the schema is
+   * only created when a store is, and an object that never held one answers "no" without writing.
+   */
+  private holdsStore = false;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     void ctx.blockConcurrencyWhile(async () => {
-      applyMigrations(ctx.storage, "store", storeMigrations);
-      applyMigrations(ctx.storage, "providers", providerMigrations);
-      applyMigrations(ctx.storage, "rules", rulesMigrations);
-      applyMigrations(ctx.storage, "deliveries", deliveryMigrations);
-      applyMigrations(ctx.storage, "case-index", caseIndexMigrations);
+      const found = this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store'`).toArray().length > 0;
+      if (found) this.migrate();
     });
+  }
+
+  private migrate(): void {
+    applyMigrations(this.ctx.storage, "store", storeMigrations);
+    applyMigrations(this.ctx.storage, "providers", providerMigrations);
+    applyMigrations(this.ctx.storage, "rules", rulesMigrations);
+    applyMigrations(this.ctx.storage, "deliveries", deliveryMigrations);
+    applyMigrations(this.ctx.storage, "case-index", caseIndexMigrations);
+    this.holdsStore = true;
   }
 
   /** Creates the store with its first admin token; false when this object already holds a store. */
   async createStore(input: { storeId: string; name: string; tokenId: string; tokenHash: string }): Promise<StoreView | null> {
+    if (!this.holdsStore) this.migrate();
     const now = Date.now();
     let created = false;
     this.ctx.storage.transactionSync(() => {
@@ -48,11 +62,13 @@ export class StoreRegistry extends DurableObject<Env> {
   }
 
   async getStore(): Promise<StoreView | null> {
+    if (!this.holdsStore) return null;
     return readStore(this.sql);
   }
 
   /** Whether `tokenHash` is a live admin token of this store (false for a store that does not exist). */
   async authenticate(tokenId: string, tokenHash: string): Promise<boolean> {
+    if (!this.holdsStore) return false;
     return tokenIsLive(this.sql, tokenId, tokenHash);
   }
 
@@ -72,7 +88,18 @@ export class StoreRegistry extends DurableObject<Env> {
 
   /** Includes secrets: only intake, inside the Worker, calls this. */
   async providerConfig(provider: string): Promise<ProviderConfig | null> {
+    if (!this.holdsStore) return null;
     return readProviderConfig(this.sql, provider);
+  }
+
+  /**
+   * What intake needs in one call: the provider's config, and the rules version a case opened by
+   * this delivery is pinned to (strongly consistent, so a rule saved a second ago applies).
+   */
+  async intakeContext(provider: string): Promise<{ config: ProviderConfig; rulesVersion: number } | null> {
+    if (!this.holdsStore) return null;
+    const config = readProviderConfig(this.sql, provider);
+    return config ? { config, rulesVersion: currentVersionNumber(this.sql) } : null;
   }
 
   async listProviders(): Promise<ProviderSummary[]> {

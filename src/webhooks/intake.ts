@@ -31,8 +31,9 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   if (!adapter || !STORE_ID_PATTERN.test(storeId)) throw notConfigured();
   const rawBody = await readBodyBytes(request);
   const registry = env.STORES.getByName(storeId);
-  const config = await registry.providerConfig(adapter.id);
-  if (!config) throw notConfigured();
+  const context = await registry.intakeContext(adapter.id);
+  if (!context) throw notConfigured();
+  const { config, rulesVersion } = context;
 
   const url = new URL(request.url);
   const verifyInput = { rawBody, headers: request.headers, url, config, now: Date.now(), fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
@@ -62,10 +63,10 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   };
   if (normalized.type === "ignored") return ignore(normalized.reason, normalized.providerEventId);
   if (normalized.events.length === 0) return ignore("the delivery carried no change we track");
-  return Response.json(await ingest(env, storeId, adapter, normalized.events, log), { status: 202 });
+  return Response.json(await ingest(env, storeId, adapter, normalized.events, rulesVersion, log), { status: 202 });
 }
 
-async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], log: Record<string, unknown>): Promise<IntakeAnswer> {
+async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], rulesVersion: number, log: Record<string, unknown>): Promise<IntakeAnswer> {
   // The path's store id wins over anything an adapter set: a body can never address another store.
   const events: NormalizedEvent[] = [];
   for (const [i, e] of raw.entries()) {
@@ -81,7 +82,7 @@ async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: 
   }
   const results: NonNullable<IntakeAnswer["events"]> = [];
   for (const [caseId, caseEvents] of byCase) {
-    const stored = await env.CASES.getByName(caseObjectName(storeId, caseId)).ingest(caseEvents);
+    const stored = await env.CASES.getByName(caseObjectName(storeId, caseId)).ingest(caseEvents, { rulesVersion });
     caseEvents.forEach((e, i) => {
       const r = stored.results[i]!;
       results.push({ caseId, eventId: r.eventId, kind: e.kind, duplicate: r.duplicate, stale: r.stale });
