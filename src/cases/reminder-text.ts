@@ -24,15 +24,23 @@ export interface ReminderContext {
   linkedTicket?: { caseId: string; provider: string; ticketId: string; url?: string | undefined; subject?: string | undefined } | undefined;
 }
 
+/** Building a formatter costs far more than using one; a store uses one or two zones. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 export function formatInstant(ms: number, timeZone: string, withDate = true): string {
   try {
-    const fmt = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      ...(withDate ? { weekday: "short", day: "numeric", month: "short" } : {}),
-    });
+    const key = `${timeZone}|${withDate}`;
+    let fmt = formatters.get(key);
+    if (!fmt) {
+      fmt = new Intl.DateTimeFormat("en-GB", {
+        timeZone,
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+        ...(withDate ? { weekday: "short", day: "numeric", month: "short" } : {}),
+      });
+      if (formatters.size < 64) formatters.set(key, fmt);
+    }
     return fmt.format(new Date(ms));
   } catch {
     return new Date(ms).toISOString();

@@ -34,7 +34,7 @@ const systemRoutes: RouteSpec[] = [
     tags: ["System"],
     auth: "none",
     responses: { 200: { description: "OpenAPI 3.1, generated from the zod schemas" } },
-    handler: ({ url }) => json(buildOpenApi(ALL_ROUTES, url.origin)),
+    handler: ({ url }) => json(openApiFor(url.origin)),
   }),
   defineRoute({
     method: "get",
@@ -46,6 +46,17 @@ const systemRoutes: RouteSpec[] = [
     handler: () => new Response(DOCS_HTML, { headers: { "content-type": "text/html; charset=utf-8" } }),
   }),
 ];
+
+/** The document only changes with a deploy: built once per origin, not on every request. */
+const openApiByOrigin = new Map<string, unknown>();
+function openApiFor(origin: string): unknown {
+  let doc = openApiByOrigin.get(origin);
+  if (doc === undefined) {
+    doc = buildOpenApi(ALL_ROUTES, origin);
+    if (openApiByOrigin.size < 16) openApiByOrigin.set(origin, doc);
+  }
+  return doc;
+}
 
 export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...deliveryRoutes];
 
