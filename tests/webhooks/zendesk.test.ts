@@ -187,12 +187,16 @@ describe("zendesk fuzz", () => {
 });
 
 describe("zendesk edge of the Date range", () => {
-  it("a callback tag on an event stamped at the last representable instant promises nothing instead of throwing (a 5xx)", async () => {
+  it("an event stamped at the last representable instant is read as received now (no 5xx), its callback due from then", async () => {
     const edge = edited(fixture(TICKET).json, (d) => {
       d.time = "+275760-09-13T00:00:00Z";
       (d.detail as Record<string, unknown>).tags = ["callback"];
     });
-    const result = await zendeskAdapter.normalize({ storeId: "s", payload: ZendeskPayload.parse(edge), headers: new Headers(), rawBody: new Uint8Array(), config: cfg(["x"], { callbackTag: "callback" }), receivedAt: Date.now() });
-    expect(kinds(result)).toEqual(["case.opened", "case.customer_message"]);
+    const receivedAt = Date.now();
+    const result = await zendeskAdapter.normalize({ storeId: "s", payload: ZendeskPayload.parse(edge), headers: new Headers(), rawBody: new Uint8Array(), config: cfg(["x"], { callbackTag: "callback" }), receivedAt });
+    expect(kinds(result)).toEqual(["case.opened", "case.customer_message", "case.callback_promised"]);
+    const events = result.type === "events" ? result.events : [];
+    expect(events[0]!.occurredAt).toBe(new Date(receivedAt).toISOString());
+    expect(events[2]!.callback!.at).toBe(new Date(receivedAt + 120 * 60_000).toISOString());
   });
 });
