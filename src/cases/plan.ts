@@ -16,7 +16,7 @@ import type { SlaMetric } from "../sla/index";
 import type { ClockState, MetricClock } from "../sla/index";
 import { parseDuration, type Policy, type RulesDocument } from "../rules/schema";
 import { calendarOf, escalationsFor, pinAt, RULE_METRIC_OF, type PolicySpan, type RulesPin } from "./policy";
-import { type CaseEvent, type CaseState, type DelaySignal, isResolvedStatus } from "./state";
+import { type CaseEvent, type CaseState, type DelaySignal, isCarrierScan, isResolvedStatus } from "./state";
 
 export const TIMER_KINDS = [
   "first_reply.warning",
@@ -373,7 +373,7 @@ export function shipmentDelay(c: Ctx, cal: Calendar): { delay: DelayFound | null
   }
   if (rule.signals.noScanFor !== null && sh.firstScanAt !== null) {
     const gap = ms(rule.signals.noScanFor);
-    const scans = c.input.events.filter((e) => e.event.kind.startsWith("shipment.") && e.event.kind !== "shipment.label_created").map((e) => e.occurredAt);
+    const scans = c.input.events.filter((e) => isCarrierScan(e.event.kind)).map((e) => e.occurredAt);
     for (let i = 0; i < scans.length; i++) {
       const watch = addBusinessTime(cal, scans[i]!, gap);
       const next = scans[i + 1];

@@ -12,6 +12,7 @@ import type { Reminder } from "../notify/reminder";
 import { displayZone, evaluateCase } from "./engine";
 import type { RulesPin } from "./policy";
 import { buildReminder } from "./reminder-text";
+import { clockView } from "./view";
 import type { CaseEvent } from "./state";
 
 export interface SimulationInput {
@@ -51,6 +52,7 @@ export interface SimulatedCase {
     dueAt: string | null;
     targetMs: number;
     usedMs: number;
+    remainingMs: number;
     breachedAt: string | null;
     fulfilledAt: string | null;
     /** Every instant the case would have been woken at for this clock (warnings, due, escalations). */
@@ -73,7 +75,6 @@ export interface SimulationResult {
 const MAX_REMINDERS = 500;
 const DEFAULT_HORIZON_MS = 14 * 86_400_000;
 const iso = (t: number): string => new Date(t).toISOString();
-const isoOrNull = (t: number | null): string | null => (t === null ? null : iso(t));
 
 export function simulateCases(input: SimulationInput): SimulationResult {
   const byCase = new Map<string, CaseEvent[]>();
@@ -130,17 +131,7 @@ export function simulateCases(input: SimulationInput): SimulationResult {
       caseId,
       policy: span?.match ? { name: span.match.policy.name, index: span.match.index } : null,
       policyChanges: last.spans.map((s) => ({ at: iso(s.from), policy: s.match ? { name: s.match.policy.name, index: s.match.index } : null })),
-      clocks: last.clocks.clocks.map((c) => ({
-        metric: c.metric,
-        status: c.status,
-        startedAt: iso(c.startedAt),
-        dueAt: isoOrNull(c.dueAt),
-        targetMs: c.targetMs,
-        usedMs: c.usedMs,
-        breachedAt: isoOrNull(c.breachedAt),
-        fulfilledAt: isoOrNull(c.fulfilledAt),
-        wakeups: c.wakeups.map((w) => ({ kind: w.kind, level: w.level, at: iso(w.at) })),
-      })),
+      clocks: last.clocks.clocks.map((c) => ({ ...clockView(c), wakeups: c.wakeups.map((w) => ({ kind: w.kind, level: w.level, at: iso(w.at) })) })),
       metricEvents: last.clocks.timeline.map((m) => ({ metric: m.metric, type: m.type, at: iso(m.at) })),
       pending: last.timers.map((x) => ({ key: x.key, kind: x.kind, dueAt: iso(x.dueAt), why: x.why })),
     });

@@ -127,15 +127,10 @@ export function sortCaseEvents<T extends CaseEvent>(events: readonly T[]): T[] {
   );
 }
 
-const SCAN_KINDS: readonly ShipmentKind[] = [
-  "shipment.in_transit",
-  "shipment.out_for_delivery",
-  "shipment.delivery_failed",
-  "shipment.exception",
-  "shipment.eta_later",
-  "shipment.delivered",
-  "shipment.returned",
-];
+/** A carrier scan: every shipment milestone except the label, which the shop creates, not the carrier. */
+export function isCarrierScan(kind: NormalizedEvent["kind"]): boolean {
+  return kind.startsWith("shipment.") && kind !== "shipment.label_created";
+}
 
 function emptyState(first: CaseEvent): CaseState {
   const key = first.event.caseKey;
@@ -207,7 +202,7 @@ function applyShipment(s: CaseState, e: NormalizedEvent, at: number): void {
     sh.estimatedDelivery = eta;
   }
   if (kind === "shipment.label_created") sh.labelCreatedAt ??= at;
-  if (SCAN_KINDS.includes(kind)) {
+  if (isCarrierScan(kind)) {
     sh.firstScanAt ??= at;
     sh.lastScanAt = at;
   }

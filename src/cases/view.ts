@@ -1,5 +1,6 @@
 /** The case as the API shows it: state, clocks, every timer explained, and the timeline. */
 import type { NoteRow, OutboxRow, PinRow, StoredEvent, TimerRow } from "./case-sql";
+import type { MetricClock } from "../sla/index";
 import type { Evaluation } from "./engine";
 import type { CaseView } from "./schema";
 
@@ -47,6 +48,21 @@ function timerView(t: TimerRow): CaseView["timers"]["pending"][number] {
   };
 }
 
+/** One SLA clock as the API shows it (the case view and the dry-run share it). */
+export function clockView(c: MetricClock): CaseView["clocks"][number] {
+  return {
+    metric: c.metric,
+    status: c.status,
+    startedAt: iso(c.startedAt),
+    dueAt: isoOrNull(c.dueAt),
+    targetMs: c.targetMs,
+    usedMs: c.usedMs,
+    remainingMs: c.remainingMs,
+    breachedAt: isoOrNull(c.breachedAt),
+    fulfilledAt: isoOrNull(c.fulfilledAt),
+  };
+}
+
 export function caseView(v: ViewInput): CaseView {
   const { state: s, clocks, spans } = v.evaluation;
   const span = spans[spans.length - 1];
@@ -75,17 +91,7 @@ export function caseView(v: ViewInput): CaseView {
       pins: v.pins.map((p) => ({ version: p.version, from: p.from > 0 ? iso(p.from) : null })),
       policy: span?.match ? { version: span.version, index: span.match.index, name: span.match.policy.name } : null,
     },
-    clocks: clocks.clocks.map((c) => ({
-      metric: c.metric,
-      status: c.status,
-      startedAt: iso(c.startedAt),
-      dueAt: isoOrNull(c.dueAt),
-      targetMs: c.targetMs,
-      usedMs: c.usedMs,
-      remainingMs: c.remainingMs,
-      breachedAt: isoOrNull(c.breachedAt),
-      fulfilledAt: isoOrNull(c.fulfilledAt),
-    })),
+    clocks: clocks.clocks.map(clockView),
     callbacks: s.callbacks.map((c) => ({
       id: c.id,
       at: isoOrNull(c.at),

@@ -188,6 +188,7 @@ export const DryRunResult = z.object({
           dueAt: Instant.nullable(),
           targetMs: z.number(),
           usedMs: z.number(),
+          remainingMs: z.number(),
           breachedAt: Instant.nullable(),
           fulfilledAt: Instant.nullable(),
           wakeups: z.array(z.object({ kind: z.string(), level: z.number().int(), at: Instant })).meta({ description: "Warnings, the due instant and escalations of this clock." }),
