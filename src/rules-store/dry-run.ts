@@ -86,7 +86,9 @@ export async function prepareEvents(
           receivedAt: at ?? Date.now(),
         });
       } catch (err) {
-        issues.push({ path: formatPath([...path, "payload"]), message: `${adapter.title} payload could not be normalized: ${err instanceof Error ? err.message : String(err)}` });
+        // Adapters validate header-dependent parts while normalizing: report those at their paths.
+        if (err instanceof z.ZodError) issues.push(...issuesFromZod(err, [...path, "payload"]));
+        else issues.push({ path: formatPath([...path, "payload"]), message: `${adapter.title} payload could not be normalized: ${err instanceof Error ? err.message : String(err)}` });
         continue;
       }
       if (result.type !== "events") {

@@ -291,6 +291,17 @@ describe("inputs, versions and safety", () => {
     expect(paths).toContain("events[2].provider");
   });
 
+  it("a raw payload its adapter refuses while normalizing is reported at its field path", async () => {
+    const store = await newStore();
+    // A custom payload with no id of its own and no webhook-id header has no event id.
+    const res = await call("POST", rulesPath(store, "/dry-run"), {
+      token: store.adminToken,
+      body: { events: [{ provider: "custom", payload: { occurredAt: "2026-12-01T09:00:00Z", caseKey: { type: "ticket", ticketId: "T1" }, kind: "case.opened" } }] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(["events[0].payload.providerEventId"]);
+  });
+
   it("changes nothing: no version, no KV pointer, no case, no audit entry", async () => {
     const store = await newStore();
     await dryRun(store, { rules: rules(), events: [ticketEvent("case.opened", "2026-03-02T14:58:00Z", { channel: "chat", priority: "urgent" })] });
