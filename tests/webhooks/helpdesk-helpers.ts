@@ -9,6 +9,7 @@ import { z } from "zod";
 import { NormalizedEvent, type EventKind } from "../../src/events/model";
 import { sha256Hex, utf8 } from "../../src/lib/crypto";
 import type { NormalizeResult, ProviderAdapter, ProviderConfig, VerifyInput } from "../../src/webhooks/adapter";
+import { alterSignature, flipByte, RECEIVED_AT } from "./carrier-helpers";
 
 const FIXTURES = import.meta.glob("../fixtures/**/*.json", { query: "?raw", import: "default", eager: true }) as Record<string, string>;
 
@@ -44,21 +45,8 @@ export function verifyInput(opts: { body: Uint8Array | string; headers?: Record<
   };
 }
 
-/** A copy of `bytes` with one byte changed. */
-export function flipByte(bytes: Uint8Array, index = Math.floor(bytes.length / 2)): Uint8Array {
-  const copy = bytes.slice();
-  copy[index] = (copy[index] ?? 0) ^ 0x01;
-  return copy;
-}
-
-/** A signature with one character changed to another of the same alphabet. */
-export function alterSignature(sig: string, index = sig.length - 3): string {
-  const c = sig[index] ?? "a";
-  const replacement = c === "a" ? "b" : c === "A" ? "B" : /[0-9]/.test(c) ? String((Number(c) + 1) % 10) : "a";
-  return sig.slice(0, index) + replacement + sig.slice(index + 1);
-}
-
-export const RECEIVED_AT = Date.parse("2030-01-01T00:00:00Z");
+// Byte and signature tampering, and the fixed receive time, are the same for every adapter.
+export { alterSignature, flipByte, RECEIVED_AT };
 
 /** What intake does after verification: JSON parse, schema, normalize; every event must fit the model. */
 export async function pipeline<S extends z.ZodType>(
