@@ -23,7 +23,7 @@ import { dispatchReminder } from "../notify/dispatch";
 import type { Reminder } from "../notify/reminder";
 import type { RulesDocument } from "../rules/schema";
 import { loadRules } from "../rules-store/kv";
-import type { CaseSummary, LinkedTicket } from "../stores/case-index";
+import { CasePush, indexPushNeeded, UPCOMING_CAP, type LinkedTicket } from "../stores/case-index";
 import {
   addPin,
   cancelTimer,
@@ -369,13 +369,31 @@ export class SupportCase extends DurableObject<Env> {
     }
   }
 
-  /** Tells the store's index what this case looks like now (list views, linking). */
+  /** What the index holds for this case, as last pushed (null before the first push, or in an older shape). */
+  private indexedSummary(): CasePush | null {
+    const raw = getMeta(this.sql, "indexed");
+    if (raw === null) return null;
+    try {
+      const parsed = CasePush.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Tells the store's index what this case looks like now (list views, linking), unless what the
+   * index holds still reads right: a reminder firing on time is not a push.
+   */
   private async pushSummary(ev: Evaluation, now: number): Promise<void> {
     const id = this.identity();
     if (!id) return;
     const s = ev.state;
-    const next = readTimers(this.sql).find((t) => t.state === "pending");
-    const summary: CaseSummary = {
+    const upcoming = readTimers(this.sql)
+      .filter((t) => t.state === "pending")
+      .slice(0, UPCOMING_CAP)
+      .map((t) => ({ at: new Date(t.dueAt).toISOString(), kind: t.kind }));
+    const summary: CasePush = {
       caseId: id.caseId,
       type: s.type,
       provider: s.key.type === "ticket" ? s.key.provider : s.provider,
@@ -385,22 +403,20 @@ export class SupportCase extends DurableObject<Env> {
       priority: s.priority ?? null,
       openedAt: new Date(s.openedAt).toISOString(),
       lastEventAt: new Date(s.lastEventAt).toISOString(),
-      nextDueAt: next ? new Date(next.dueAt).toISOString() : null,
-      nextDueKind: next?.kind ?? null,
       subject: s.subject ?? null,
       customerEmail: s.customer.email ?? null,
       customerName: s.customer.name ?? null,
       ticketId: s.key.type === "ticket" ? s.key.ticketId : null,
       url: s.url ?? null,
       orderIds: s.orderIds,
+      upcoming,
     };
-    const fingerprint = JSON.stringify(summary);
-    if (getMeta(this.sql, "indexed") === fingerprint) return;
+    if (!indexPushNeeded(this.indexedSummary(), summary, now)) return;
     const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
     setMeta(this.sql, "indexSeq", String(seq));
     try {
       await this.env.STORES.getByName(id.storeId).indexCase(summary, seq);
-      setMeta(this.sql, "indexed", fingerprint);
+      setMeta(this.sql, "indexed", JSON.stringify(summary));
     } catch (err) {
       // The index is a view: the next change or wake-up pushes again.
       console.log(JSON.stringify({ msg: "case.index_failed", case: id.caseId, error: err instanceof Error ? err.message : String(err) }));

@@ -6,6 +6,11 @@
  *
  * Each push carries the case's own sequence number, so a push that arrives late (the case object
  * had moved on while the RPC was in flight) never overwrites a newer one.
+ *
+ * A push carries the case's upcoming reminders, not just the next one, and the list works out
+ * "next due" when it is read. A reminder firing on time therefore changes nothing the index
+ * holds, and the case does not push for it: without this every fired reminder was one more call
+ * to the store's single registry object, the store's hot spot under load.
  */
 import { z } from "zod";
 import type { Migration } from "../lib/sql-migrations";
@@ -24,13 +29,24 @@ export const caseIndexMigrations: Migration[] = [
           CREATE INDEX case_index_open ON case_index (open, next_due_at);
           CREATE TABLE case_orders (order_id TEXT NOT NULL, case_id TEXT NOT NULL, PRIMARY KEY (order_id, case_id));`,
   },
+  {
+    // The next due instant moves every time a reminder fires; the upcoming list does not.
+    id: 2,
+    sql: `ALTER TABLE case_index ADD COLUMN upcoming TEXT NOT NULL DEFAULT '[]';
+          UPDATE case_index SET upcoming = json_array(json_array(next_due_at, next_due_kind)) WHERE next_due_at IS NOT NULL;
+          DROP INDEX case_index_open;
+          ALTER TABLE case_index DROP COLUMN next_due_at;
+          ALTER TABLE case_index DROP COLUMN next_due_kind;`,
+  },
 ];
+
+/** How many upcoming reminders a push carries; a case with more pushes again as they fire. */
+export const UPCOMING_CAP = 20;
 
 export const CaseListState = z.enum(["breached", "due-soon", "open", "closed"]);
 export type CaseListState = z.infer<typeof CaseListState>;
 
-/** What a case tells the index about itself. */
-export const CaseSummary = z.object({
+const CaseFields = {
   caseId: z.string(),
   type: z.enum(["ticket", "shipment"]),
   provider: z.string(),
@@ -40,17 +56,47 @@ export const CaseSummary = z.object({
   priority: z.string().nullable(),
   openedAt: z.string(),
   lastEventAt: z.string(),
-  /** The next instant something is due on this case (a pending timer), if any. */
-  nextDueAt: z.string().nullable(),
-  nextDueKind: z.string().nullable(),
   subject: z.string().nullable(),
   customerEmail: z.string().nullable(),
   customerName: z.string().nullable(),
   ticketId: z.string().nullable(),
   url: z.string().nullable(),
   orderIds: z.array(z.string()),
+};
+
+/** A reminder the case has planned and not fired yet: when, and which timer kind. */
+export const UpcomingReminder = z.object({ at: z.string(), kind: z.string() });
+export type UpcomingReminder = z.infer<typeof UpcomingReminder>;
+
+/** What a case tells the index about itself. */
+export const CasePush = z.object({ ...CaseFields, upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP) });
+export type CasePush = z.infer<typeof CasePush>;
+
+/** A case as the case list shows it. */
+export const CaseSummary = z.object({
+  ...CaseFields,
+  /** The next instant something is due on this case (a pending timer), if any. */
+  nextDueAt: z.string().nullable(),
+  nextDueKind: z.string().nullable(),
 });
 export type CaseSummary = z.infer<typeof CaseSummary>;
+
+/**
+ * Whether the index needs this push. It does not when everything but `upcoming` is the same and
+ * the only reminders gone from `upcoming` are ones whose time has come: the index already reads
+ * those as past, so what it shows is still right.
+ */
+export function indexPushNeeded(indexed: CasePush | null, next: CasePush, now: number): boolean {
+  if (!indexed) return true;
+  for (const field of Object.keys(CaseFields) as (keyof typeof CaseFields)[]) {
+    if (JSON.stringify(indexed[field]) !== JSON.stringify(next[field])) return true;
+  }
+  const key = (u: UpcomingReminder) => `${u.at}|${u.kind}`;
+  const held = new Set(indexed.upcoming.map(key));
+  if (next.upcoming.some((u) => !held.has(key(u)))) return true;
+  const still = new Set(next.upcoming.map(key));
+  return indexed.upcoming.some((u) => !still.has(key(u)) && Date.parse(u.at) > now);
+}
 
 interface IndexRow {
   case_id: string;
@@ -62,8 +108,8 @@ interface IndexRow {
   priority: string | null;
   opened_at: number;
   last_event_at: number;
-  next_due_at: number | null;
-  next_due_kind: string | null;
+  /** JSON `[[dueAtMs, kind], …]`, earliest first. */
+  upcoming: string;
   subject: string | null;
   customer_email: string | null;
   customer_name: string | null;
@@ -73,13 +119,12 @@ interface IndexRow {
   [key: string]: SqlStorageValue;
 }
 
-const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function summaryOf(sql: SqlStorage, r: IndexRow): CaseSummary {
+function summaryOf(sql: SqlStorage, r: IndexRow, now: number): CaseSummary {
   const orderIds = sql
     .exec<{ order_id: string }>(`SELECT order_id FROM case_orders WHERE case_id = ? ORDER BY order_id`, r.case_id)
     .toArray()
     .map((o) => o.order_id);
+  const next = (JSON.parse(r.upcoming) as [number, string][]).find(([at]) => at > now);
   return {
     caseId: r.case_id,
     type: r.type as CaseSummary["type"],
@@ -90,8 +135,8 @@ function summaryOf(sql: SqlStorage, r: IndexRow): CaseSummary {
     priority: r.priority,
     openedAt: new Date(r.opened_at).toISOString(),
     lastEventAt: new Date(r.last_event_at).toISOString(),
-    nextDueAt: isoOrNull(r.next_due_at),
-    nextDueKind: r.next_due_kind,
+    nextDueAt: next ? new Date(next[0]).toISOString() : null,
+    nextDueKind: next ? next[1] : null,
     subject: r.subject,
     customerEmail: r.customer_email,
     customerName: r.customer_name,
@@ -102,16 +147,16 @@ function summaryOf(sql: SqlStorage, r: IndexRow): CaseSummary {
 }
 
 /** Stores a case's summary unless a newer one (higher `seq`) is already there. */
-export function upsertCaseSummary(sql: SqlStorage, s: CaseSummary, seq: number, now: number): boolean {
+export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now: number): boolean {
   const current = sql.exec<{ seq: number }>(`SELECT seq FROM case_index WHERE case_id = ?`, s.caseId).toArray()[0];
   if (current && current.seq >= seq) return false;
   sql.exec(
-    `INSERT INTO case_index (case_id, type, provider, status, open, breached, priority, opened_at, last_event_at, next_due_at, next_due_kind,
+    `INSERT INTO case_index (case_id, type, provider, status, open, breached, priority, opened_at, last_event_at, upcoming,
                              subject, customer_email, customer_name, ticket_id, url, seq, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (case_id) DO UPDATE SET type = excluded.type, provider = excluded.provider, status = excluded.status, open = excluded.open,
        breached = excluded.breached, priority = excluded.priority, opened_at = excluded.opened_at, last_event_at = excluded.last_event_at,
-       next_due_at = excluded.next_due_at, next_due_kind = excluded.next_due_kind, subject = excluded.subject,
+       upcoming = excluded.upcoming, subject = excluded.subject,
        customer_email = excluded.customer_email, customer_name = excluded.customer_name, ticket_id = excluded.ticket_id,
        url = excluded.url, seq = excluded.seq, updated_at = excluded.updated_at`,
     s.caseId,
@@ -123,8 +168,7 @@ export function upsertCaseSummary(sql: SqlStorage, s: CaseSummary, seq: number, 
     s.priority,
     Date.parse(s.openedAt),
     Date.parse(s.lastEventAt),
-    s.nextDueAt === null ? null : Date.parse(s.nextDueAt),
-    s.nextDueKind,
+    JSON.stringify(s.upcoming.map((u) => [Date.parse(u.at), u.kind])),
     s.subject,
     s.customerEmail?.toLowerCase() ?? null,
     s.customerName,
@@ -133,8 +177,15 @@ export function upsertCaseSummary(sql: SqlStorage, s: CaseSummary, seq: number, 
     seq,
     now,
   );
-  sql.exec(`DELETE FROM case_orders WHERE case_id = ?`, s.caseId);
-  for (const o of s.orderIds) sql.exec(`INSERT OR IGNORE INTO case_orders (order_id, case_id) VALUES (?, ?)`, o, s.caseId);
+  const held = new Set(
+    sql
+      .exec<{ order_id: string }>(`SELECT order_id FROM case_orders WHERE case_id = ?`, s.caseId)
+      .toArray()
+      .map((o) => o.order_id),
+  );
+  const wanted = new Set(s.orderIds);
+  for (const o of held) if (!wanted.has(o)) sql.exec(`DELETE FROM case_orders WHERE order_id = ? AND case_id = ?`, o, s.caseId);
+  for (const o of wanted) if (!held.has(o)) sql.exec(`INSERT INTO case_orders (order_id, case_id) VALUES (?, ?)`, o, s.caseId);
   return true;
 }
 
@@ -173,8 +224,9 @@ export function listCases(sql: SqlStorage, opts: { state?: CaseListState | undef
       where.push("open = 1 AND breached = 1");
       break;
     case "due-soon":
-      where.push("open = 1 AND breached = 0 AND next_due_at IS NOT NULL AND next_due_at <= ?");
-      args.push(opts.now + DUE_SOON_MS);
+      // Reminders already past stay in `upcoming` until the case next pushes; they are not "soon".
+      where.push("open = 1 AND breached = 0 AND EXISTS (SELECT 1 FROM json_each(case_index.upcoming) AS u WHERE u.value ->> 0 > ? AND u.value ->> 0 <= ?)");
+      args.push(opts.now, opts.now + DUE_SOON_MS);
       break;
     case "open":
       where.push("open = 1");
@@ -195,7 +247,7 @@ export function listCases(sql: SqlStorage, opts: { state?: CaseListState | undef
     .toArray();
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
-  return { cases: page.map((r) => summaryOf(sql, r)), nextCursor: rows.length > opts.limit && last ? encodeCursor(last.opened_at, last.case_id) : null };
+  return { cases: page.map((r) => summaryOf(sql, r, opts.now)), nextCursor: rows.length > opts.limit && last ? encodeCursor(last.opened_at, last.case_id) : null };
 }
 
 export interface LinkedTicket {

@@ -14,9 +14,9 @@ import type { ProviderConfig } from "../webhooks/adapter";
 import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
-import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CaseSummary, type LinkedTicket } from "./case-index";
+import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName } from "../events/model";
-import { DeliveryLog, deliveryMigrations, type FinishInput, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
+import { DeliveryLog, deliveryMigrations, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
@@ -151,7 +151,7 @@ export class StoreRegistry extends DurableObject<Env> {
   }
 
   /** A case's latest summary; older pushes (lower `seq`) are ignored. */
-  async indexCase(summary: CaseSummary, seq: number): Promise<boolean> {
+  async indexCase(summary: CasePush, seq: number): Promise<boolean> {
     return upsertCaseSummary(this.sql, summary, seq, Date.now());
   }
 
@@ -196,13 +196,18 @@ export class StoreRegistry extends DurableObject<Env> {
     return this.deliveries().record(plan);
   }
 
-  /** Claims a delivery for one send (the queue consumer); skips delivered, dead and in-flight ones. */
-  async deliveryStart(deliveryId: string, leaseMs: number): Promise<StartOutcome> {
-    return this.deliveries().start(deliveryId, leaseMs, Date.now());
+  /**
+   * Claims a queue batch's deliveries of this store for one send each, in order (one call per
+   * store per batch, not per message: this object is the store's hot spot); skips delivered, dead
+   * and in-flight ones.
+   */
+  async deliveryStartBatch(deliveryIds: string[], leaseMs: number): Promise<StartOutcome[]> {
+    return this.deliveries().startMany(deliveryIds, leaseMs, Date.now());
   }
 
-  async deliveryFinish(input: FinishInput): Promise<{ state: DeliveryState | null; noticesSent: number }> {
-    return this.deliveries().finish(input);
+  /** Records the attempts of a batch's claimed deliveries, one outcome per input, in order. */
+  async deliveryFinishBatch(inputs: FinishInput[]): Promise<FinishOutcome[]> {
+    return this.deliveries().finishMany(inputs);
   }
 
   async deliveryDeadLetter(deliveryId: string): Promise<{ state: DeliveryState | null }> {
