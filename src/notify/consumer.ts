@@ -1,6 +1,7 @@
 /**
  * The delivery queue consumer (same Worker): posts each message to its channel and decides,
- * per message, between ack and retry.
+ * per message, between ack and retry. The registry is called twice per store per batch (claim
+ * all, record all), not twice per message.
  *
  * - 2xx: delivered, ack.
  * - 429, 408, 5xx, a timeout (bounded by DELIVERY_TIMEOUT_MS) or a network error: retry with
@@ -19,6 +20,8 @@ import { loadRules, type LoadedRules } from "../rules-store/kv";
 import type { NotificationChannel } from "../rules/schema";
 import { adapterFor } from "./channels";
 import { ChannelFailure, type HttpAnswer } from "./channels/channel";
+import type { StoreRegistry } from "../stores/store-registry";
+import type { FinishInput, FinishOutcome, StartOutcome } from "./delivery-log";
 import { QueueMessage } from "./messages";
 
 export const DELIVERY_QUEUE_NAME = "promptly-deliveries";
@@ -135,57 +138,109 @@ function rulesLoader(env: Env): (storeId: string) => Promise<LoadedRules> {
   };
 }
 
-async function deliverOne(msg: Message, env: Env, rules: (storeId: string) => Promise<LoadedRules>): Promise<void> {
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+interface Delivery {
+  msg: Message;
+  m: QueueMessage;
+}
+
+/** The message cannot be claimed or its attempt recorded right now: try it again later (nothing lost). */
+function retryLater({ msg, m }: Delivery, error: string, retryBaseSeconds: number): void {
+  const delay = backoffSeconds(msg.attempts, retryBaseSeconds);
+  log({ outcome: "error", storeId: m.storeId, deliveryId: m.deliveryId, error, retryInSeconds: delay });
+  msg.retry({ delaySeconds: delay });
+}
+
+/**
+ * One store's messages of a batch: one call to the store's registry claims them all, the claimed
+ * ones are posted concurrently, one call records every attempt. The registry is one object per
+ * store, so per-message calls made it the bottleneck of a busy store. Each message is still acked
+ * or retried on its own.
+ */
+async function deliverStore(storeId: string, items: Delivery[], env: Env, rules: (storeId: string) => Promise<LoadedRules>): Promise<void> {
   const { timeoutMs, retryBaseSeconds } = deliverySettings(env);
-  const parsed = QueueMessage.safeParse(msg.body);
-  if (!parsed.success) {
-    // Nothing to record it against: retrying cannot make it readable.
-    log({ outcome: "dropped", reason: "malformed queue message", messageId: msg.id });
-    msg.ack();
+  let registry: DurableObjectStub<StoreRegistry>;
+  let starts: StartOutcome[];
+  try {
+    registry = env.STORES.getByName(storeId);
+    // The lease covers a token request plus the note (two timeouts) and some slack; the batch's
+    // posts run side by side, so waiting for the slowest before recording stays within it.
+    starts = await registry.deliveryStartBatch(items.map((i) => i.m.deliveryId), 2 * timeoutMs + 5000);
+    if (starts.length !== items.length) throw new Error(`the registry answered ${starts.length} claims for ${items.length} deliveries`);
+  } catch (err) {
+    // Nothing was posted: every message of this store tries again.
+    for (const item of items) retryLater(item, errorText(err), retryBaseSeconds);
     return;
   }
-  const m = parsed.data;
-  const registry = env.STORES.getByName(m.storeId);
-  try {
-    // The lease covers a token request plus the note: two timeouts and some slack.
-    const start = await registry.deliveryStart(m.deliveryId, 2 * timeoutMs + 5000);
+
+  const posting = items.map(async (item, i): Promise<{ item: Delivery; attempt: number; input: FinishInput; delay: number | null } | null> => {
+    const { msg, m } = item;
+    const start = starts[i]!;
+    if (start.action === "error") {
+      retryLater(item, start.error, retryBaseSeconds);
+      return null;
+    }
     if (start.action === "wait") {
       log({ outcome: "waiting", storeId: m.storeId, deliveryId: m.deliveryId, reason: "another copy is being sent", retryInSeconds: start.seconds });
       msg.retry({ delaySeconds: start.seconds });
-      return;
+      return null;
     }
     if (start.action === "skip") {
       log({ outcome: "skipped", storeId: m.storeId, deliveryId: m.deliveryId, reason: start.reason });
       msg.ack();
+      return null;
+    }
+    try {
+      const loaded = await rules(storeId);
+      const channel = loaded.document.channels[start.channel];
+      const storeChannels = Object.entries(loaded.document.channels).map(([name, c]) => ({ name, type: c.type }));
+      const began = Date.now();
+      const result: AttemptResult = channel
+        ? await post(channel, start.channel, start.outbound, timeoutMs)
+        : { outcome: "dead", status: null, error: `channel "${start.channel}" is not in the store's current rules (version ${loaded.version}); add it back and retry this delivery` };
+      const at = Date.now();
+      const delay = result.outcome === "retry" ? retryDelaySeconds(start.attempt, retryBaseSeconds, result.retryAfterSeconds) : null;
+      const input: FinishInput = {
+        deliveryId: m.deliveryId,
+        at,
+        durationMs: at - began,
+        status: result.status,
+        error: result.error,
+        outcome: result.outcome,
+        retryAt: delay === null ? null : at + delay * 1000,
+        storeChannels,
+      };
+      return { item, attempt: start.attempt, input, delay };
+    } catch (err) {
+      // The rules could not be read: nothing was posted, and the claim expires on its own.
+      retryLater(item, errorText(err), retryBaseSeconds);
+      return null;
+    }
+  });
+  const attempts = (await Promise.all(posting)).filter((a) => a !== null);
+  if (attempts.length === 0) return;
+
+  let finished: FinishOutcome[];
+  try {
+    finished = await registry.deliveryFinishBatch(attempts.map((a) => a.input));
+    if (finished.length !== attempts.length) throw new Error(`the registry answered ${finished.length} results for ${attempts.length} attempts`);
+  } catch (err) {
+    // None of these attempts is known to be recorded: each message tries again (posting again,
+    // with the same idempotency key, is the price of never losing an attempt).
+    for (const a of attempts) retryLater(a.item, errorText(err), retryBaseSeconds);
+    return;
+  }
+  attempts.forEach(({ item, attempt, input, delay }, i) => {
+    const done = finished[i]!;
+    if ("error" in done) {
+      retryLater(item, done.error, retryBaseSeconds);
       return;
     }
-    const loaded = await rules(m.storeId);
-    const channel = loaded.document.channels[start.channel];
-    const storeChannels = Object.entries(loaded.document.channels).map(([name, c]) => ({ name, type: c.type }));
-    const began = Date.now();
-    const result: AttemptResult = channel
-      ? await post(channel, start.channel, start.outbound, timeoutMs)
-      : { outcome: "dead", status: null, error: `channel "${start.channel}" is not in the store's current rules (version ${loaded.version}); add it back and retry this delivery` };
-    const at = Date.now();
-    const delay = result.outcome === "retry" ? retryDelaySeconds(start.attempt, retryBaseSeconds, result.retryAfterSeconds) : null;
-    const done = await registry.deliveryFinish({
-      deliveryId: m.deliveryId,
-      at,
-      durationMs: at - began,
-      status: result.status,
-      error: result.error,
-      outcome: result.outcome,
-      retryAt: delay === null ? null : at + delay * 1000,
-      storeChannels,
-    });
-    log({ outcome: result.outcome, storeId: m.storeId, deliveryId: m.deliveryId, attempt: start.attempt, status: result.status, error: result.error, retryInSeconds: delay, noticesSent: done.noticesSent });
-    if (delay === null) msg.ack();
-    else msg.retry({ delaySeconds: delay });
-  } catch (err) {
-    const delay = backoffSeconds(msg.attempts, retryBaseSeconds);
-    log({ outcome: "error", storeId: m.storeId, deliveryId: m.deliveryId, error: err instanceof Error ? err.message : String(err), retryInSeconds: delay });
-    msg.retry({ delaySeconds: delay });
-  }
+    log({ outcome: input.outcome, storeId: item.m.storeId, deliveryId: item.m.deliveryId, attempt, status: input.status, error: input.error, retryInSeconds: delay, noticesSent: done.noticesSent });
+    if (delay === null) item.msg.ack();
+    else item.msg.retry({ delaySeconds: delay });
+  });
 }
 
 async function deadLetterOne(msg: Message, env: Env): Promise<void> {
@@ -204,12 +259,29 @@ async function deadLetterOne(msg: Message, env: Env): Promise<void> {
   }
 }
 
-/** The Worker's `queue` handler for both the delivery queue and its dead-letter queue. */
+/**
+ * The Worker's `queue` handler for both the delivery queue and its dead-letter queue. The
+ * dead-letter queue stays one registry call per message: it only sees messages that exhausted
+ * their retries, which are rare.
+ */
 export async function handleQueue(batch: MessageBatch, env: Env): Promise<void> {
   if (batch.queue === DEAD_LETTER_QUEUE_NAME) {
     await Promise.all(batch.messages.map((msg) => deadLetterOne(msg, env)));
     return;
   }
   const rules = rulesLoader(env);
-  await Promise.all(batch.messages.map((msg) => deliverOne(msg, env, rules)));
+  const byStore = new Map<string, Delivery[]>();
+  for (const msg of batch.messages) {
+    const parsed = QueueMessage.safeParse(msg.body);
+    if (!parsed.success) {
+      // Nothing to record it against: retrying cannot make it readable.
+      log({ outcome: "dropped", reason: "malformed queue message", messageId: msg.id });
+      msg.ack();
+      continue;
+    }
+    const items = byStore.get(parsed.data.storeId) ?? [];
+    items.push({ msg, m: parsed.data });
+    byStore.set(parsed.data.storeId, items);
+  }
+  await Promise.all([...byStore].map(([storeId, items]) => deliverStore(storeId, items, env, rules)));
 }

@@ -149,7 +149,13 @@ export type StartOutcome =
   | { action: "send"; outbound: Outbound; channel: string; attempt: number }
   | { action: "skip"; reason: string }
   /** Another copy holds the claim: try this one again after it expires (it may have crashed). */
-  | { action: "wait"; seconds: number };
+  | { action: "wait"; seconds: number }
+  /**
+   * This delivery could not be claimed (its row did not read back): nothing was claimed, and the
+   * message is retried with backoff exactly as if the call had failed, without holding back the
+   * other deliveries claimed in the same call.
+   */
+  | { action: "error"; error: string };
 
 export interface FinishInput {
   deliveryId: string;
@@ -164,7 +170,16 @@ export interface FinishInput {
   storeChannels: { name: string; type: string }[];
 }
 
+/**
+ * One per finished attempt: the row's state afterwards and the notices it caused, or why the
+ * attempt could not be recorded or its notices not handed to the queue (the message is then
+ * retried, as a failed call would be; an attempt that did not commit is never lost).
+ */
+export type FinishOutcome = { state: DeliveryState | null; noticesSent: number } | { error: string };
+
 export type RetryOutcome = { type: "requeued"; delivery: DeliveryView } | { type: "not_found" } | { type: "not_retryable"; state: string };
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -307,19 +322,33 @@ export class DeliveryLog {
   // ── Consumer ──────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Claims a delivery for one send. Anything but a pending row is skipped (delivered: a duplicate
-   * copy; dead: only an admin retry revives it). A row another copy is sending right now is not
-   * sent twice at once: this copy waits until the claim expires, then finds the row delivered
-   * (and is dropped) or still pending because the claimer died mid-send (and sends it).
+   * Claims deliveries for one send each, in the order given (one call per store per queue batch).
+   * Anything but a pending row is skipped (delivered: a duplicate copy; dead: only an admin retry
+   * revives it). A row another copy is sending right now is not sent twice at once: this copy
+   * waits until the claim expires, then finds the row delivered (and is dropped) or still pending
+   * because the claimer died mid-send (and sends it). The same delivery twice in one call is two
+   * copies: the first claims it, the second waits.
    */
-  start(deliveryId: string, leaseMs: number, now: number): StartOutcome {
+  startMany(deliveryIds: string[], leaseMs: number, now: number): StartOutcome[] {
+    return deliveryIds.map((deliveryId) => {
+      try {
+        return this.start(deliveryId, leaseMs, now);
+      } catch (err) {
+        return { action: "error", error: errorText(err) };
+      }
+    });
+  }
+
+  private start(deliveryId: string, leaseMs: number, now: number): StartOutcome {
     const row = this.row(deliveryId);
     if (!row) return { action: "skip", reason: "no such delivery in this store's log" };
     if (row.state !== "pending") return { action: "skip", reason: `already ${row.state}` };
     if (row.lease_until !== null && row.lease_until > now) return { action: "wait", seconds: Math.ceil((row.lease_until - now) / 1000) + 1 };
     if (row.channel === null) return { action: "skip", reason: "delivery has no channel" };
+    // Read before claiming, so a row that does not read back is not left claimed.
+    const outbound = this.outbound(row);
     this.sql.exec(`UPDATE deliveries SET lease_until = ? WHERE delivery_id = ?`, now + leaseMs, deliveryId);
-    return { action: "send", outbound: this.outbound(row), channel: row.channel, attempt: row.attempts + 1 };
+    return { action: "send", outbound, channel: row.channel, attempt: row.attempts + 1 };
   }
 
   private outbound(row: Row): Outbound {
@@ -332,8 +361,25 @@ export class DeliveryLog {
     return { kind: "reminder", key: row.idempotency_key, deliveryId: row.delivery_id, reminder: Reminder.parse(JSON.parse(row.payload)) };
   }
 
+  /**
+   * Records attempts in the order given (one call per store per queue batch), each exactly as if
+   * it came alone: its own transaction, channel health, and notices when it tips a channel over.
+   * One that fails does not undo or hold back the others.
+   */
+  async finishMany(inputs: FinishInput[]): Promise<FinishOutcome[]> {
+    const out: FinishOutcome[] = [];
+    for (const input of inputs) {
+      try {
+        out.push(await this.finish(input));
+      } catch (err) {
+        out.push({ error: errorText(err) });
+      }
+    }
+    return out;
+  }
+
   /** Records one attempt, moves the row, tracks the channel's health and sends notices when it tips over. */
-  async finish(input: FinishInput): Promise<{ state: DeliveryState | null; noticesSent: number }> {
+  private async finish(input: FinishInput): Promise<{ state: DeliveryState | null; noticesSent: number }> {
     const row = this.row(input.deliveryId);
     if (!row) return { state: null, noticesSent: 0 };
     const notices: Row[] = [];

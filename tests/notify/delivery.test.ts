@@ -17,7 +17,7 @@ import type { QueueMessage } from "../../src/notify/messages";
 import { WebhookBody } from "../../src/notify/webhook-body";
 import { call } from "../support/api";
 import { Sink, type Received } from "./support/receiver";
-import { deliveries, deliveryOf, eventually, reminder, storeWithRules, type TestStore } from "./support/store";
+import { deliveries, deliveryOf, eventually, queueMessage, reminder, storeWithRules, type TestStore } from "./support/store";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -34,10 +34,6 @@ const delivered = (store: TestStore, id: string) => async () => {
   const d = await deliveryOf(store, id);
   return d?.state === "delivered" ? d : undefined;
 };
-
-function queueMessage(store: TestStore, reminderId: string, channel: string): QueueMessage {
-  return { v: 1, kind: "reminder", storeId: store.storeId, deliveryId: `${reminderId}#${channel}`, channel, idempotencyKey: reminderId, rulesVersion: 1 };
-}
 
 describe("a receiver that fails, throttles, hangs, then recovers", () => {
   it("gets the reminder in the end, and the log shows every attempt with its status", async () => {
@@ -203,8 +199,8 @@ describe("dispatch is idempotent per reminder × channel", () => {
     await eventually(async () => ((await deliveryOf(store, `${r.id}#hook`))?.attemptCount ?? 0) === 1, "the first attempt");
 
     // Another consumer claims it (as a copy being posted right now does) …
-    const claim = await env.STORES.getByName(store.storeId).deliveryStart(`${r.id}#hook`, 60_000);
-    expect(claim.action).toBe("send");
+    const [claim] = await env.STORES.getByName(store.storeId).deliveryStartBatch([`${r.id}#hook`], 60_000);
+    expect(claim?.action).toBe("send");
     // … so a duplicate copy is put back on the queue for later, not posted and not dropped,
     const dup = createMessageBatch<QueueMessage>(DELIVERY_QUEUE_NAME, [{ id: "dup-2", timestamp: new Date(), attempts: 1, body: queueMessage(store, r.id, "hook") }]);
     const ctx = createExecutionContext();

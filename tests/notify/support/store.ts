@@ -1,5 +1,6 @@
 /** Stores with channels configured through the real rules API, reminders, and delivery-log reads. */
 import { call, createStore } from "../../support/api";
+import type { QueueMessage } from "../../../src/notify/messages";
 import type { Reminder } from "../../../src/notify/reminder";
 import type { DeliveryView } from "../../../src/notify/views";
 
@@ -75,4 +76,9 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
 
 export async function deliveryOf(store: TestStore, deliveryId: string): Promise<DeliveryView | undefined> {
   return (await deliveries(store, "?limit=100")).find((d) => d.deliveryId === deliveryId);
+}
+
+/** The queue message the delivery log sends for one reminder × channel (what a duplicate copy looks like). */
+export function queueMessage(store: TestStore, reminderId: string, channel: string): QueueMessage {
+  return { v: 1, kind: "reminder", storeId: store.storeId, deliveryId: `${reminderId}#${channel}`, channel, idempotencyKey: reminderId, rulesVersion: 1 };
 }
