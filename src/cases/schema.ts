@@ -102,7 +102,18 @@ export const CaseView = z.object({
   }),
   clocks: z.array(ClockView),
   callbacks: z.array(
-    z.object({ id: z.string(), at: iso.nullable(), owner: z.string().nullable(), phone: z.string().nullable(), note: z.string().nullable(), source: z.enum(["helpdesk", "api"]), promisedAt: iso, doneAt: iso.nullable(), doneReason: z.string().nullable() }),
+    z.object({
+      id: z.string(),
+      at: iso.nullable(),
+      owner: z.string().nullable(),
+      phone: z.string().nullable(),
+      note: z.string().nullable(),
+      tag: z.string().nullable().meta({ description: "The helpdesk tag that signalled the promise; removing it from the ticket marks the callback done." }),
+      source: z.enum(["helpdesk", "api"]),
+      promisedAt: iso,
+      doneAt: iso.nullable(),
+      doneReason: z.string().nullable(),
+    }),
   ),
   shipment: z
     .object({

@@ -236,6 +236,11 @@ function applyCallback(s: CaseState, c: CaseEvent): void {
   const cb = e.callback;
   if (e.kind === "case.callback_promised") {
     const source = e.provider === "promptly" ? "api" : "helpdesk";
+    if (source === "helpdesk" && cb?.fromTag && cb.tag) {
+      // A snapshot still carrying the tag restates the open promise; it must not move its due time.
+      const tag = cb.tag.toLowerCase();
+      if (s.callbacks.some((old) => old.source === "helpdesk" && old.doneAt === null && old.tag?.toLowerCase() === tag)) return;
+    }
     // A helpdesk holds one promise per case (its tag or field): a new one replaces the old.
     if (source === "helpdesk") {
       for (const old of s.callbacks) {

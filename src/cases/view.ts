@@ -98,6 +98,7 @@ export function caseView(v: ViewInput): CaseView {
       owner: c.owner ?? null,
       phone: c.phone ?? null,
       note: c.note ?? null,
+      tag: c.tag ?? null,
       source: c.source,
       promisedAt: iso(c.promisedAt),
       doneAt: isoOrNull(c.doneAt),

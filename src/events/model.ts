@@ -147,6 +147,13 @@ export const NormalizedEvent = z.object({
       note: z.string().optional(),
       /** The helpdesk tag that signalled the promise: removing the tag means the call was made. */
       tag: z.string().optional(),
+      /**
+       * The promise was read from the tag alone (due the store's delay after tagging), from a
+       * snapshot that cannot say whether the tag was just added. While an earlier promise with
+       * the same tag is still open this only restates it; once that one is done (the tag was
+       * removed), it is a new promise.
+       */
+      fromTag: z.boolean().optional(),
     })
     .optional(),
   snoozeUntil: isoInstant.optional(),

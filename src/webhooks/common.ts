@@ -152,6 +152,8 @@ export interface CallbackSignal {
   note: string;
   /** The callback tag as it appears on the case, when the case carries it. */
   tag?: string;
+  /** The due time comes from the tag alone (no callback time field). */
+  fromTag?: boolean;
 }
 
 /**
@@ -193,7 +195,7 @@ export function callbackPromise(
     const due = Date.parse(signals.occurredAt) + options.callbackWithinMinutes * 60_000;
     if (!Number.isFinite(due) || Math.abs(due) > 8.64e15) return null;
     const at = new Date(due).toISOString();
-    return { at, key: `tag:${wanted}`, note: `tag "${tag}" (due ${options.callbackWithinMinutes} min after tagging)`, tag };
+    return { at, key: `tag:${wanted}`, note: `tag "${tag}" (due ${options.callbackWithinMinutes} min after tagging)`, tag, fromTag: true };
   }
   return null;
 }
@@ -205,6 +207,12 @@ export function callbackPromise(
  * later). `occurrence` is set only when the delivery itself says the tag was just added (a
  * Zendesk `tags_added`, an Intercom tag topic, a Front `tag` event, a Chatwoot label diff): a tag
  * removed and added again is then a new promise.
+ *
+ * A snapshot (Freshdesk, Gorgias, Help Scout, Zammad) only says the tag is there. Each snapshot's
+ * tag promise is then its own event, marked `fromTag`, and the case engine, which sees the whole
+ * history, tells a restated promise (an open one with that tag exists) from a new one (the tag
+ * was removed and added again). Deriving one id per tag instead made a re-added tag a duplicate
+ * of the first promise, which was already done: the second callback was never reminded.
  */
 export async function callbackPromisedEvent(
   base: EventBase,
@@ -212,8 +220,10 @@ export async function callbackPromisedEvent(
   promise: CallbackSignal,
   extra: { phone?: string | null; occurrence?: string } = {},
 ): Promise<NormalizedEvent> {
-  const id = await derivedEventId([base.provider, caseRef, "callback", promise.key, extra.occurrence]);
+  const snapshot = promise.fromTag === true && extra.occurrence === undefined;
+  const id = await derivedEventId([base.provider, caseRef, "callback", promise.key, snapshot ? `snapshot@${base.occurredAt}` : extra.occurrence]);
   const callback: NonNullable<NormalizedEvent["callback"]> = { at: promise.at, note: promise.note };
+  if (snapshot) callback.fromTag = true;
   const phone = nonEmpty(extra.phone);
   if (phone !== undefined) callback.phone = phone;
   if (promise.tag !== undefined) callback.tag = promise.tag;
