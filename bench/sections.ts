@@ -107,7 +107,7 @@ export function costSection(r: CostFigures): Section {
       "",
       ...r.rows.map(rpcLine),
       "",
-      "By reading the code, the same paths are: webhook → registry `providerConfig` → case `ingest` (→ registry `currentRulesVersion` for a new case only; → registry `indexCase` when the case summary changed); alarm → case `alarm()` → registry `deliveriesRecord` per reminder (`dispatchReminder`, which also reads the rules from KV; the registry sends one queue message per channel) → registry `indexCase` (the summary's next due instant moved) → consumer: registry `deliveryStart` and `deliveryFinish` per message. Not on these paths: `findOpenTickets` and `noteLinkedShipment` (shipments linked to tickets only).",
+      "By reading the code, the same paths are: webhook → registry `intakeContext` (provider config and current rules version in one call) → case `ingest` (→ registry `indexCase` when the case summary changed); alarm → case `alarm()` → registry `deliveriesRecord` per reminder (`dispatchReminder`, which also reads the rules from KV; the registry sends one queue message per channel) → registry `indexCase` only when the summary changed beyond a reminder's time coming (a breach, a new plan) → consumer: registry `deliveryStartBatch` and `deliveryFinishBatch` once per store per queue batch (up to 10 messages). Not on these paths: `findOpenTickets` and `noteLinkedShipment` (shipments linked to tickets only).",
       "",
       "Where the rows go (rows written per event or reminder, by statement):",
       "",
