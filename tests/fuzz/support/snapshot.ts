@@ -19,6 +19,28 @@ function show(a: Answer): string {
   return `${a.status}${etag ? ` etag=${etag}` : ""} ${a.text}`;
 }
 
+/**
+ * A case view is evaluated at the moment it is read: a running clock's used and remaining
+ * business time move on by themselves while its calendar is open, without anything being
+ * written. Those two numbers are masked on running clocks so that two reads of an unchanged
+ * case compare equal at any hour (the case's own SQLite rows are compared exactly anyway).
+ */
+function showCase(a: Answer): string {
+  let body: { clocks?: { status?: string; usedMs?: unknown; remainingMs?: unknown }[] };
+  try {
+    body = JSON.parse(a.text) as typeof body;
+  } catch {
+    return show(a);
+  }
+  for (const clock of body.clocks ?? []) {
+    if (clock.status === "active") {
+      clock.usedMs = "(running)";
+      clock.remainingMs = "(running)";
+    }
+  }
+  return `${a.status} ${JSON.stringify(body)}`;
+}
+
 async function get(store: StoreHandle, path: string): Promise<Answer> {
   return direct({ method: "GET", target: `/v1/stores/${store.storeId}${path}`, headers: [["authorization", `Bearer ${store.token}`]] });
 }
@@ -49,7 +71,7 @@ export async function snapshot(store: StoreHandle): Promise<StoreSnapshot> {
   const caseIds = (JSON.parse(api["/cases?limit=200"]!.replace(/^\d+ /, "")) as { cases?: { caseId: string }[] }).cases?.map((c) => c.caseId) ?? [];
   const cases: StoreSnapshot["cases"] = {};
   for (const caseId of caseIds) {
-    api[`/cases/${caseId}`] = show(await get(store, `/cases/${encodeURIComponent(caseId)}`));
+    api[`/cases/${caseId}`] = showCase(await get(store, `/cases/${encodeURIComponent(caseId)}`));
     cases[caseId] = await dumpSql(env.CASES.getByName(caseObjectName(store.storeId, caseId)));
   }
   const kv = (await env.RULES.list({ prefix: `rules:${store.storeId}:` })).keys.map((k) => k.name);
