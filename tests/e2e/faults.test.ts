@@ -43,6 +43,9 @@ describe("crash: SIGKILL mid-stream and while timers are due", () => {
     const accepted = new Map<string, string>(); // ticketId → caseId
     let rejected = 0;
     let failed = 0;
+    // Requests whose connection died with the process: stored or not, the sender cannot know
+    // (the Worker may have stored the event and been killed before answering); a provider retries.
+    const inDoubt = new Set<string>(); // caseId
     let sent = 0;
     const stop = Date.now() + 60_000;
     let killed = false;
@@ -57,6 +60,7 @@ describe("crash: SIGKILL mid-stream and while timers are due", () => {
           else rejected += 1;
         } catch {
           failed += 1; // the connection died with the process: the provider would retry
+          inDoubt.add(`ticket:custom:${ticketId}`);
         }
       }
     };
@@ -104,15 +108,20 @@ describe("crash: SIGKILL mid-stream and while timers are due", () => {
       distinctReminderKeys: distinct.size,
       receiverPosts: breaches.length,
       duplicatesDroppableByKey: breaches.length - distinct.size,
+      inDoubtThatWereStored: [...perCase.keys()].filter((c) => inDoubt.has(c)).length,
       downForMs: TARGET_S * 1000 + 1000,
       killedAtStreamSecond: Math.round((killedAt - (stop - 60_000)) / 1000),
     };
     console.log(JSON.stringify(report));
     expect(rejected).toBe(0);
     expect(stored).toBe(accepted.size);
-    expect(distinct.size).toBe(accepted.size);
-    // Every case got its breach; a repeat only ever carries the same key.
-    expect([...perCase.keys()].sort()).toEqual([...accepted.values()].sort());
+    // Every acknowledged case got its breach; any other case with a breach is one whose answer
+    // was lost in the kill (stored before the 2xx that never arrived), never one refused.
+    const acceptedCases = new Set(accepted.values());
+    for (const caseId of acceptedCases) expect(perCase.has(caseId)).toBe(true);
+    for (const caseId of perCase.keys()) expect(acceptedCases.has(caseId) || inDoubt.has(caseId)).toBe(true);
+    // One reminder key per case: a repeat at the receiver only ever carries the same key.
+    expect(distinct.size).toBe(perCase.size);
     for (const caseId of accepted.values()) {
       const view = await readCase(store, caseId);
       const fired = view.timers.done.filter((t: { kind: string; state: string }) => t.kind === "first_reply.breach" && t.state === "fired");
