@@ -115,6 +115,20 @@ export type BusinessCalendar = z.infer<typeof BusinessCalendar>;
 /** The literal calendar that is always open: calendar-hours targets share the business-hours path. */
 export const ALWAYS_OPEN = "24/7" as const;
 
+const AlwaysOpen = z.literal(ALWAYS_OPEN, { error: (iss) => `expected "${ALWAYS_OPEN}" or a calendar object, got ${JSON.stringify(iss.input)}` });
+
 /** A calendar as targets carry it: a business calendar or the literal `"24/7"`. */
-export const CalendarSchema = z.union([z.literal(ALWAYS_OPEN), BusinessCalendar]);
-export type Calendar = z.infer<typeof CalendarSchema>;
+export type Calendar = z.infer<typeof AlwaysOpen> | BusinessCalendar;
+
+/**
+ * Validates a calendar as targets carry it. The input's type picks the branch (a string can only
+ * mean `"24/7"`, anything else must be a calendar document) and only that branch's issues are
+ * reported: a plain `z.union` would answer a missing `timeZone` or a three-item interval with
+ * one pathless "Invalid input", since every branch failed.
+ */
+export const CalendarSchema = z.custom<Calendar>().transform((input, ctx): Calendar => {
+  const parsed = typeof input === "string" ? AlwaysOpen.safeParse(input) : BusinessCalendar.safeParse(input);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.issues.push({ code: "custom", path: [...issue.path], message: issue.message, input });
+  return z.NEVER;
+});

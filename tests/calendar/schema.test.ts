@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { addBusinessTime, BusinessCalendar, CalendarSchema } from "../../src/calendar/index";
+import { SlaPolicy } from "../../src/sla/index";
 
 const MON_FRI: BusinessCalendar["week"] = { mon: [["09:00", "17:00"]], tue: [["09:00", "17:00"]], wed: [["09:00", "17:00"]], thu: [["09:00", "17:00"]], fri: [["09:00", "17:00"]] };
 
-/** The issues an admin would see, as "path: message". */
-function problems(doc: unknown): string[] {
-  const r = (typeof doc === "string" ? CalendarSchema : BusinessCalendar).safeParse(doc);
+/** The issues an admin would see, as "path: message", through the exported calendar schema. */
+function problems(doc: unknown, schema: z.ZodType = CalendarSchema): string[] {
+  const r = schema.safeParse(doc);
   if (r.success) return [];
   return r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
 }
@@ -59,6 +60,34 @@ describe("calendar document validation", () => {
     expect(problems({ timeZone: "Europe/Berlin", week: { ...MON_FRI, monday: [["09:00", "17:00"]] } })).toEqual(['week: Unrecognized key: "monday"']);
     expect(problems({ timeZone: "Europe/Berlin", week: { mon: [["09:00", "17:00", "18:00"]] } })).toHaveLength(1);
     expect(problems({ timeZone: "Europe/Berlin", week: { mon: [["09:00", "17:00", "18:00"]] } })[0]).toMatch(/^week\.mon\.0: /);
+  });
+
+  it("reports structural mistakes at their path, not as one pathless error for the whole calendar", () => {
+    expect(problems({ week: MON_FRI })).toEqual(["timeZone: Invalid input: expected string, received undefined"]);
+    expect(problems({ timeZone: "Europe/Berlin", week: "mon-fri 9-5" })).toEqual(["week: Invalid input: expected object, received string"]);
+    expect(problems({ timeZone: "Europe/Berlin", week: { mon: [["09:00", "17:00", "18:00"]] } })).toEqual(["week.mon.0: Too big: expected array to have <=2 items"]);
+    expect(problems({ timeZone: "Europe/Berlin", week: MON_FRI, holidays: "2026-12-25" })).toEqual(["holidays: Invalid input: expected array, received string"]);
+    // The exported schema and the document schema agree on every mistake.
+    for (const doc of [{ week: MON_FRI }, { timeZone: "Europe/Berlin", week: { mon: [["09:00"]] } }, { timeZone: "Mars/Olympus", week: {} }]) {
+      expect(problems(doc)).toEqual(problems(doc, BusinessCalendar));
+    }
+  });
+
+  it("names what it expected when the calendar is neither \"24/7\" nor a calendar object", () => {
+    expect(problems("24x7")).toEqual([': expected "24/7" or a calendar object, got "24x7"']);
+    expect(problems(7)).toEqual([": Invalid input: expected object, received number"]);
+    expect(problems(["09:00", "17:00"])).toEqual([": Invalid input: expected object, received array"]);
+    expect(CalendarSchema.parse("24/7")).toBe("24/7");
+  });
+
+  it("keeps the path when the calendar sits inside an SLA target", () => {
+    const target = { metric: "first_reply", priority: "urgent", durationMs: 3_600_000 };
+    const policy = (calendar: unknown) => ({ id: "p1", targets: [{ ...target, calendar: "24/7" }, { ...target, priority: "high", calendar }] });
+    expect(problems(policy({ timeZone: "Europe/Berlin" }), SlaPolicy)).toEqual(["targets.1.calendar.week: Invalid input: expected object, received undefined"]);
+    expect(problems(policy({ timeZone: "Europe/Berlin", week: { tue: [["09:00", "12:00", "13:00"]] } }), SlaPolicy)).toEqual([
+      "targets.1.calendar.week.tue.0: Too big: expected array to have <=2 items",
+    ]);
+    expect(problems(policy({ timeZone: "Europe/Berlin", week: MON_FRI }), SlaPolicy)).toEqual([]);
   });
 
   it("refuses a week without any hours, since no deadline could ever be met", () => {
