@@ -99,7 +99,7 @@ async function runRoute(spec: RouteSpec, request: IRequest, env: Env, ctx: Execu
     if (!parsed.success) throw validationError(parsed.error, "query string", ["query"]);
     query = parsed.data;
   }
-  const body = spec.body ? await readJson(request, spec.body) : undefined;
+  const body = spec.body ? await readJson(request, spec.body, { optional: spec.bodyOptional }) : undefined;
   return spec.handler({ request, env, ctx, url, params, query: query as Record<string, string>, body: body as undefined, auth, requestId: state.requestId, log: state.log });
 }
 

@@ -57,12 +57,29 @@ export function parseJsonBytes(bytes: Uint8Array): unknown {
   }
 }
 
-/** Reads, caps, type-checks and validates a JSON request body against a zod schema. */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+function requireJsonContentType(request: Request): void {
   if (!isJsonContentType(request.headers.get("content-type"))) {
     throw new ApiError(415, "unsupported_media_type", "send the body as application/json");
   }
-  const value = parseJsonBytes(await readBodyBytes(request));
+}
+
+/**
+ * Reads, caps, type-checks and validates a JSON request body against a zod schema. With
+ * `optional`, a request without body bytes is validated as `{}`, whatever its Content-Type.
+ * Only the bytes tell whether a body came (a Request built in-process with an empty string has
+ * no Content-Length), so an optional body is read before its type is checked: an oversized one
+ * is 413 there, where a required one is 415 first.
+ */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, options: { optional?: boolean } = {}): Promise<z.infer<S>> {
+  let value: unknown;
+  if (options.optional) {
+    const bytes = await readBodyBytes(request);
+    if (bytes.byteLength > 0) requireJsonContentType(request);
+    value = bytes.byteLength > 0 ? parseJsonBytes(bytes) : {};
+  } else {
+    requireJsonContentType(request);
+    value = parseJsonBytes(await readBodyBytes(request));
+  }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationError(parsed.error);
   return parsed.data;

@@ -65,7 +65,7 @@ export function buildOpenApi(routes: RouteSpec[], serverUrl: string): JsonObject
     };
     const security = SECURITY[r.auth];
     if (security) op.security = security;
-    if (r.body) op.requestBody = { required: true, content: { "application/json": { schema: schemaOf(r.body, "input") } } };
+    if (r.body) op.requestBody = { required: !r.bodyOptional, content: { "application/json": { schema: schemaOf(r.body, "input") } } };
     (paths[openPath] ??= {})[r.method] = op;
   }
   return {

@@ -51,6 +51,11 @@ export interface RouteSpec<B extends z.ZodType | undefined = z.ZodType | undefin
   tags: string[];
   auth: RouteAuth;
   body?: B;
+  /**
+   * The body may be left out: a request without body bytes is validated as `{}`, whatever its
+   * Content-Type. A request with a body must still send JSON.
+   */
+  bodyOptional?: boolean;
   query?: Q;
   /** Extra request headers worth documenting (If-Match, provider signature headers, …). */
   headers?: Record<string, string>;

@@ -44,10 +44,11 @@ export const storeRoutes = [
     method: "post",
     path: "/v1/stores/:storeId/tokens",
     summary: "Issue an admin token",
-    description: "Issues another admin token, for rotation: any number can be live at once until revoked.",
+    description: "Issues another admin token, for rotation: any number can be live at once until revoked. The body (a label) may be left out.",
     tags: ["Stores"],
     auth: "store",
     body: IssueTokenBody,
+    bodyOptional: true,
     responses: { 201: { description: "Token issued (shown once)", schema: TokenIssued } },
     handler: async ({ env, body, auth }) => {
       const token = await issueToken();

@@ -77,6 +77,25 @@ describe("store admin tokens", () => {
     expect((await call("GET", `/v1/stores/${store.storeId}`, { token: second.body.adminToken })).status).toBe(200);
   });
 
+  it("issues a token for a POST without a body, but still refuses a body that is not JSON", async () => {
+    const store = await createStore();
+    const bare = await call("POST", `/v1/stores/${store.storeId}/tokens`, { token: store.adminToken });
+    expect(bare.status).toBe(201);
+    expect(bare.body.label).toBeNull();
+    expect((await call("GET", `/v1/stores/${store.storeId}`, { token: bare.body.adminToken })).status).toBe(200);
+    const empty = await call("POST", `/v1/stores/${store.storeId}/tokens`, { token: store.adminToken, rawBody: "", headers: { "content-type": "text/plain" } });
+    expect(empty.status).toBe(201);
+
+    const form = await call("POST", `/v1/stores/${store.storeId}/tokens`, { token: store.adminToken, rawBody: "label=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(form.status).toBe(415);
+    expect(form.body.error.code).toBe("unsupported_media_type");
+    const invalid = await call("POST", `/v1/stores/${store.storeId}/tokens`, { token: store.adminToken, body: { label: "" } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.issues).toEqual([expect.objectContaining({ path: "label" })]);
+    // The original token and the two issued without a body; nothing from the refused ones.
+    expect((await call("GET", `/v1/stores/${store.storeId}`, { token: store.adminToken })).body.adminTokens).toHaveLength(3);
+  });
+
   it("store A's token cannot issue or revoke tokens of store B", async () => {
     const a = await createStore("A");
     const b = await createStore("B");
@@ -116,6 +135,8 @@ describe("request handling shared by every route", () => {
     expect(doc.body.openapi).toBe("3.1.0");
     expect(doc.body.paths["/v1/stores"].post.requestBody.content["application/json"].schema.required).toContain("name");
     expect(doc.body.paths["/v1/stores/{storeId}/tokens/{tokenId}"].delete).toBeDefined();
+    expect(doc.body.paths["/v1/stores"].post.requestBody.required).toBe(true);
+    expect(doc.body.paths["/v1/stores/{storeId}/tokens"].post.requestBody.required).toBe(false);
     const page = await call("GET", "/docs");
     expect(page.status).toBe(200);
     expect(String(page.body)).toContain("/openapi.json");

@@ -154,7 +154,11 @@ export async function classify(wire: Wire, routes: FuzzRoute[], world: World): P
 
   if (route.spec.body && route.bodyAccepts) {
     const bytes = wire.body === undefined ? new Uint8Array() : typeof wire.body === "string" ? encoder.encode(wire.body) : wire.body;
-    if (!isJsonType(header("content-type"))) refuse("content-type", 415);
+    // An optional body is read before its type is checked: no bytes means `{}`, and size comes first.
+    if (route.spec.bodyOptional && bytes.byteLength === 0) {
+      if (!route.bodyAccepts({})) refuse("body-invalid", route.bodyOpaque ? undefined : 400);
+    } else if (route.spec.bodyOptional && bytes.byteLength > 1024 * 1024) refuse("too-large", 413);
+    else if (!isJsonType(header("content-type"))) refuse("content-type", 415);
     else if (bytes.byteLength > 1024 * 1024) refuse("too-large", 413);
     else {
       let value: unknown;
