@@ -12,6 +12,7 @@ import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
 import { requireOperator, requireStoreAdmin } from "./auth";
 import { readJson } from "./body";
+import { attemptKey, countFailure, isCountedFailure, refuseIfLockedOut, type AttemptKey } from "./rate-limit";
 import { DOCS_HTML } from "./docs-page";
 import { ApiError, errorResponse, validationError } from "./errors";
 import { buildOpenApi } from "./openapi";
@@ -89,9 +90,12 @@ async function runRoute(spec: RouteSpec, request: IRequest, env: Env, ctx: Execu
   if (params.storeId) state.storeId = params.storeId;
   const url = new URL(request.url);
 
+  // Failed authentication is rate limited per client: over the limit, 429 before anything is checked.
+  const attempt = attemptKey(spec.auth, request, params.storeId);
+  if (attempt) refuseIfLockedOut(attempt);
   let auth: StoreAuth | undefined;
-  if (spec.auth === "operator") await requireOperator(request, env);
-  if (spec.auth === "store") auth = await requireStoreAdmin(request, env, params.storeId ?? "");
+  if (spec.auth === "operator") await counted(env, attempt, () => requireOperator(request, env));
+  if (spec.auth === "store") auth = await counted(env, attempt, () => requireStoreAdmin(request, env, params.storeId ?? ""));
 
   let query: unknown = Object.fromEntries(url.searchParams);
   if (spec.query) {
@@ -100,7 +104,22 @@ async function runRoute(spec: RouteSpec, request: IRequest, env: Env, ctx: Execu
     query = parsed.data;
   }
   const body = spec.body ? await readJson(request, spec.body, { optional: spec.bodyOptional }) : undefined;
-  return spec.handler({ request, env, ctx, url, params, query: query as Record<string, string>, body: body as undefined, auth, requestId: state.requestId, log: state.log });
+  const handle = () => spec.handler({ request, env, ctx, url, params, query: query as Record<string, string>, body: body as undefined, auth, requestId: state.requestId, log: state.log });
+  // A webhook authenticates inside its handler (the signature is checked on the raw body).
+  return spec.auth === "webhook" ? counted(env, attempt, handle) : handle();
+}
+
+/** Runs an authentication step; a failure it throws is counted, and the one over the limit becomes 429. */
+async function counted<T>(env: Env, attempt: AttemptKey | null, step: () => Promise<T> | T): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    if (attempt && isCountedFailure(attempt.auth, err)) {
+      const over = await countFailure(env, attempt);
+      if (over) throw over;
+    }
+    throw err;
+  }
 }
 
 function unmatched(request: Request): ApiError {

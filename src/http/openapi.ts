@@ -54,6 +54,9 @@ export function buildOpenApi(routes: RouteSpec[], serverUrl: string): JsonObject
             : {}),
       };
     }
+    if (r.auth !== "none") {
+      responses["429"] ??= { description: "Too many failed authentication attempts from this client (see Retry-After)", content: { "application/json": { schema: errorSchema } } };
+    }
     responses["4XX"] ??= { description: "Error (JSON envelope with field paths)", content: { "application/json": { schema: errorSchema } } };
     const op: JsonObject = {
       summary: r.summary,
