@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { dotenvValue, notAnsweringMessage, readyBanner, waitForHealth } from "./dev-start.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const devVars = join(root, ".dev.vars");
@@ -18,8 +19,8 @@ const url = `http://127.0.0.1:${port}`;
 
 function operatorToken() {
   const existing = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
-  const match = /^OPERATOR_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(existing);
-  if (match) return match[1];
+  const current = dotenvValue(existing, "OPERATOR_TOKEN");
+  if (current) return current;
   const token = `op_${randomBytes(24).toString("base64url")}`;
   writeFileSync(devVars, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}OPERATOR_TOKEN=${token}\n`, { mode: 0o600 });
   console.log(`Created .dev.vars with a new OPERATOR_TOKEN (git-ignored).`);
@@ -50,34 +51,13 @@ const child = spawn(
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));
 
+const HEALTH_ATTEMPTS = 240;
+const HEALTH_INTERVAL_MS = 250;
+
 async function announce() {
-  for (let i = 0; i < 240; i++) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  console.log(`
-────────────────────────────────────────────────────────────────────────
- Promptly is running at ${url}   (state persisted in .wrangler/state)
-
- Operator token (from .dev.vars):
-   ${token}
-
- Create your first store:
-   curl -s -X POST ${url}/v1/stores \\
-     -H "Authorization: Bearer ${token}" \\
-     -H "Content-Type: application/json" \\
-     -d '{"name":"My Shop"}'
-
- It answers with a storeId and an adminToken (shown once). Next:
-   - the five-minute tour in README.md (configure a provider, post a webhook, see the case)
-   - the API reference: ${url}/docs   (OpenAPI: ${url}/openapi.json)
- Stop with Ctrl+C; start again with npm start and everything is still there.
-────────────────────────────────────────────────────────────────────────
-`);
+  const up = await waitForHealth(url, { attempts: HEALTH_ATTEMPTS, intervalMs: HEALTH_INTERVAL_MS });
+  // wrangler keeps running either way, its output visible above: it may say why it is not answering.
+  if (up) console.log(readyBanner({ url, token }));
+  else console.error(notAnsweringMessage({ url, waitedSeconds: (HEALTH_ATTEMPTS * HEALTH_INTERVAL_MS) / 1000 }));
 }
 void announce();

@@ -1,0 +1,76 @@
+/**
+ * The parts of `npm start` (scripts/start.mjs) that decide what a newcomer is told: the operator
+ * token as wrangler will read it from .dev.vars, whether the service answered, and the message
+ * for either outcome. Plain functions, so tests can check them (tests/http/start-script.test.ts).
+ */
+
+/**
+ * The value `wrangler dev` will see for `name` in a .dev.vars file (dotenv syntax), or
+ * undefined: `KEY=value` with an optional `export `, a value in single, double or back quotes
+ * taken as written (in double quotes `\n` and `\r` are escapes), an unquoted one cut at `#` and trimmed.
+ * As in dotenv, which wrangler uses, the last assignment wins.
+ */
+export function dotenvValue(text, name) {
+  let value;
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([\w.-]+)\s*=\s*(.*)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const raw = m[2];
+    const quoted = /^(['"`])(.*)\1\s*(?:#.*)?$/.exec(raw);
+    if (quoted) value = quoted[1] === '"' ? quoted[2].replace(/\\n/g, "\n").replace(/\\r/g, "\r") : quoted[2];
+    else value = raw.split("#")[0].trim();
+  }
+  return value;
+}
+
+/** Polls `${url}/healthz` until it answers 2xx: true, or false once `attempts` tries have failed. */
+export async function waitForHealth(url, { attempts = 240, intervalMs = 250 } = {}) {
+  for (let i = 0; i < attempts; i++) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      await res.body?.cancel();
+      if (res.ok) return true;
+    } catch {
+      /* not up yet */
+    }
+    if (i + 1 < attempts) await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  return false;
+}
+
+const RULE = "─".repeat(72);
+
+/** What to print once the service answers: where it is, the token, and a curl that creates a store. */
+export function readyBanner({ url, token }) {
+  return `
+${RULE}
+ Promptly is running at ${url}   (state persisted in .wrangler/state)
+
+ Operator token (from .dev.vars):
+   ${token}
+
+ Create your first store:
+   curl -s -X POST ${url}/v1/stores \\
+     -H "Authorization: Bearer ${token}" \\
+     -H "Content-Type: application/json" \\
+     -d '{"name":"My Shop"}'
+
+ It answers with a storeId and an adminToken (shown once). Next:
+   - the five-minute tour in README.md (configure a provider, post a webhook, see the case)
+   - the API reference: ${url}/docs   (OpenAPI: ${url}/openapi.json)
+ Stop with Ctrl+C; start again with npm start and everything is still there.
+${RULE}
+`;
+}
+
+/** What to print when the service never answered: no claim that it runs, and where to look. */
+export function notAnsweringMessage({ url, waitedSeconds }) {
+  return `
+${RULE}
+ Promptly did NOT answer at ${url}/healthz within ${waitedSeconds} s.
+ wrangler dev is still running: its output above says what went wrong (a port already in use,
+ a build error, a missing dependency). Stop it with Ctrl+C, fix that, and run npm start again;
+ if it is only slow, ${url}/healthz answers {"ok":true} once it is up.
+${RULE}
+`;
+}
