@@ -131,9 +131,22 @@ function unmatched(request: Request): ApiError {
   return new ApiError(404, "not_found", `no route for ${request.method} ${path}`);
 }
 
+/** Cloudflare's ray id, `<16 hex>-<colo>`: what the edge sets, and nothing a client could dress up. */
+const CF_RAY = /^[0-9a-f]{16}-[A-Z]{3}$/;
+
+/**
+ * The request id in logs and the x-request-id answer: the ray id, so a log line can be matched
+ * with Cloudflare's own, when the header has its shape. Only the edge sets it in production, but
+ * locally a client can send anything, so any other value gets a fresh id instead.
+ */
+function requestIdOf(request: Request): string {
+  const ray = request.headers.get("cf-ray");
+  return ray !== null && CF_RAY.test(ray) ? ray : crypto.randomUUID();
+}
+
 export async function handleFetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
   const started = Date.now();
-  const state: RequestState = { requestId: request.headers.get("cf-ray") ?? crypto.randomUUID(), log: {} };
+  const state: RequestState = { requestId: requestIdOf(request), log: {} };
   let response: Response;
   try {
     response = ((await router.fetch(request, env, ctx, state)) as Response | undefined) ?? errorResponse(unmatched(request), state.requestId);
