@@ -142,9 +142,10 @@ function carrierOf(data: z.infer<typeof TrackData>, resourceUrl: string | undefi
   return "unknown";
 }
 
-export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload> = {
+export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload, "shipengine"> = {
   id: "shipengine",
   title: "ShipEngine / ShipStation API",
+  shortName: "ShipEngine",
   kind: "carrier",
   noSharedSecret: true,
   optionsSchema: ShipEngineOptions,

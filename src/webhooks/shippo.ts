@@ -69,7 +69,7 @@ function parseSignatureHeader(value: string): { t: string | null; v1: string[] }
   return { t, v1 };
 }
 
-export const shippoAdapter: ProviderAdapter<typeof ShippoPayload> = {
+export const shippoAdapter: ProviderAdapter<typeof ShippoPayload, "shippo"> = {
   id: "shippo",
   title: "Shippo",
   kind: "carrier",

@@ -119,7 +119,7 @@ async function signatureMatches(secrets: string[], input: VerifyInput, signature
   return hmacMatchesAnySecret("SHA-256", secrets, concatBytes(utf8(timestamp), input.rawBody), fromBase64(signature));
 }
 
-export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
+export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> = {
   id: "zendesk",
   title: "Zendesk",
   kind: "helpdesk",
