@@ -3,9 +3,9 @@
  *
  * Order matters: cap and read the raw bytes once; find the store's config for this provider;
  * verify the signature on those exact bytes; only then parse and validate; normalize; and hand
- * the events to the case object, which stores and deduplicates them. The 202 is sent only after
- * that call returns, so a 2xx always means the event is durably stored. Nothing is stored for a
- * request that is rejected.
+ * the events to the case object, which stores and deduplicates them. The 2xx (202, or the
+ * adapter's `successStatus`: 17TRACK wants exactly 200) is sent only after that call returns, so
+ * a 2xx always means the event is durably stored. Nothing is stored for a request that is rejected.
  */
 import { z } from "zod";
 import { caseIdOf, caseObjectName, NormalizedEvent } from "../events/model";
@@ -55,15 +55,16 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   }
 
   if (normalized.type === "ping") return normalized.response;
+  const status = adapter.successStatus ?? 202;
   const ignore = async (reason: string, providerEventId?: string) => {
     // Recorded (by provider id when there is one) so the delivery log explains the 202.
     const { duplicate } = await registry.recordIgnoredDelivery(adapter.id, providerEventId ?? `unidentified:${Date.now()}:${crypto.randomUUID()}`, reason);
     log.ignored = reason;
-    return Response.json({ duplicate, ignored: true, reason } satisfies IntakeAnswer, { status: 202 });
+    return Response.json({ duplicate, ignored: true, reason } satisfies IntakeAnswer, { status });
   };
   if (normalized.type === "ignored") return ignore(normalized.reason, normalized.providerEventId);
   if (normalized.events.length === 0) return ignore("the delivery carried no change we track");
-  return Response.json(await ingest(env, storeId, adapter, normalized.events, rulesVersion, log), { status: 202 });
+  return Response.json(await ingest(env, storeId, adapter, normalized.events, rulesVersion, log), { status });
 }
 
 async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], rulesVersion: number, log: Record<string, unknown>): Promise<IntakeAnswer> {

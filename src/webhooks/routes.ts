@@ -108,10 +108,11 @@ export const webhookRoutes = [
     path: "/hooks/:storeId/:provider",
     summary: "Receive a provider webhook",
     description:
-      "Verified with the provider's own signature scheme on the raw bytes (401 `bad_signature` / `stale`), validated (400 with field paths), normalized and durably stored in the case before the 202. Duplicates answer 202 with `duplicate: true`; well-formed events we do not use answer 202 with `ignored: true`. Never 410.",
+      "Verified with the provider's own signature scheme on the raw bytes (401 `bad_signature` / `stale`), validated (400 with field paths), normalized and durably stored in the case before the 202. Duplicates answer 202 with `duplicate: true`; well-formed events we do not use answer 202 with `ignored: true`. 17TRACK retries anything but exactly 200, so its deliveries get the same answers with status 200. Provider test pings are answered 200 in the form each provider expects. Never 410.",
     tags: ["Webhooks"],
     auth: "webhook",
     responses: {
+      200: { description: "17TRACK: stored, a duplicate or ignored (the same body as 202). Other providers: a test ping answered the way that provider expects, nothing stored" },
       202: { description: "Stored (or a duplicate, or ignored)", schema: IntakeAccepted },
       401: { description: "Bad signature or outside the replay window" },
       404: { description: "Unknown store, or provider not configured for it" },

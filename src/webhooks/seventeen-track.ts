@@ -48,6 +48,8 @@ export const seventeenTrackAdapter: ProviderAdapter<typeof SeventeenTrackPayload
   id: "17track",
   title: "17TRACK",
   kind: "carrier",
+  // 17TRACK retries every answer that is not exactly 200, a 202 included.
+  successStatus: 200,
   optionsSchema: SeventeenTrackOptions,
   schema: SeventeenTrackPayload,
 

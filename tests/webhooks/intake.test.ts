@@ -8,6 +8,8 @@ import { hmac, toBase64, utf8 } from "../../src/lib/crypto";
 import { call, createStore } from "../support/api";
 import ticketCreated from "../fixtures/zendesk/ticket-created.json?raw";
 import groupMembership from "../fixtures/zendesk/user-group-membership-created.json?raw";
+import trackingUpdated from "../fixtures/17track/tracking-updated-delivered-ups.json?raw";
+import { connect, storedFootprint } from "./intake-harness";
 
 const SECRET = "zendesk-signing-secret";
 
@@ -139,6 +141,21 @@ describe("POST /hooks/:storeId/:provider", () => {
     expect(res.body.ignored).toBe(true);
     const again = await post(store.storeId, "zendesk", groupMembership, await zendeskHeaders(groupMembership));
     expect(again.body).toMatchObject({ ignored: true, duplicate: true });
+  });
+
+  it("17TRACK is answered exactly 200 (it retries anything else, 202 included), stored, duplicate or ignored", async () => {
+    const hook = await connect("17track");
+    const stored = await hook.send(trackingUpdated);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ caseId: "shipment:ups:1Z2617V10397725789", duplicate: false });
+    const retry = await hook.send(trackingUpdated);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ duplicate: true, eventId: stored.body.eventId });
+    const ignored = await hook.send(JSON.stringify({ event: "TRACKING_STOPPED", data: { number: "1Z2617V10397725789", carrier: 100002 } }));
+    expect(ignored.status).toBe(200);
+    expect(ignored.body).toMatchObject({ ignored: true });
+    // Refusals keep their own codes: 17TRACK should not take a forged request for success.
+    expect((await hook.post(trackingUpdated, { "content-type": "application/json", sign: "0".repeat(64) })).status).toBe(401);
   });
 
   it("refuses bodies over 1 MiB before reading them whole", async () => {
