@@ -103,6 +103,7 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
   id: "helpscout",
   title: "Help Scout",
   kind: "helpdesk",
+  eventHeader: "x-helpscout-event",
   optionsSchema: HelpScoutOptions,
   schema: HelpScoutPayload,
 

@@ -74,6 +74,7 @@ export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> =
   id: "shopify",
   title: "Shopify",
   kind: "commerce",
+  eventHeader: "x-shopify-topic",
   optionsSchema: ShopifyOptions,
   schema: ShopifyPayload,
 

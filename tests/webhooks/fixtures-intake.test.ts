@@ -92,6 +92,10 @@ describe("every fixture through its adapter and the real fetch handler", () => {
       if (x.ignored) {
         expect(res.body).toMatchObject({ ignored: true, duplicate: false });
         expect(after).toEqual({ cases: before.cases, ignored: before.ignored + 1 });
+        // The provider's retry is recognised, event id or not, and recorded once.
+        const retry = await hook.send(body, sign);
+        expect(retry.body).toMatchObject({ ignored: true, duplicate: true });
+        expect(await storedFootprint(hook.storeId)).toEqual(after);
       }
       if (x.kinds) {
         expect(res.body.duplicate).toBe(false);

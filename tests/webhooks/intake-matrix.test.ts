@@ -85,7 +85,7 @@ describe("a signed body that fails the provider's schema is a 400 naming the fie
   });
 });
 
-describe("a well-formed event type we do not use is 202 ignored, recorded once", () => {
+describe("a well-formed event type we do not use is 2xx ignored, recorded once, and its retry is a duplicate", () => {
   for (const x of UNUSED) {
     it(x.provider, async () => {
       const hook = await connect(x.provider);
@@ -95,6 +95,10 @@ describe("a well-formed event type we do not use is 202 ignored, recorded once",
       const res = await hook.send(body, sign);
       expect(res.status, JSON.stringify(res.body)).toBe(x.status ?? 202);
       expect(res.body).toMatchObject({ ignored: true, duplicate: false, reason: expect.any(String) });
+      // The provider's retry (same bytes, re-signed): recognised, whether or not the provider gives an id.
+      const retry = await hook.send(body, sign);
+      expect(retry.status).toBe(x.status ?? 202);
+      expect(retry.body).toMatchObject({ ignored: true, duplicate: true });
       expect(await storedFootprint(hook.storeId)).toEqual({ cases: before.cases, ignored: before.ignored + 1 });
     });
   }

@@ -143,6 +143,32 @@ describe("POST /hooks/:storeId/:provider", () => {
     expect(again.body).toMatchObject({ ignored: true, duplicate: true });
   });
 
+  it("an ignored delivery with no event id of its own is still a duplicate when retried, recorded once", async () => {
+    // 17TRACK's TRACKING_STOPPED carries no id; its retry is the same bytes.
+    const hook = await connect("17track");
+    const body = JSON.stringify({ event: "TRACKING_STOPPED", data: { number: "RR123456789CN", carrier: 3011 } });
+    const before = await storedFootprint(hook.storeId);
+    const first = await hook.send(body);
+    expect(first.body).toMatchObject({ ignored: true, duplicate: false });
+    const retry = await hook.send(body);
+    expect(retry.body).toMatchObject({ ignored: true, duplicate: true });
+    expect(await storedFootprint(hook.storeId)).toEqual({ cases: before.cases, ignored: before.ignored + 1 });
+    // Another delivery (one byte apart) is its own row.
+    const other = await hook.send(body.replace("RR123456789CN", "RR123456789CX"));
+    expect(other.body).toMatchObject({ ignored: true, duplicate: false });
+    expect((await storedFootprint(hook.storeId)).ignored).toBe(before.ignored + 2);
+  });
+
+  it("the same bytes under another event header are another ignored delivery (Help Scout names the event in a header)", async () => {
+    const hook = await connect("helpscout");
+    const body = JSON.stringify({ id: 5, firstName: "Ana", email: "ana@example.com" });
+    const before = await storedFootprint(hook.storeId);
+    expect((await hook.send(body, { event: "customer.created" })).body).toMatchObject({ ignored: true, duplicate: false });
+    expect((await hook.send(body, { event: "customer.updated" })).body).toMatchObject({ ignored: true, duplicate: false });
+    expect((await hook.send(body, { event: "customer.created" })).body).toMatchObject({ ignored: true, duplicate: true });
+    expect((await storedFootprint(hook.storeId)).ignored).toBe(before.ignored + 2);
+  });
+
   it("17TRACK is answered exactly 200 (it retries anything else, 202 included), stored, duplicate or ignored", async () => {
     const hook = await connect("17track");
     const stored = await hook.send(trackingUpdated);
