@@ -220,7 +220,7 @@ export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload, "shipe
       steps: [
         `Register the webhook: POST https://api.shipengine.com/v1/environment/webhooks with {"url": "${hookUrl}", "event": "track"} (or Dashboard › Developers › Webhooks › Add: Tracking Update).`,
         "Start tracking each package (POST /v1/tracking/start?carrier_code=…&tracking_number=…), or buy labels through ShipEngine.",
-        "No secret to paste: ShipEngine signs with RSA and Promptly fetches the public keys itself. Configure the provider without secrets (PUT …/providers/shipengine with {\"options\": {}}), and for EU or ShipStation API accounts set the option jwksUrl (https://api.eu.shipengine.com/jwks or https://api.shipstation.com/jwks).",
+        "No secret to paste: ShipEngine signs with RSA and Promptly fetches the public keys itself. Configure the provider without secrets (PUT …/providers/shipengine with {}), and for EU or ShipStation API accounts with the option jwksUrl ({\"jwksUrl\": \"https://api.eu.shipengine.com/jwks\"} or https://api.shipstation.com/jwks).",
       ],
     };
   },

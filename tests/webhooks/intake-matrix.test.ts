@@ -193,11 +193,16 @@ describe("limits and answers", () => {
     const hook = await connect("zendesk");
     const typo = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], options: { callbacktag: "callback" } } });
     expect(typo.status).toBe(400);
-    expect(typo.body.error.issues).toEqual([{ path: "options", message: expect.stringContaining("callbacktag") }]);
+    expect(typo.body.error.issues).toEqual([{ path: "options.callbacktag", message: expect.stringContaining("callbackTag") }]);
+    const topLevelTypo = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], callbacktag: "callback" } });
+    expect(topLevelTypo.status).toBe(400);
+    expect(topLevelTypo.body.error.issues).toEqual([{ path: "callbacktag", message: expect.stringContaining("callbackTag") }]);
     const bad = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], options: { statusMap: { awaiting: "later" } } } });
     expect(bad.body.error.issues[0].path).toBe("options.statusMap.awaiting");
     const shippo = await call("PUT", `/v1/stores/${hook.storeId}/providers/shippo`, { token: hook.adminToken, body: { secrets: ["s"], options: { auth: "basic" } } });
     expect(shippo.body.error.issues[0].path).toBe("options.auth");
+    const shippoTop = await call("PUT", `/v1/stores/${hook.storeId}/providers/shippo`, { token: hook.adminToken, body: { secrets: ["s"], auth: "basic" } });
+    expect(shippoTop.body.error.issues[0].path).toBe("auth");
     // Nothing was changed by the refused requests: the provider still verifies with its old secret.
     expect((await hook.send(JSON.stringify({ type: "zen:event-type:user.created", id: crypto.randomUUID(), time: new Date().toISOString() }))).status).toBe(202);
   });

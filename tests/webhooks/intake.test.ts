@@ -59,6 +59,55 @@ describe("provider configuration", () => {
     expect(unknown.status).toBe(404);
   });
 
+  it("takes provider options at the top level, next to secrets, as the issue shows them", async () => {
+    const store = await createStore();
+    const put = await call("PUT", `/v1/stores/${store.storeId}/providers/shipengine`, { token: store.adminToken, body: { jwksUrl: "https://api.eu.shipengine.com/jwks" } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.options).toEqual({ jwksUrl: "https://api.eu.shipengine.com/jwks" });
+    const zendesk = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, {
+      token: store.adminToken,
+      body: { secrets: ["s"], callbackTag: "callback", statusMap: { "8447320465790": "waiting-on-third-party" }, subdomain: "acme" },
+    });
+    expect(zendesk.status, JSON.stringify(zendesk.body)).toBe(200);
+    expect(zendesk.body.options).toMatchObject({ callbackTag: "callback", statusMap: { "8447320465790": "waiting-on-third-party" }, subdomain: "acme" });
+    const list = await call("GET", `/v1/stores/${store.storeId}/providers`, { token: store.adminToken });
+    expect(list.body.providers.find((p: { provider: string }) => p.provider === "shipengine").options).toEqual({ jwksUrl: "https://api.eu.shipengine.com/jwks" });
+  });
+
+  it("still takes the nested options form, but not the same option given both ways", async () => {
+    const store = await createStore();
+    const nested = await call("PUT", `/v1/stores/${store.storeId}/providers/shippo`, { token: store.adminToken, body: { secrets: ["s"], options: { auth: "token" } } });
+    expect(nested.status).toBe(200);
+    expect(nested.body.options).toEqual({ auth: "token" });
+    const mixed = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets: ["s"], subdomain: "acme", options: { callbackTag: "cb" } } });
+    expect(mixed.status).toBe(200);
+    expect(mixed.body.options).toMatchObject({ subdomain: "acme", callbackTag: "cb" });
+    const both = await call("PUT", `/v1/stores/${store.storeId}/providers/shippo`, { token: store.adminToken, body: { secrets: ["s"], auth: "hmac", options: { auth: "token" } } });
+    expect(both.status).toBe(400);
+    expect(both.body.error.issues).toEqual([{ path: "auth", message: expect.stringContaining("give it once") }]);
+    // The refused request changed nothing.
+    const list = await call("GET", `/v1/stores/${store.storeId}/providers`, { token: store.adminToken });
+    expect(list.body.providers.find((p: { provider: string }) => p.provider === "shippo").options).toEqual({ auth: "token" });
+  });
+
+  it("an unknown top-level key is a 400 naming it and the provider's real options, never a silently lost setting", async () => {
+    const store = await createStore();
+    const wrong = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets: ["s"], jwksUrl: "https://api.eu.shipengine.com/jwks" } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.issues).toEqual([{ path: "jwksUrl", message: expect.stringMatching(/unknown field "jwksUrl".*callbackTag.*subdomain/) }]);
+    const none = await call("PUT", `/v1/stores/${store.storeId}/providers/aftership`, { token: store.adminToken, body: { secrets: ["s"], secret: "typo", options: { mode: "x" } } });
+    expect(none.status).toBe(400);
+    expect(none.body.error.issues).toEqual([
+      { path: "options.mode", message: expect.stringContaining("AfterShip takes no options") },
+      { path: "secret", message: expect.stringContaining("AfterShip takes no options") },
+    ]);
+    const invalid = await call("PUT", `/v1/stores/${store.storeId}/providers/shipengine`, { token: store.adminToken, body: { jwksUrl: "http://api.shipengine.com/jwks" } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.issues[0].path).toBe("jwksUrl");
+    const list = await call("GET", `/v1/stores/${store.storeId}/providers`, { token: store.adminToken });
+    expect(list.body.providers).toEqual([]);
+  });
+
   it("store A cannot configure, list or remove store B's providers", async () => {
     const a = await createStore();
     const b = await storeWithZendesk();
