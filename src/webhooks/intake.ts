@@ -41,7 +41,12 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   const early = await adapter.preVerify?.(verifyInput);
   if (early) return early;
   const verdict = await adapter.verify(verifyInput);
-  if (!verdict.ok) throw new ApiError(401, verdict.code, verdict.message);
+  if (!verdict.ok) {
+    if (verdict.code === "verification_unavailable") {
+      throw new ApiError(503, verdict.code, verdict.message, undefined, { "retry-after": String(verdict.retryAfterSeconds) });
+    }
+    throw new ApiError(401, verdict.code, verdict.message);
+  }
 
   const parsed = adapter.schema.safeParse(parseJsonBytes(rawBody));
   if (!parsed.success) throw validationError(parsed.error, `${adapter.title} payload`);

@@ -156,6 +156,7 @@ export const webhookRoutes = [
       401: { description: "Bad signature or outside the replay window" },
       404: { description: "Unknown store, or provider not configured for it" },
       413: { description: "Body over 1 MiB" },
+      503: { description: "The signature cannot be checked right now (ShipEngine's key endpoint is unreachable): retry after `Retry-After` seconds" },
     },
     handler: ({ request, env, params, log }) => {
       log.provider = params.provider;

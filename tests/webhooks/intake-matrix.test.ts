@@ -9,7 +9,7 @@ import { PROVIDERS, type ProviderId } from "../../src/events/model";
 import { ADAPTER_LIST } from "../../src/webhooks/registry";
 import { call } from "../support/api";
 import { connect, fixtureText, storedFootprint } from "./intake-harness";
-import { signDelivery, type SignOptions } from "./signers";
+import { shipEngineKey, signDelivery, type SignOptions } from "./signers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -187,6 +187,18 @@ describe("limits and answers", () => {
     const se = await call("PUT", `/v1/stores/${hook.storeId}/providers/shipengine`, { token: hook.adminToken, body: { options: { jwksUrl: "https://api.eu.shipengine.com/jwks" } } });
     expect(se.status).toBe(200);
     expect(se.body).toMatchObject({ provider: "shipengine", secretsConfigured: 0, options: { jwksUrl: "https://api.eu.shipengine.com/jwks" } });
+  });
+
+  it("ShipEngine's key endpoint down: 503 with Retry-After so ShipEngine retries, nothing stored", async () => {
+    const hook = await connect("shipengine", { options: { jwksUrl: "https://jwks-down.example/jwks" } });
+    const key = await shipEngineKey("unreachable-key");
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("bad gateway", { status: 502 }));
+    const before = await storedFootprint(hook.storeId);
+    const res = await hook.send(fixtureText("shipengine/api-track-delivered-usps-2019.json"), { rsa: key });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe("verification_unavailable");
+    expect(res.headers.get("retry-after")).toBe("60");
+    expect(await storedFootprint(hook.storeId)).toEqual(before);
   });
 
   it("a misspelt or invalid option is a 400 naming it, not a silently ignored setting", async () => {
