@@ -50,7 +50,8 @@ const FIXTURE_EXPECTATIONS: Record<string, Expectation> = {
   // The inner Track object of a track_updated webhook: alone it is not a delivery …
   "shippo/track-object-test-mode-transit.json": { provider: "shippo", status: 400, paths: ["event"] },
   "shippo/track-updated-docs-example.json": { provider: "shippo", status: 202, kinds: ["shipment.delivered"] },
-  "shopify/fulfillment-events-create.json": { provider: "shopify", sign: { event: "fulfillment_events/create" }, status: 202, kinds: ["shipment.in_transit"] },
+  // No tracking number in a fulfillment event: its case is the fulfillment's (docs/providers.md, Shopify).
+  "shopify/fulfillment-events-create.json": { provider: "shopify", sign: { event: "fulfillment_events/create" }, status: 202, kinds: ["shipment.in_transit"], caseId: "shipment:shopify:FULFILLMENT-123456" },
   "shopify/fulfillments-update.json": { provider: "shopify", sign: { event: "fulfillments/update" }, status: 202, kinds: ["shipment.label_created"], caseId: "shipment:ups:1Z827WK74630" },
   "zammad/ticket-trigger-default-payload.json": { provider: "zammad", status: 202, kinds: ["case.opened", "case.customer_message"], caseId: "ticket:zammad:81" },
   "zendesk/ticket-created.json": { provider: "zendesk", status: 202, kinds: ["case.opened", "case.customer_message"], caseId: "ticket:zendesk:5158" },
