@@ -6,26 +6,12 @@
  * what to do, then who the customer is; the rule and the idempotency key come last, for the
  * curious and for support engineers chasing duplicates.
  */
+import { ADAPTER_LIST } from "../webhooks/registry";
 import type { ChannelNotice } from "./messages";
 import type { Reminder } from "./reminder";
 
-const PROVIDER_NAMES: Record<string, string> = {
-  zendesk: "Zendesk",
-  freshdesk: "Freshdesk",
-  gorgias: "Gorgias",
-  helpscout: "Help Scout",
-  zammad: "Zammad",
-  chatwoot: "Chatwoot",
-  intercom: "Intercom",
-  front: "Front",
-  shopify: "Shopify",
-  easypost: "EasyPost",
-  aftership: "AfterShip",
-  shippo: "Shippo",
-  "17track": "17TRACK",
-  shipengine: "ShipEngine",
-  custom: "your system",
-};
+/** Each provider's name as reminders say it ("Zendesk ticket 5158"), from its adapter. */
+const PROVIDER_NAMES: Record<string, string> = Object.fromEntries(ADAPTER_LIST.map((a) => [a.id, a.shortName ?? a.title]));
 
 export function providerName(provider: string): string {
   return PROVIDER_NAMES[provider] ?? provider;

@@ -1,9 +1,11 @@
 /**
  * The shape every provider adapter has: schema, verify, normalize.
  *
- * Adding a provider means adding one file that exports a `ProviderAdapter` and registering it in
- * `./registry.ts`, plus a fixture. Intake (`./intake.ts`) does the rest: body cap, secret
- * lookup, replay window, dedupe, durable storage before the 2xx.
+ * Adding a provider means one file that exports a `ProviderAdapter<Schema, "<id>">`, its id in
+ * `PROVIDERS` and its line in `./registry.ts` (the compiler refuses either one missing), plus a
+ * fixture: docs/providers.md, "Adding a provider", lists the rest. Intake (`./intake.ts`) does
+ * the work every provider shares: body cap, secret lookup, replay window, dedupe, durable
+ * storage before the 2xx.
  */
 import type { z } from "zod";
 import type { NormalizedEvent, ProviderId } from "../events/model";
@@ -32,7 +34,12 @@ export interface VerifyInput {
 
 export type VerifyResult =
   | { ok: true; /** the signed timestamp, when the scheme has one */ signedAtMs?: number }
-  | { ok: false; code: "bad_signature" | "stale"; message: string };
+  | { ok: false; code: "bad_signature" | "stale"; message: string }
+  /**
+   * The delivery cannot be checked right now for a reason that is ours, not the sender's (the
+   * key endpoint is down): answered 503 so the provider retries, never as a forged request.
+   */
+  | { ok: false; code: "verification_unavailable"; message: string; retryAfterSeconds: number };
 
 /** Context available when normalizing a verified, schema-valid payload. */
 export interface NormalizeInput<P> {
@@ -53,18 +60,35 @@ export type NormalizeResult =
   /** A provider test ping or validation request, answered the way that provider expects. */
   | { type: "ping"; response: Response };
 
-export interface ProviderAdapter<S extends z.ZodType = z.ZodType> {
-  id: ProviderId;
-  /** Human name for docs and setup output. */
+export interface ProviderAdapter<S extends z.ZodType = z.ZodType, Id extends ProviderId = ProviderId> {
+  /** The `:provider` path segment; the literal type lets the registry check every id has its adapter. */
+  id: Id;
+  /** Human name for docs, setup output and error messages. */
   title: string;
+  /** How reminders name where a case came from ("Zendesk ticket 5158"), when not `title`. */
+  shortName?: string;
   kind: "helpdesk" | "commerce" | "carrier" | "custom";
   /**
    * True for providers that sign with a key we fetch ourselves (ShipEngine's JWKS): they are
    * configured without a shared secret. Every other provider needs one.
    */
   noSharedSecret?: boolean;
-  /** Provider-specific options accepted in `PUT /providers/:provider` (beyond secrets). */
-  optionsSchema: z.ZodType<Record<string, unknown>>;
+  /**
+   * The status a stored, duplicate or ignored delivery is answered with. Default 202; 17TRACK
+   * retries anything but exactly 200.
+   */
+  successStatus?: 200 | 202;
+  /**
+   * The header that names the event type when the body alone does not (Help Scout's
+   * `X-HelpScout-Event`, Shopify's `X-Shopify-Topic`): part of the fallback dedupe key of an
+   * ignored delivery that has no event id of its own.
+   */
+  eventHeader?: string;
+  /**
+   * Provider-specific options accepted in `PUT /providers/:provider` next to `secrets`. A strict
+   * object: an unknown option is a 400 naming it, never a silently dropped setting.
+   */
+  optionsSchema: z.ZodObject;
   /** zod schema of the delivery body: the single source of validation for this provider. */
   schema: S;
   /**

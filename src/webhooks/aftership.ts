@@ -87,7 +87,7 @@ function currentEstimate(t: TrackingT): string | null {
   );
 }
 
-export const aftershipAdapter: ProviderAdapter<typeof AfterShipPayload> = {
+export const aftershipAdapter: ProviderAdapter<typeof AfterShipPayload, "aftership"> = {
   id: "aftership",
   title: "AfterShip",
   kind: "carrier",

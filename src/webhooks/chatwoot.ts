@@ -96,7 +96,7 @@ function messageType(t: string | number | null | undefined): string {
   return typeof t === "number" ? (["incoming", "outgoing", "activity", "template"][t] ?? String(t)) : (t ?? "");
 }
 
-export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload> = {
+export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload, "chatwoot"> = {
   id: "chatwoot",
   title: "Chatwoot",
   kind: "helpdesk",

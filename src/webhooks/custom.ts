@@ -73,9 +73,10 @@ export function customSecretBytes(secret: string): Uint8Array {
   return decoded !== null && decoded.length > 0 ? decoded : utf8(secret);
 }
 
-export const customAdapter: ProviderAdapter<typeof CustomPayload> = {
+export const customAdapter: ProviderAdapter<typeof CustomPayload, "custom"> = {
   id: "custom",
   title: "Custom (Standard Webhooks)",
+  shortName: "your system",
   kind: "custom",
   optionsSchema: CustomOptions,
   schema: CustomPayload,

@@ -54,7 +54,7 @@ export const EasyPostOptions = z.strictObject({});
 
 const PREFIX = "hmac-sha256-hex=";
 
-export const easypostAdapter: ProviderAdapter<typeof EasyPostPayload> = {
+export const easypostAdapter: ProviderAdapter<typeof EasyPostPayload, "easypost"> = {
   id: "easypost",
   title: "EasyPost",
   kind: "carrier",

@@ -124,7 +124,7 @@ export function splitTags(raw: string | null | undefined): string[] | undefined 
     .filter((t) => t !== "");
 }
 
-export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload> = {
+export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshdesk"> = {
   id: "freshdesk",
   title: "Freshdesk",
   kind: "helpdesk",

@@ -122,7 +122,7 @@ function targetData(event: FrontEvent): Record<string, unknown> {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : undefined);
 
-export const frontAdapter: ProviderAdapter<typeof FrontPayload> = {
+export const frontAdapter: ProviderAdapter<typeof FrontPayload, "front"> = {
   id: "front",
   title: "Front",
   kind: "helpdesk",

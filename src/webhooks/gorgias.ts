@@ -104,7 +104,7 @@ function channelOf(raw: string | undefined): Channel | undefined {
   return "other";
 }
 
-export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload> = {
+export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload, "gorgias"> = {
   id: "gorgias",
   title: "Gorgias",
   kind: "helpdesk",

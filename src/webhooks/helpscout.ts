@@ -99,10 +99,11 @@ function latestThread(p: HelpScoutPayload) {
   return [...threads].sort((a, b) => Date.parse(b.createdAt ?? "") - Date.parse(a.createdAt ?? ""))[0];
 }
 
-export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload> = {
+export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpscout"> = {
   id: "helpscout",
   title: "Help Scout",
   kind: "helpdesk",
+  eventHeader: "x-helpscout-event",
   optionsSchema: HelpScoutOptions,
   schema: HelpScoutPayload,
 

@@ -3,14 +3,15 @@
  *
  * Order matters: cap and read the raw bytes once; find the store's config for this provider;
  * verify the signature on those exact bytes; only then parse and validate; normalize; and hand
- * the events to the case object, which stores and deduplicates them. The 202 is sent only after
- * that call returns, so a 2xx always means the event is durably stored. Nothing is stored for a
- * request that is rejected.
+ * the events to the case object, which stores and deduplicates them. The 2xx (202, or the
+ * adapter's `successStatus`: 17TRACK wants exactly 200) is sent only after that call returns, so
+ * a 2xx always means the event is durably stored. Nothing is stored for a request that is rejected.
  */
 import { z } from "zod";
 import { caseIdOf, caseObjectName, NormalizedEvent } from "../events/model";
 import { parseJsonBytes, readBodyBytes } from "../http/body";
 import { ApiError, validationError } from "../http/errors";
+import { concatBytes, sha256Hex, utf8 } from "../lib/crypto";
 import { STORE_ID_PATTERN } from "../stores/tokens";
 import type { ProviderAdapter } from "./adapter";
 import { adapterFor } from "./registry";
@@ -40,7 +41,12 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   const early = await adapter.preVerify?.(verifyInput);
   if (early) return early;
   const verdict = await adapter.verify(verifyInput);
-  if (!verdict.ok) throw new ApiError(401, verdict.code, verdict.message);
+  if (!verdict.ok) {
+    if (verdict.code === "verification_unavailable") {
+      throw new ApiError(503, verdict.code, verdict.message, undefined, { "retry-after": String(verdict.retryAfterSeconds) });
+    }
+    throw new ApiError(401, verdict.code, verdict.message);
+  }
 
   const parsed = adapter.schema.safeParse(parseJsonBytes(rawBody));
   if (!parsed.success) throw validationError(parsed.error, `${adapter.title} payload`);
@@ -55,15 +61,29 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   }
 
   if (normalized.type === "ping") return normalized.response;
+  const status = adapter.successStatus ?? 202;
   const ignore = async (reason: string, providerEventId?: string) => {
-    // Recorded (by provider id when there is one) so the delivery log explains the 202.
-    const { duplicate } = await registry.recordIgnoredDelivery(adapter.id, providerEventId ?? `unidentified:${Date.now()}:${crypto.randomUUID()}`, reason);
+    // Recorded so the delivery log explains the 2xx, and so a retry of the same delivery is a
+    // duplicate: by the provider's id, else by a hash of what the provider sent.
+    const key = providerEventId ?? (await fallbackEventId(adapter, request.headers, rawBody));
+    const { duplicate } = await registry.recordIgnoredDelivery(adapter.id, key, reason);
     log.ignored = reason;
-    return Response.json({ duplicate, ignored: true, reason } satisfies IntakeAnswer, { status: 202 });
+    return Response.json({ duplicate, ignored: true, reason } satisfies IntakeAnswer, { status });
   };
   if (normalized.type === "ignored") return ignore(normalized.reason, normalized.providerEventId);
   if (normalized.events.length === 0) return ignore("the delivery carried no change we track");
-  return Response.json(await ingest(env, storeId, adapter, normalized.events, rulesVersion, log), { status: 202 });
+  return Response.json(await ingest(env, storeId, adapter, normalized.events, rulesVersion, log), { status });
+}
+
+/**
+ * The last-resort dedupe key of provider-webhooks.md §4.3: SHA-256 over the provider, its event
+ * header (the body alone does not say which event it is for Help Scout or Shopify) and the exact
+ * bytes. A retry sends the same bytes, so it finds the first delivery's row; a different
+ * delivery differs in at least one byte.
+ */
+export async function fallbackEventId(adapter: Pick<ProviderAdapter, "id" | "eventHeader">, headers: Headers, rawBody: Uint8Array): Promise<string> {
+  const eventHeader = adapter.eventHeader ? (headers.get(adapter.eventHeader) ?? "") : "";
+  return `body:${await sha256Hex(concatBytes(utf8(`${adapter.id}\u001f${eventHeader}\u001f`), rawBody))}`;
 }
 
 async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], rulesVersion: number, log: Record<string, unknown>): Promise<IntakeAnswer> {

@@ -96,7 +96,7 @@ const TOPIC_STATUS: Record<string, string> = {
   "conversation.admin.unsnoozed": "open",
 };
 
-export const intercomAdapter: ProviderAdapter<typeof IntercomPayload> = {
+export const intercomAdapter: ProviderAdapter<typeof IntercomPayload, "intercom"> = {
   id: "intercom",
   title: "Intercom",
   kind: "helpdesk",

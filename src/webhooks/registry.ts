@@ -1,8 +1,14 @@
 /**
- * Every provider adapter, by its `:provider` path segment. Adding a provider = one adapter file,
- * one line here, one fixture.
+ * Every provider adapter, by its `:provider` path segment: the one list routes, intake, the
+ * setup endpoint, OpenAPI, reminder wording and the provider tests read.
+ *
+ * The ids themselves live in `PROVIDERS` (src/events/model.ts) because the event model names
+ * every source and the adapters import the model: the model importing this file would be an
+ * import cycle. The two cannot drift: the `satisfies` below makes a provider without an adapter,
+ * an adapter filed under another id, or an entry that is no provider a type error.
  */
-import type { ProviderId } from "../events/model";
+import { PROVIDERS, type ProviderId } from "../events/model";
+import type { z } from "zod";
 import type { ProviderAdapter } from "./adapter";
 import { aftershipAdapter } from "./aftership";
 import { chatwootAdapter } from "./chatwoot";
@@ -20,7 +26,7 @@ import { shopifyAdapter } from "./shopify";
 import { zammadAdapter } from "./zammad";
 import { zendeskAdapter } from "./zendesk";
 
-export const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
+export const ADAPTERS = {
   zendesk: zendeskAdapter,
   freshdesk: freshdeskAdapter,
   gorgias: gorgiasAdapter,
@@ -36,8 +42,13 @@ export const ADAPTERS: Record<ProviderId, ProviderAdapter> = {
   "17track": seventeenTrackAdapter,
   shipengine: shipengineAdapter,
   custom: customAdapter,
-} as Record<ProviderId, ProviderAdapter>;
+} satisfies { [P in ProviderId]: ProviderAdapter<z.ZodType, P> };
+
+/** Every adapter, in `PROVIDERS` order. */
+export const ADAPTER_LIST: readonly ProviderAdapter[] = PROVIDERS.map((id): ProviderAdapter => ADAPTERS[id]);
 
 export function adapterFor(provider: string): ProviderAdapter | null {
-  return Object.hasOwn(ADAPTERS, provider) ? ADAPTERS[provider as ProviderId] : null;
+  if (!Object.hasOwn(ADAPTERS, provider)) return null;
+  const adapter: ProviderAdapter = ADAPTERS[provider as ProviderId];
+  return adapter;
 }

@@ -1,19 +1,59 @@
 /** Provider configuration (admin) and the public webhook endpoint every provider posts to. */
 import { z } from "zod";
 import { PROVIDERS, ProviderId } from "../events/model";
-import { ApiError, validationError } from "../http/errors";
+import { ApiError, formatPath, type ErrorIssue } from "../http/errors";
 import { defineRoute, json } from "../http/route";
+import type { ProviderAdapter } from "./adapter";
 import { DEFAULT_TOLERANCE_SECONDS } from "./common";
 import { handleWebhook } from "./intake";
 import { adapterFor } from "./registry";
 
-export const ProviderConfigBody = z.object({
-  /** One secret, or two during rotation: deliveries signed with either are accepted. */
-  /** Required (1–2) for every provider except ShipEngine, which signs with keys Promptly fetches from its JWKS. */
-  secrets: z.array(z.string().min(1, "a secret cannot be empty").max(4096)).max(2, "at most two secrets can be live at once").default([]),
-  toleranceSeconds: z.number().int().min(30).max(3600).default(DEFAULT_TOLERANCE_SECONDS),
-  options: z.record(z.string(), z.unknown()).default({}),
-});
+/**
+ * `{ "secrets": ["…"], "toleranceSeconds": 300, …options }`: provider options sit at the top
+ * level, next to the fields every provider has. The earlier nested form `{"options": {…}}` still
+ * works. Loose on purpose: what is not a shared field is checked against the provider's own
+ * strict options schema in the handler, so an unknown key is a 400 naming it, never dropped.
+ */
+export const ProviderConfigBody = z
+  .looseObject({
+    /** One secret, or two during rotation: deliveries signed with either are accepted. */
+    /** Required (1–2) for every provider except ShipEngine, which signs with keys Promptly fetches from its JWKS. */
+    secrets: z.array(z.string().min(1, "a secret cannot be empty").max(4096)).max(2, "at most two secrets can be live at once").default([]),
+    toleranceSeconds: z.number().int().min(30).max(3600).default(DEFAULT_TOLERANCE_SECONDS),
+    /** The nested form of the provider's options, kept for compatibility. */
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .describe(
+    "The provider's secret(s), replay tolerance, and its options (docs/providers.md lists them per provider) as further top-level fields, or nested under `options`; an option given both ways, or one the provider does not have, is a 400 naming it.",
+  );
+
+/**
+ * Validates the provider's options from both places they may be given. Issue paths name the
+ * field as the request spelled it (`jwksUrl`, or `options.jwksUrl` in the nested form), one issue
+ * per unknown key, each listing the options this provider does have.
+ */
+function providerOptions(adapter: ProviderAdapter, body: z.infer<typeof ProviderConfigBody>): Record<string, unknown> {
+  const { secrets: _secrets, toleranceSeconds: _tolerance, options: nested = {}, ...topLevel } = body;
+  const pathOf = (key: PropertyKey) => (typeof key === "string" && Object.hasOwn(nested, key) ? `options.${key}` : String(key));
+  const issues: ErrorIssue[] = Object.keys(topLevel)
+    .filter((key) => Object.hasOwn(nested, key))
+    .map((key) => ({ path: key, message: `"${key}" is given both at the top level and in "options": give it once` }));
+  if (issues.length === 0) {
+    const parsed = adapter.optionsSchema.safeParse({ ...nested, ...topLevel });
+    if (parsed.success) return parsed.data;
+    const known = Object.keys(adapter.optionsSchema.shape);
+    const offer = known.length === 0 ? `${adapter.title} takes no options` : `${adapter.title} options are ${known.join(", ")}`;
+    for (const issue of parsed.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) issues.push({ path: pathOf(key), message: `unknown field "${key}": ${offer}` });
+      } else {
+        const [first, ...rest] = issue.path;
+        issues.push({ path: first === undefined ? "(root)" : formatPath([pathOf(first), ...rest]), message: issue.message });
+      }
+    }
+  }
+  throw new ApiError(400, "validation_failed", `request body is not valid: ${issues.length} problem(s)`, issues);
+}
 
 const ProviderSummary = z.object({
   provider: ProviderId,
@@ -47,7 +87,7 @@ export const webhookRoutes = [
     method: "put",
     path: "/v1/stores/:storeId/providers/:provider",
     summary: "Configure a provider",
-    description: `Sets the provider's secret(s) (two may be live for rotation), replay tolerance and options. Secrets are write-only. Providers: ${PROVIDERS.join(", ")}.`,
+    description: `Sets the provider's secret(s) (two may be live for rotation), replay tolerance and options, as \`{"secrets": ["…"], …options}\` (the nested \`{"options": {…}}\` form also works). An unknown option is a 400 naming it. Secrets are write-only. Providers: ${PROVIDERS.join(", ")}.`,
     tags: ["Providers"],
     auth: "store",
     body: ProviderConfigBody,
@@ -57,9 +97,8 @@ export const webhookRoutes = [
       if (body.secrets.length === 0 && !adapter.noSharedSecret) {
         throw new ApiError(400, "validation_failed", "request body is not valid: 1 problem(s)", [{ path: "secrets", message: `give at least one secret: ${adapter.title} deliveries are verified with it` }]);
       }
-      const options = adapter.optionsSchema.safeParse(body.options);
-      if (!options.success) throw validationError(options.error, "options", ["options"]);
-      const summary = await env.STORES.getByName(auth!.storeId).putProvider(adapter.id, { secrets: body.secrets, toleranceSeconds: body.toleranceSeconds, options: options.data });
+      const options = providerOptions(adapter, body);
+      const summary = await env.STORES.getByName(auth!.storeId).putProvider(adapter.id, { secrets: body.secrets, toleranceSeconds: body.toleranceSeconds, options });
       return json({ ...summary, hookUrl: hookUrl(url.origin, auth!.storeId, adapter.id) });
     },
   }),
@@ -108,14 +147,16 @@ export const webhookRoutes = [
     path: "/hooks/:storeId/:provider",
     summary: "Receive a provider webhook",
     description:
-      "Verified with the provider's own signature scheme on the raw bytes (401 `bad_signature` / `stale`), validated (400 with field paths), normalized and durably stored in the case before the 202. Duplicates answer 202 with `duplicate: true`; well-formed events we do not use answer 202 with `ignored: true`. Never 410.",
+      "Verified with the provider's own signature scheme on the raw bytes (401 `bad_signature` / `stale`), validated (400 with field paths), normalized and durably stored in the case before the 202. Duplicates answer 202 with `duplicate: true`; well-formed events we do not use answer 202 with `ignored: true`. 17TRACK retries anything but exactly 200, so its deliveries get the same answers with status 200. Provider test pings are answered 200 in the form each provider expects. Never 410.",
     tags: ["Webhooks"],
     auth: "webhook",
     responses: {
+      200: { description: "17TRACK: stored, a duplicate or ignored (the same body as 202). Other providers: a test ping answered the way that provider expects, nothing stored" },
       202: { description: "Stored (or a duplicate, or ignored)", schema: IntakeAccepted },
       401: { description: "Bad signature or outside the replay window" },
       404: { description: "Unknown store, or provider not configured for it" },
       413: { description: "Body over 1 MiB" },
+      503: { description: "The signature cannot be checked right now (ShipEngine's key endpoint is unreachable): retry after `Retry-After` seconds" },
     },
     handler: ({ request, env, params, log }) => {
       log.provider = params.provider;

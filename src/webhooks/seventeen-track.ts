@@ -44,10 +44,12 @@ export const SeventeenTrackOptions = z.strictObject({});
 /** 17TRACK numeric carrier codes for the carriers whose names we canonicalize elsewhere. */
 const CARRIER_CODES: Record<string, string> = { "100001": "dhl", "100002": "ups", "100003": "fedex", "21051": "usps" };
 
-export const seventeenTrackAdapter: ProviderAdapter<typeof SeventeenTrackPayload> = {
+export const seventeenTrackAdapter: ProviderAdapter<typeof SeventeenTrackPayload, "17track"> = {
   id: "17track",
   title: "17TRACK",
   kind: "carrier",
+  // 17TRACK retries every answer that is not exactly 200, a 202 included.
+  successStatus: 200,
   optionsSchema: SeventeenTrackOptions,
   schema: SeventeenTrackPayload,
 

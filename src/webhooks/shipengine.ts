@@ -3,8 +3,8 @@
  *
  * No shared secret: ShipEngine signs `timestamp + "." + body` with RSA (PKCS#1 v1.5, SHA-256)
  * and publishes the public keys as a JWKS. Keys are cached per JWKS URL for an hour; an unknown
- * key id (ShipEngine rotated) triggers one refetch, rate-limited so forged key ids cannot turn
- * every request into an outbound fetch.
+ * key id (ShipEngine rotated) is looked up afresh once per id per 30 s, so repeating a forged id
+ * costs no fetch, and forged ids cannot use up the lookup a genuinely new key needs.
  */
 import { z } from "zod";
 import { concatBytes, fromBase64, utf8 } from "../lib/crypto";
@@ -14,8 +14,12 @@ import { gatedEnvelope, joinLocation, latestBy, optionalText, shipengineKind, sh
 
 export const DEFAULT_SHIPENGINE_JWKS_URL = "https://api.shipengine.com/jwks";
 const JWKS_TTL_MS = 60 * 60 * 1000;
-/** Minimum gap between two unknown-key-id refetches of the same JWKS URL. */
-const UNKNOWN_KID_REFETCH_INTERVAL_MS = 30 * 1000;
+/** An unknown key id is looked up afresh at most once per this window. */
+const UNKNOWN_KID_WINDOW_MS = 30 * 1000;
+/** How many recently looked-up unknown key ids are remembered per JWKS URL (the memory bound). */
+const MAX_TRACKED_UNKNOWN_KIDS = 256;
+/** What a 503 asks ShipEngine to wait before retrying when its key endpoint is unreachable. */
+const JWKS_RETRY_AFTER_SECONDS = 60;
 
 const USED_RESOURCES = new Set(["API_TRACK", "TRACK_EVENT_V2"]);
 
@@ -62,67 +66,112 @@ interface JwksEntry {
   keys: Map<string, JsonWebKey>;
   imported: Map<string, CryptoKey>;
   fetchedAt: number;
-  unknownKidRefetchAt: number;
 }
 
-/** Per-isolate cache: worst case each isolate fetches the JWKS once an hour. */
-const jwksCache = new Map<string, JwksEntry>();
+interface JwksState {
+  entry?: JwksEntry;
+  /** One fetch at a time per URL: concurrent lookups share it. */
+  inFlight?: Promise<JwksEntry>;
+  /**
+   * Unknown key ids already looked up afresh, with when (oldest first). Per key id, not one
+   * timer for the URL: forged requests with made-up ids then cannot use up the lookup that a
+   * genuine rotated key needs. Bounded, so they cannot grow memory either; an evicted id at
+   * worst costs one more fetch.
+   */
+  unknownKids: Map<string, number>;
+}
 
-async function loadJwks(url: string, fetchFn: typeof fetch, now: number, previous: JwksEntry | undefined): Promise<JwksEntry> {
+/** Per-isolate cache: worst case each isolate fetches the JWKS once an hour, plus once per new key id. */
+const jwksCache = new Map<string, JwksState>();
+
+class JwksUnavailable extends Error {}
+
+async function fetchJwks(url: string, fetchFn: typeof fetch, now: number): Promise<JwksEntry> {
   let body: unknown;
   try {
     const res = await fetchFn(url, { headers: { accept: "application/json" } });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     body = await res.json();
   } catch (err) {
-    // An outage of ShipEngine's key endpoint is not a forged delivery: keep the old keys, and
-    // with none at all fail loudly (5xx) so ShipEngine retries instead of dropping the event.
-    if (previous) return previous;
-    throw new Error(`ShipEngine JWKS ${url} could not be fetched: ${err instanceof Error ? err.message : String(err)}`);
+    throw new JwksUnavailable(`ShipEngine JWKS ${url} could not be fetched: ${err instanceof Error ? err.message : String(err)}`);
   }
   const parsed = Jwks.safeParse(body);
-  if (!parsed.success) {
-    if (previous) return previous;
-    throw new Error(`ShipEngine JWKS ${url} is not a JWKS document`);
-  }
-  const entry: JwksEntry = {
-    keys: new Map(parsed.data.keys.map((k) => [k.kid, k as JsonWebKey])),
-    imported: new Map(),
-    fetchedAt: now,
-    unknownKidRefetchAt: previous?.unknownKidRefetchAt ?? -Infinity,
-  };
-  jwksCache.set(url, entry);
-  return entry;
+  if (!parsed.success) throw new JwksUnavailable(`ShipEngine JWKS ${url} is not a JWKS document`);
+  return { keys: new Map(parsed.data.keys.map((k) => [k.kid, k as JsonWebKey])), imported: new Map(), fetchedAt: now };
 }
 
-async function publicKeyFor(url: string, kid: string, fetchFn: typeof fetch, now: number): Promise<CryptoKey | null> {
-  let entry = jwksCache.get(url);
-  let fresh = false;
-  if (!entry || now - entry.fetchedAt > JWKS_TTL_MS) {
-    entry = await loadJwks(url, fetchFn, now, entry);
-    fresh = entry.fetchedAt === now;
+/**
+ * Fetches the JWKS, sharing a fetch already under way. A failed fetch keeps the keys we have:
+ * an outage of ShipEngine's key endpoint is not a reason to refuse deliveries signed with a key
+ * we already know.
+ */
+async function refresh(url: string, state: JwksState, fetchFn: typeof fetch, now: number): Promise<{ entry: JwksEntry | undefined; failed?: string }> {
+  state.inFlight ??= fetchJwks(url, fetchFn, now).finally(() => (state.inFlight = undefined));
+  try {
+    state.entry = await state.inFlight;
+    return { entry: state.entry };
+  } catch (err) {
+    if (!(err instanceof JwksUnavailable)) throw err;
+    return { entry: state.entry, failed: err.message };
   }
-  if (!entry.keys.has(kid) && !fresh && now - entry.unknownKidRefetchAt >= UNKNOWN_KID_REFETCH_INTERVAL_MS) {
-    entry.unknownKidRefetchAt = now;
-    entry = await loadJwks(url, fetchFn, now, entry);
+}
+
+/** True (and remembered) when `kid` may be looked up afresh now; false when it was within the window. */
+function mayLookUpUnknownKid(state: JwksState, kid: string, now: number): boolean {
+  for (const [seen, at] of state.unknownKids) {
+    if (now - at < UNKNOWN_KID_WINDOW_MS) break;
+    state.unknownKids.delete(seen);
+  }
+  if (state.unknownKids.has(kid)) return false;
+  state.unknownKids.set(kid, now);
+  while (state.unknownKids.size > MAX_TRACKED_UNKNOWN_KIDS) state.unknownKids.delete(state.unknownKids.keys().next().value!);
+  return true;
+}
+
+type KeyLookup = { key: CryptoKey } | { key: null; unavailable?: string };
+
+async function publicKeyFor(url: string, kid: string, fetchFn: typeof fetch, now: number): Promise<KeyLookup> {
+  let state = jwksCache.get(url);
+  if (!state) jwksCache.set(url, (state = { unknownKids: new Map() }));
+  let entry = state.entry;
+  let fetchedNow = false;
+  if (!entry || now - entry.fetchedAt > JWKS_TTL_MS) {
+    const r = await refresh(url, state, fetchFn, now);
+    // No keys at all, or none for this id while the endpoint is down: ShipEngine must retry
+    // later, not have the event dropped as forged.
+    if (!r.entry || (r.failed !== undefined && !r.entry.keys.has(kid))) return { key: null, unavailable: r.failed };
+    entry = r.entry;
+    fetchedNow = r.failed === undefined;
+  }
+  // ShipEngine rotated (or the id is made up): look again, once per id per window. The id is
+  // remembered even when the key set was fetched just now, which was its look.
+  if (!entry.keys.has(kid) && mayLookUpUnknownKid(state, kid, now) && !fetchedNow) {
+    const r = await refresh(url, state, fetchFn, now);
+    if (r.failed !== undefined) return { key: null, unavailable: r.failed };
+    entry = r.entry!;
   }
   const cached = entry.imported.get(kid);
-  if (cached) return cached;
+  if (cached) return { key: cached };
   const jwk = entry.keys.get(kid);
-  if (!jwk) return null;
+  if (!jwk) return { key: null };
   try {
     const { kid: _kid, key_ops: _ops, use: _use, ...material } = jwk as JsonWebKey & { kid?: string; use?: string };
     const key = await crypto.subtle.importKey("jwk", material, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["verify"]);
     entry.imported.set(kid, key);
-    return key;
+    return { key };
   } catch {
-    return null;
+    return { key: null };
   }
 }
 
 /** For tests: forget cached keys so each test starts from an empty cache. */
 export function clearShipEngineKeyCache(): void {
   jwksCache.clear();
+}
+
+/** For tests: how many unknown key ids are remembered for a JWKS URL (the memory bound). */
+export function trackedUnknownKeyIds(url: string = DEFAULT_SHIPENGINE_JWKS_URL): number {
+  return jwksCache.get(url)?.unknownKids.size ?? 0;
 }
 
 /** Carrier from `data.carrier_code`, or the resource URL (`/v1/tracking/usps/…` or `?carrier_code=usps`). */
@@ -142,9 +191,10 @@ function carrierOf(data: z.infer<typeof TrackData>, resourceUrl: string | undefi
   return "unknown";
 }
 
-export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload> = {
+export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload, "shipengine"> = {
   id: "shipengine",
   title: "ShipEngine / ShipStation API",
+  shortName: "ShipEngine",
   kind: "carrier",
   noSharedSecret: true,
   optionsSchema: ShipEngineOptions,
@@ -164,9 +214,12 @@ export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload> = {
     }
     const options = ShipEngineOptions.safeParse(config.options);
     const jwksUrl = options.success ? options.data.jwksUrl : DEFAULT_SHIPENGINE_JWKS_URL;
-    const key = await publicKeyFor(jwksUrl, kid, fetchFn, now);
-    if (key === null) return { ok: false, code: "bad_signature", message: `unknown ShipEngine key id "${kid}"` };
-    const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", key, sigBytes, concatBytes(utf8(`${timestamp}.`), rawBody));
+    const found = await publicKeyFor(jwksUrl, kid, fetchFn, now);
+    if (found.key === null) {
+      if (found.unavailable !== undefined) return { ok: false, code: "verification_unavailable", message: found.unavailable, retryAfterSeconds: JWKS_RETRY_AFTER_SECONDS };
+      return { ok: false, code: "bad_signature", message: `unknown ShipEngine key id "${kid}"` };
+    }
+    const ok = await crypto.subtle.verify("RSASSA-PKCS1-v1_5", found.key, sigBytes, concatBytes(utf8(`${timestamp}.`), rawBody));
     if (!ok) return { ok: false, code: "bad_signature", message: "ShipEngine RSA signature does not match" };
     return checkReplayWindow(Date.parse(signedAt), now, config.toleranceSeconds);
   },
@@ -219,7 +272,7 @@ export const shipengineAdapter: ProviderAdapter<typeof ShipEnginePayload> = {
       steps: [
         `Register the webhook: POST https://api.shipengine.com/v1/environment/webhooks with {"url": "${hookUrl}", "event": "track"} (or Dashboard › Developers › Webhooks › Add: Tracking Update).`,
         "Start tracking each package (POST /v1/tracking/start?carrier_code=…&tracking_number=…), or buy labels through ShipEngine.",
-        "No secret to paste: ShipEngine signs with RSA and Promptly fetches the public keys itself. Configure the provider without secrets (PUT …/providers/shipengine with {\"options\": {}}), and for EU or ShipStation API accounts set the option jwksUrl (https://api.eu.shipengine.com/jwks or https://api.shipstation.com/jwks).",
+        "No secret to paste: ShipEngine signs with RSA and Promptly fetches the public keys itself. Configure the provider without secrets (PUT …/providers/shipengine with {}), and for EU or ShipStation API accounts with the option jwksUrl ({\"jwksUrl\": \"https://api.eu.shipengine.com/jwks\"} or https://api.shipstation.com/jwks).",
       ],
     };
   },

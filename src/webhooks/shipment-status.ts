@@ -213,16 +213,28 @@ export async function etaLaterFromPayload(
 
 const DELAY_WORDS = new Set(["delayed", "delivery_rescheduled", "reschedule_delivery"]);
 
+/**
+ * EasyPost `status_detail` values that report a delivery attempt that did not hand the parcel
+ * over. EasyPost has no attempt status of its own: an attempt shows up as `in_transit` or
+ * `failure` with one of these details (provider-webhooks.md §4.1). `delivery_exception` is the
+ * carrier's "could not deliver" (nobody home, business closed, no safe place); `refused` is the
+ * recipient turning it away at the door. The carrier's scan message says which, as the reason.
+ */
+const EASYPOST_ATTEMPT_DETAILS = new Set(["delivery_exception", "refused"]);
+
 /** EasyPost Tracker `status` + `status_detail`. */
 export function easypostKind(status: string, detail: string | undefined): ShipmentMapping {
   if (detail && DELAY_WORDS.has(detail)) return { kind: "shipment.eta_later" };
   if (detail === "return_to_sender" || status === "return_to_sender") return { kind: "shipment.returned" };
+  if (detail && EASYPOST_ATTEMPT_DETAILS.has(detail) && (status === "in_transit" || status === "failure" || status === "out_for_delivery")) {
+    return { kind: "shipment.delivery_failed" };
+  }
   switch (status) {
     case "pre_transit":
       return { kind: "shipment.label_created" };
     case "in_transit":
       if (detail === "out_for_delivery") return { kind: "shipment.out_for_delivery" };
-      if (detail === "delivery_exception" || detail === "held" || detail === "lost") return { kind: "shipment.exception" };
+      if (detail === "held" || detail === "lost") return { kind: "shipment.exception" };
       return { kind: "shipment.in_transit" };
     case "out_for_delivery":
       return { kind: "shipment.out_for_delivery" };

@@ -69,7 +69,7 @@ function parseSignatureHeader(value: string): { t: string | null; v1: string[] }
   return { t, v1 };
 }
 
-export const shippoAdapter: ProviderAdapter<typeof ShippoPayload> = {
+export const shippoAdapter: ProviderAdapter<typeof ShippoPayload, "shippo"> = {
   id: "shippo",
   title: "Shippo",
   kind: "carrier",
@@ -130,8 +130,8 @@ export const shippoAdapter: ProviderAdapter<typeof ShippoPayload> = {
       steps: [
         "In the Shippo dashboard open Settings › Advanced › Webhooks and click \"Add webhook\".",
         "Event type: track_updated. Mode: Live (add a Test one too if you want test events).",
-        `If Shippo support has enabled HMAC signatures for your account (options {"auth":"hmac"}, the default): URL ${hookUrl} and save the HMAC secret Shippo gave you as this provider's secret.`,
-        `Otherwise configure options {"auth":"token"} with a long random secret, and paste the URL with the token appended: ${hookUrl}?token=YOUR_SECRET. Keep the whole URL under 200 characters (Shippo's limit).`,
+        `If Shippo support has enabled HMAC signatures for your account (option "auth": "hmac", the default): URL ${hookUrl} and save the HMAC secret Shippo gave you as this provider's secret.`,
+        `Otherwise configure {"secrets": ["a long random secret"], "auth": "token"}, and paste the URL with the token appended: ${hookUrl}?token=YOUR_SECRET. Keep the whole URL under 200 characters (Shippo's limit).`,
         "Register each tracking number with Shippo (POST /tracks) or buy labels through Shippo so that track_updated events flow.",
       ],
     };

@@ -70,10 +70,11 @@ function exactId(rawBody: Uint8Array, field: string, parsed: number | string): s
   return match?.[1] !== undefined && Number(match[1]) === parsed ? match[1] : String(parsed);
 }
 
-export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload> = {
+export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> = {
   id: "shopify",
   title: "Shopify",
   kind: "commerce",
+  eventHeader: "x-shopify-topic",
   optionsSchema: ShopifyOptions,
   schema: ShopifyPayload,
 

@@ -87,7 +87,7 @@ function channelOf(type: string | null | undefined): Channel | undefined {
   return "other";
 }
 
-export const zammadAdapter: ProviderAdapter<typeof ZammadPayload> = {
+export const zammadAdapter: ProviderAdapter<typeof ZammadPayload, "zammad"> = {
   id: "zammad",
   title: "Zammad",
   kind: "helpdesk",

@@ -31,7 +31,10 @@ const Id = z.union([z.string().min(1), z.number()]).transform(String);
 
 const TicketDetail = z.looseObject({
   id: Id.optional(),
+  /** The standard status category (`OPEN`, `PENDING`, …), also when a custom status is set. */
   status: z.string().nullish(),
+  /** The custom ticket status id, on accounts with custom statuses (e.g. "8447320465790"). */
+  custom_status: Id.nullish(),
   priority: z.string().nullish(),
   subject: z.string().nullish(),
   tags: z.array(z.string()).nullish(),
@@ -115,11 +118,29 @@ function channelOf(via: string | null | undefined): Channel | undefined {
   return "other";
 }
 
+/**
+ * The support status of a ticket: its custom status id through the store's `statusMap` when the
+ * store mapped that id, otherwise its standard category (store map first, then the built-in one).
+ * `raw` keeps what decided it: `custom_status:<id>` or the category name.
+ */
+function statusOf(
+  customStatus: string | null | undefined,
+  category: string | number | null | undefined,
+  statusMap: Record<string, CaseStatus> | undefined,
+): { status: CaseStatus; raw: string } | null {
+  const custom = nonEmpty(customStatus);
+  const byCustom = custom === undefined ? null : mapStatus(custom, {}, statusMap);
+  if (byCustom !== null) return { status: byCustom, raw: `custom_status:${custom}` };
+  const raw = nonEmpty(category);
+  const byCategory = mapStatus(raw, STATUS, statusMap);
+  return byCategory === null || raw === undefined ? null : { status: byCategory, raw };
+}
+
 async function signatureMatches(secrets: string[], input: VerifyInput, signature: string, timestamp: string): Promise<boolean> {
   return hmacMatchesAnySecret("SHA-256", secrets, concatBytes(utf8(timestamp), input.rawBody), fromBase64(signature));
 }
 
-export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
+export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> = {
   id: "zendesk",
   title: "Zendesk",
   kind: "helpdesk",
@@ -169,8 +190,9 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
       subject: nonEmpty(detail.subject),
       url: options.subdomain ? `https://${options.subdomain}.zendesk.com/agent/tickets/${ticketId}` : undefined,
     };
-    const status = mapStatus(detail.status, STATUS, options.statusMap) ?? undefined;
-    const rawStatus = nonEmpty(detail.status);
+    const ticketStatus = statusOf(detail.custom_status, detail.status, options.statusMap);
+    const status = ticketStatus?.status;
+    const rawStatus = ticketStatus?.raw ?? nonEmpty(detail.status);
     const priority = mapPriority(detail.priority) ?? undefined;
     const event = payload.event ?? {};
     const events: NormalizedEvent[] = [];
@@ -186,10 +208,23 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
         break;
       }
       case "ticket.status_changed": {
+        // `event.current` is the standard category; the ticket's custom status (if any) is the
+        // finer one the store may have mapped.
         const current = nonEmpty(event.current);
-        const mapped = mapStatus(current, STATUS, options.statusMap);
+        const mapped = statusOf(detail.custom_status, current, options.statusMap);
         if (mapped === null) return { type: "ignored", reason: `Zendesk status ${current ?? "(none)"} has no mapping; add it to statusMap`, providerEventId: payload.id };
-        events.push(makeEvent(base, "case.status_changed", payload.id, { status: mapped, rawStatus: current }));
+        events.push(makeEvent(base, "case.status_changed", payload.id, { status: mapped.status, rawStatus: mapped.raw }));
+        break;
+      }
+      case "ticket.custom_status_changed": {
+        // `event.current` is the custom status id; `detail.status` its standard category, the
+        // fallback when the store has not mapped that id.
+        const current = nonEmpty(event.current) ?? nonEmpty(detail.custom_status);
+        const mapped = statusOf(current, detail.status, options.statusMap);
+        if (mapped === null) {
+          return { type: "ignored", reason: `Zendesk custom status ${current ?? "(none)"} has no mapping and the ticket no standard status; add the id to statusMap`, providerEventId: payload.id };
+        }
+        events.push(makeEvent(base, "case.status_changed", payload.id, { status: mapped.status, rawStatus: mapped.raw }));
         break;
       }
       case "ticket.priority_changed": {
@@ -239,11 +274,11 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload> = {
     return {
       steps: [
         "In Zendesk Admin Center go to Apps and integrations › Webhooks › Create webhook, and choose \"Zendesk events\".",
-        "Subscribe to: Ticket created, Status changed, Priority changed, Agent assignment changed, Group assignment changed, Comment added, Tags changed.",
+        "Subscribe to: Ticket created, Status changed, Custom status changed, Priority changed, Agent assignment changed, Group assignment changed, Comment added, Tags changed.",
         `Endpoint URL: ${hookUrl} ; request method POST ; request format JSON ; authentication None.`,
         "Create the webhook, open it and choose \"Reveal secret\" under Signing secret; save that secret in Promptly (PUT /v1/stores/:storeId/providers/zendesk with {\"secrets\": [\"…\"]}).",
         "Zendesk's \"Test webhook\" (before the webhook is created, signed with Zendesk's public test secret) is answered 200 and not stored, once the provider is configured in Promptly: configure it first with a placeholder secret, then replace that with the revealed signing secret.",
-        "Custom ticket statuses: map them with the option statusMap (e.g. {\"awaiting_supplier\": \"waiting-on-third-party\"}); set subdomain (acme for acme.zendesk.com) for clickable case links.",
+        "Custom ticket statuses arrive as their id (Admin Center › Objects and rules › Tickets › Ticket statuses, or GET /api/v2/custom_statuses): map the ids with the option statusMap (e.g. {\"8447320465790\": \"waiting-on-third-party\"}); an unmapped one counts as its standard category. Set subdomain (acme for acme.zendesk.com) for clickable case links.",
       ],
     };
   },

@@ -101,7 +101,9 @@ describe("easypost normalize", () => {
     ["delivered", null, "shipment.delivered"],
     ["out_for_delivery", "out_for_delivery", "shipment.out_for_delivery"],
     ["return_to_sender", "return_to_sender", "shipment.returned"],
-    ["failure", "delivery_exception", "shipment.exception"],
+    ["failure", "lost", "shipment.exception"],
+    ["failure", null, "shipment.exception"],
+    ["in_transit", "held", "shipment.exception"],
     ["in_transit", "delayed", "shipment.eta_later"],
     ["pre_transit", "label_created", "shipment.label_created"],
   ] as const)("maps tracker status %s/%s to %s", async (status, detail, kind) => {
@@ -111,6 +113,29 @@ describe("easypost normalize", () => {
       result.status_detail = detail;
     });
     expect((await onlyEvent(easypostAdapter, body)).kind).toBe(kind);
+  });
+
+  it("reads a failed delivery attempt (failure or in_transit with an attempt detail) as delivery failed, with the carrier's words", async () => {
+    // The published FedEx tracker, one scan later: FedEx could not hand it over.
+    const attempt = (status: string, detail: string, message: string) =>
+      edited(fixture(FIXTURE).json, (d) => {
+        const result = d.result as Record<string, unknown>;
+        const details = result.tracking_details as Record<string, unknown>[];
+        result.status = status;
+        result.status_detail = detail;
+        details.push({ ...details.at(-1), message, status, status_detail: detail, datetime: "2024-08-03T15:10:00Z" });
+      });
+    const notHome = await onlyEvent(easypostAdapter, attempt("failure", "delivery_exception", "Delivery exception - Customer not available or business closed"));
+    expect(notHome).toMatchObject({
+      kind: "shipment.delivery_failed",
+      occurredAt: "2024-08-03T15:10:00.000Z",
+      rawStatus: "failure/delivery_exception",
+      shipment: { reason: "Delivery exception - Customer not available or business closed" },
+    });
+    expect((await onlyEvent(easypostAdapter, attempt("in_transit", "delivery_exception", "Delivery attempted"))).kind).toBe("shipment.delivery_failed");
+    expect((await onlyEvent(easypostAdapter, attempt("failure", "refused", "Refused by recipient"))).kind).toBe("shipment.delivery_failed");
+    // A failure that is no attempt stays an exception.
+    expect((await onlyEvent(easypostAdapter, attempt("failure", "damaged", "Package damaged"))).kind).toBe("shipment.exception");
   });
 
   it("ignores non-tracker events and unknown tracker statuses", async () => {

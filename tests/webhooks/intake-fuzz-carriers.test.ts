@@ -1,9 +1,9 @@
-/** fast-check fuzz through the real fetch handler: shopify easypost aftership shippo 17track shipengine. See ./intake-fuzz.ts. */
+/** fast-check fuzz through the real fetch handler: carriers and commerce. See ./intake-fuzz.ts. */
 import { afterEach, describe, vi } from "vitest";
-import { fuzzProviders } from "./intake-fuzz";
+import { fuzzGroup, fuzzProviders } from "./intake-fuzz";
 
 afterEach(() => vi.restoreAllMocks());
 
 describe("fuzzing through the real fetch handler", () => {
-  fuzzProviders(["shopify", "easypost", "aftership", "shippo", "17track", "shipengine"]);
+  fuzzProviders(fuzzGroup("carriers"));
 });

@@ -5,10 +5,11 @@
  * nothing stored for any rejection.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ProviderId } from "../../src/events/model";
+import { PROVIDERS, type ProviderId } from "../../src/events/model";
+import { ADAPTER_LIST } from "../../src/webhooks/registry";
 import { call } from "../support/api";
 import { connect, fixtureText, storedFootprint } from "./intake-harness";
-import { signDelivery, type SignOptions } from "./signers";
+import { shipEngineKey, signDelivery, type SignOptions } from "./signers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -34,8 +35,11 @@ const INVALID: { provider: ProviderId; body: () => unknown; sign?: SignOptions; 
   { provider: "custom", body: () => ({ occurredAt: NOW(), caseKey: { type: "ticket", ticketId: "T-1" }, kind: "case.status_changed" }), path: "status" },
 ];
 
-/** A well-formed event of a type Promptly does not act on. `custom` has none: its kinds are the model's. */
-const UNUSED: { provider: ProviderId; body: () => unknown; sign?: SignOptions }[] = [
+/**
+ * A well-formed event of a type Promptly does not act on, and the 2xx its provider needs (202
+ * unless said). `custom` has none: its kinds are the model's.
+ */
+const UNUSED: { provider: ProviderId; body: () => unknown; sign?: SignOptions; status?: number }[] = [
   { provider: "zendesk", body: () => ({ type: "zen:event-type:organization.created", id: crypto.randomUUID(), time: NOW(), detail: { id: "1" } }) },
   { provider: "freshdesk", body: () => JSON.parse(fixtureText("freshdesk/automation-webhook-body-template-RECONSTRUCTED.json")) },
   { provider: "gorgias", body: () => JSON.parse(fixtureText("gorgias/http-integration-body-template-RECONSTRUCTED.json")) },
@@ -48,13 +52,15 @@ const UNUSED: { provider: ProviderId; body: () => unknown; sign?: SignOptions }[
   { provider: "easypost", body: () => ({ id: `evt_${crypto.randomUUID()}`, description: "batch.created", result: { object: "Batch" } }) },
   { provider: "aftership", body: () => ({ event: "tracking_pending_time", event_id: crypto.randomUUID(), msg: {} }) },
   { provider: "shippo", body: () => ({ event: "transaction_created", test: true, data: { object_id: "x" } }) },
-  { provider: "17track", body: () => ({ event: "TRACKING_STOPPED", data: { number: "RR123456789CN", carrier: 3011 } }) },
+  // 17TRACK retries every answer but exactly 200.
+  { provider: "17track", body: () => ({ event: "TRACKING_STOPPED", data: { number: "RR123456789CN", carrier: 3011 } }), status: 200 },
   { provider: "shipengine", body: () => ({ resource_url: "https://api.shipengine.com/v1/batches/se-1", resource_type: "BATCH", data: {} }) },
 ];
 
 describe("a signed body that fails the provider's schema is a 400 naming the field, and stores nothing", () => {
-  it("lists all 15 providers", () => {
-    expect(new Set(INVALID.map((x) => x.provider)).size).toBe(15);
+  it("lists every provider", () => {
+    expect(INVALID.map((x) => x.provider).sort()).toEqual([...PROVIDERS].sort());
+    expect(UNUSED.map((x) => x.provider).sort()).toEqual(PROVIDERS.filter((p) => p !== "custom").sort());
   });
   for (const x of INVALID) {
     it(x.provider, async () => {
@@ -79,7 +85,7 @@ describe("a signed body that fails the provider's schema is a 400 naming the fie
   });
 });
 
-describe("a well-formed event type we do not use is 202 ignored, recorded once", () => {
+describe("a well-formed event type we do not use is 2xx ignored, recorded once, and its retry is a duplicate", () => {
   for (const x of UNUSED) {
     it(x.provider, async () => {
       const hook = await connect(x.provider);
@@ -87,8 +93,12 @@ describe("a well-formed event type we do not use is 202 ignored, recorded once",
       const body = JSON.stringify(x.body());
       const sign = { deliveryId: `dlv-${x.provider}-unused`, ...(x.sign ?? {}) };
       const res = await hook.send(body, sign);
-      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      expect(res.status, JSON.stringify(res.body)).toBe(x.status ?? 202);
       expect(res.body).toMatchObject({ ignored: true, duplicate: false, reason: expect.any(String) });
+      // The provider's retry (same bytes, re-signed): recognised, whether or not the provider gives an id.
+      const retry = await hook.send(body, sign);
+      expect(retry.status).toBe(x.status ?? 202);
+      expect(retry.body).toMatchObject({ ignored: true, duplicate: true });
       expect(await storedFootprint(hook.storeId)).toEqual({ cases: before.cases, ignored: before.ignored + 1 });
     });
   }
@@ -179,21 +189,38 @@ describe("limits and answers", () => {
     expect(se.body).toMatchObject({ provider: "shipengine", secretsConfigured: 0, options: { jwksUrl: "https://api.eu.shipengine.com/jwks" } });
   });
 
+  it("ShipEngine's key endpoint down: 503 with Retry-After so ShipEngine retries, nothing stored", async () => {
+    const hook = await connect("shipengine", { options: { jwksUrl: "https://jwks-down.example/jwks" } });
+    const key = await shipEngineKey("unreachable-key");
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("bad gateway", { status: 502 }));
+    const before = await storedFootprint(hook.storeId);
+    const res = await hook.send(fixtureText("shipengine/api-track-delivered-usps-2019.json"), { rsa: key });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe("verification_unavailable");
+    expect(res.headers.get("retry-after")).toBe("60");
+    expect(await storedFootprint(hook.storeId)).toEqual(before);
+  });
+
   it("a misspelt or invalid option is a 400 naming it, not a silently ignored setting", async () => {
     const hook = await connect("zendesk");
     const typo = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], options: { callbacktag: "callback" } } });
     expect(typo.status).toBe(400);
-    expect(typo.body.error.issues).toEqual([{ path: "options", message: expect.stringContaining("callbacktag") }]);
+    expect(typo.body.error.issues).toEqual([{ path: "options.callbacktag", message: expect.stringContaining("callbackTag") }]);
+    const topLevelTypo = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], callbacktag: "callback" } });
+    expect(topLevelTypo.status).toBe(400);
+    expect(topLevelTypo.body.error.issues).toEqual([{ path: "callbacktag", message: expect.stringContaining("callbackTag") }]);
     const bad = await call("PUT", `/v1/stores/${hook.storeId}/providers/zendesk`, { token: hook.adminToken, body: { secrets: ["s"], options: { statusMap: { awaiting: "later" } } } });
     expect(bad.body.error.issues[0].path).toBe("options.statusMap.awaiting");
     const shippo = await call("PUT", `/v1/stores/${hook.storeId}/providers/shippo`, { token: hook.adminToken, body: { secrets: ["s"], options: { auth: "basic" } } });
     expect(shippo.body.error.issues[0].path).toBe("options.auth");
+    const shippoTop = await call("PUT", `/v1/stores/${hook.storeId}/providers/shippo`, { token: hook.adminToken, body: { secrets: ["s"], auth: "basic" } });
+    expect(shippoTop.body.error.issues[0].path).toBe("auth");
     // Nothing was changed by the refused requests: the provider still verifies with its old secret.
     expect((await hook.send(JSON.stringify({ type: "zen:event-type:user.created", id: crypto.randomUUID(), time: new Date().toISOString() }))).status).toBe(202);
   });
 
   it("a store's secret never verifies a delivery to another store, for any provider", async () => {
-    for (const provider of ["zendesk", "helpscout", "intercom", "aftership", "17track", "custom"] as ProviderId[]) {
+    for (const provider of ADAPTER_LIST.filter((a) => !a.noSharedSecret).map((a) => a.id)) {
       const a = await connect(provider);
       const b = await connect(provider);
       // Same provider, same fixture secret shape, but each store has its own value.

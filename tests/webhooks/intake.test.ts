@@ -8,6 +8,8 @@ import { hmac, toBase64, utf8 } from "../../src/lib/crypto";
 import { call, createStore } from "../support/api";
 import ticketCreated from "../fixtures/zendesk/ticket-created.json?raw";
 import groupMembership from "../fixtures/zendesk/user-group-membership-created.json?raw";
+import trackingUpdated from "../fixtures/17track/tracking-updated-delivered-ups.json?raw";
+import { connect, storedFootprint } from "./intake-harness";
 
 const SECRET = "zendesk-signing-secret";
 
@@ -55,6 +57,55 @@ describe("provider configuration", () => {
     expect(three.body.error.issues[0].path).toBe("secrets");
     const unknown = await call("PUT", `/v1/stores/${store.storeId}/providers/myspace`, { token: store.adminToken, body: { secrets: ["a"] } });
     expect(unknown.status).toBe(404);
+  });
+
+  it("takes provider options at the top level, next to secrets, as the issue shows them", async () => {
+    const store = await createStore();
+    const put = await call("PUT", `/v1/stores/${store.storeId}/providers/shipengine`, { token: store.adminToken, body: { jwksUrl: "https://api.eu.shipengine.com/jwks" } });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    expect(put.body.options).toEqual({ jwksUrl: "https://api.eu.shipengine.com/jwks" });
+    const zendesk = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, {
+      token: store.adminToken,
+      body: { secrets: ["s"], callbackTag: "callback", statusMap: { "8447320465790": "waiting-on-third-party" }, subdomain: "acme" },
+    });
+    expect(zendesk.status, JSON.stringify(zendesk.body)).toBe(200);
+    expect(zendesk.body.options).toMatchObject({ callbackTag: "callback", statusMap: { "8447320465790": "waiting-on-third-party" }, subdomain: "acme" });
+    const list = await call("GET", `/v1/stores/${store.storeId}/providers`, { token: store.adminToken });
+    expect(list.body.providers.find((p: { provider: string }) => p.provider === "shipengine").options).toEqual({ jwksUrl: "https://api.eu.shipengine.com/jwks" });
+  });
+
+  it("still takes the nested options form, but not the same option given both ways", async () => {
+    const store = await createStore();
+    const nested = await call("PUT", `/v1/stores/${store.storeId}/providers/shippo`, { token: store.adminToken, body: { secrets: ["s"], options: { auth: "token" } } });
+    expect(nested.status).toBe(200);
+    expect(nested.body.options).toEqual({ auth: "token" });
+    const mixed = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets: ["s"], subdomain: "acme", options: { callbackTag: "cb" } } });
+    expect(mixed.status).toBe(200);
+    expect(mixed.body.options).toMatchObject({ subdomain: "acme", callbackTag: "cb" });
+    const both = await call("PUT", `/v1/stores/${store.storeId}/providers/shippo`, { token: store.adminToken, body: { secrets: ["s"], auth: "hmac", options: { auth: "token" } } });
+    expect(both.status).toBe(400);
+    expect(both.body.error.issues).toEqual([{ path: "auth", message: expect.stringContaining("give it once") }]);
+    // The refused request changed nothing.
+    const list = await call("GET", `/v1/stores/${store.storeId}/providers`, { token: store.adminToken });
+    expect(list.body.providers.find((p: { provider: string }) => p.provider === "shippo").options).toEqual({ auth: "token" });
+  });
+
+  it("an unknown top-level key is a 400 naming it and the provider's real options, never a silently lost setting", async () => {
+    const store = await createStore();
+    const wrong = await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets: ["s"], jwksUrl: "https://api.eu.shipengine.com/jwks" } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.error.issues).toEqual([{ path: "jwksUrl", message: expect.stringMatching(/unknown field "jwksUrl".*callbackTag.*subdomain/) }]);
+    const none = await call("PUT", `/v1/stores/${store.storeId}/providers/aftership`, { token: store.adminToken, body: { secrets: ["s"], secret: "typo", options: { mode: "x" } } });
+    expect(none.status).toBe(400);
+    expect(none.body.error.issues).toEqual([
+      { path: "options.mode", message: expect.stringContaining("AfterShip takes no options") },
+      { path: "secret", message: expect.stringContaining("AfterShip takes no options") },
+    ]);
+    const invalid = await call("PUT", `/v1/stores/${store.storeId}/providers/shipengine`, { token: store.adminToken, body: { jwksUrl: "http://api.shipengine.com/jwks" } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.issues[0].path).toBe("jwksUrl");
+    const list = await call("GET", `/v1/stores/${store.storeId}/providers`, { token: store.adminToken });
+    expect(list.body.providers).toEqual([]);
   });
 
   it("store A cannot configure, list or remove store B's providers", async () => {
@@ -139,6 +190,47 @@ describe("POST /hooks/:storeId/:provider", () => {
     expect(res.body.ignored).toBe(true);
     const again = await post(store.storeId, "zendesk", groupMembership, await zendeskHeaders(groupMembership));
     expect(again.body).toMatchObject({ ignored: true, duplicate: true });
+  });
+
+  it("an ignored delivery with no event id of its own is still a duplicate when retried, recorded once", async () => {
+    // 17TRACK's TRACKING_STOPPED carries no id; its retry is the same bytes.
+    const hook = await connect("17track");
+    const body = JSON.stringify({ event: "TRACKING_STOPPED", data: { number: "RR123456789CN", carrier: 3011 } });
+    const before = await storedFootprint(hook.storeId);
+    const first = await hook.send(body);
+    expect(first.body).toMatchObject({ ignored: true, duplicate: false });
+    const retry = await hook.send(body);
+    expect(retry.body).toMatchObject({ ignored: true, duplicate: true });
+    expect(await storedFootprint(hook.storeId)).toEqual({ cases: before.cases, ignored: before.ignored + 1 });
+    // Another delivery (one byte apart) is its own row.
+    const other = await hook.send(body.replace("RR123456789CN", "RR123456789CX"));
+    expect(other.body).toMatchObject({ ignored: true, duplicate: false });
+    expect((await storedFootprint(hook.storeId)).ignored).toBe(before.ignored + 2);
+  });
+
+  it("the same bytes under another event header are another ignored delivery (Help Scout names the event in a header)", async () => {
+    const hook = await connect("helpscout");
+    const body = JSON.stringify({ id: 5, firstName: "Ana", email: "ana@example.com" });
+    const before = await storedFootprint(hook.storeId);
+    expect((await hook.send(body, { event: "customer.created" })).body).toMatchObject({ ignored: true, duplicate: false });
+    expect((await hook.send(body, { event: "customer.updated" })).body).toMatchObject({ ignored: true, duplicate: false });
+    expect((await hook.send(body, { event: "customer.created" })).body).toMatchObject({ ignored: true, duplicate: true });
+    expect((await storedFootprint(hook.storeId)).ignored).toBe(before.ignored + 2);
+  });
+
+  it("17TRACK is answered exactly 200 (it retries anything else, 202 included), stored, duplicate or ignored", async () => {
+    const hook = await connect("17track");
+    const stored = await hook.send(trackingUpdated);
+    expect(stored.status).toBe(200);
+    expect(stored.body).toMatchObject({ caseId: "shipment:ups:1Z2617V10397725789", duplicate: false });
+    const retry = await hook.send(trackingUpdated);
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ duplicate: true, eventId: stored.body.eventId });
+    const ignored = await hook.send(JSON.stringify({ event: "TRACKING_STOPPED", data: { number: "1Z2617V10397725789", carrier: 100002 } }));
+    expect(ignored.status).toBe(200);
+    expect(ignored.body).toMatchObject({ ignored: true });
+    // Refusals keep their own codes: 17TRACK should not take a forged request for success.
+    expect((await hook.post(trackingUpdated, { "content-type": "application/json", sign: "0".repeat(64) })).status).toBe(401);
   });
 
   it("refuses bodies over 1 MiB before reading them whole", async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { concatBytes, toBase64, utf8 } from "../../src/lib/crypto";
-import { clearShipEngineKeyCache, DEFAULT_SHIPENGINE_JWKS_URL, shipengineAdapter } from "../../src/webhooks/shipengine";
+import { clearShipEngineKeyCache, DEFAULT_SHIPENGINE_JWKS_URL, shipengineAdapter, trackedUnknownKeyIds } from "../../src/webhooks/shipengine";
 import {
   alterSignature,
   config,
@@ -134,15 +134,61 @@ describe("shipengine verify", () => {
     expect(await verify(body, headers, jwks.fetch, Date.parse(TS) - 301_000)).toMatchObject({ ok: false, code: "stale" });
   });
 
-  it("fails loudly (so ShipEngine retries) when the JWKS cannot be fetched and nothing is cached; keeps old keys when a refresh fails", async () => {
+  it("forged requests with made-up key ids cannot hold off the lookup a genuinely rotated key needs", async () => {
+    const jwks = jwksServer([await publicJwk(current, "key-1")]);
+    const body = fixture(FIXTURE).bytes;
+    expect((await verify(body, await signedHeaders(current, "key-1", body), jwks.fetch)).ok).toBe(true);
+    // An attacker keeps sending ids nobody publishes, each one looked up once.
+    for (let i = 0; i < 5; i++) {
+      expect(await verify(body, await signedHeaders(stranger, `forged-${i}`, body), jwks.fetch, NOW + i * 100)).toMatchObject({ ok: false, code: "bad_signature" });
+    }
+    expect(jwks.calls).toHaveLength(6);
+    // ShipEngine rotates a second later: its first delivery with the new key still verifies.
+    jwks.setKeys([await publicJwk(current, "key-1"), await publicJwk(rotated, "key-2")]);
+    expect(await verify(body, await signedHeaders(rotated, "key-2", body), jwks.fetch, NOW + 1000)).toMatchObject({ ok: true });
+    expect(jwks.calls).toHaveLength(7);
+    // A forged id repeated within the window costs no fetch; after the window it is looked up again.
+    expect((await verify(body, await signedHeaders(stranger, "forged-0", body), jwks.fetch, NOW + 2000)).ok).toBe(false);
+    expect(jwks.calls).toHaveLength(7);
+    expect((await verify(body, await signedHeaders(stranger, "forged-0", body), jwks.fetch, NOW + 31_000)).ok).toBe(false);
+    expect(jwks.calls).toHaveLength(8);
+  });
+
+  it("remembers a bounded number of unknown key ids, however many are made up", async () => {
+    const jwks = jwksServer([await publicJwk(current, "key-1")]);
+    const body = utf8("{}");
+    const signature = (await signedHeaders(stranger, "x", body))["x-shipengine-rsa-sha256-signature"]!;
+    for (let i = 0; i < 300; i++) {
+      const headers = { "x-shipengine-rsa-sha256-signature": signature, "x-shipengine-rsa-sha256-key-id": `made-up-${i}`, "x-shipengine-timestamp": TS };
+      expect((await verify(body, headers, jwks.fetch)).ok).toBe(false);
+    }
+    expect(trackedUnknownKeyIds()).toBeLessThanOrEqual(256);
+    expect(trackedUnknownKeyIds()).toBeGreaterThan(0);
+  });
+
+  it("concurrent lookups of a new key id share one fetch", async () => {
+    const jwks = jwksServer([await publicJwk(current, "key-1")]);
+    const body = utf8("{}");
+    const answers = await Promise.all([0, 1, 2, 3].map(async () => verify(body, await signedHeaders(current, "key-1", body), jwks.fetch)));
+    expect(answers.every((a) => a.ok)).toBe(true);
+    expect(jwks.calls).toHaveLength(1);
+  });
+
+  it("asks ShipEngine to retry (never drops the event as forged) when the key endpoint is down and the key is not cached; keeps old keys when a refresh fails", async () => {
     const body = utf8("{}");
     const down: typeof fetch = async () => new Response("unavailable", { status: 503 });
-    await expect(verify(body, await signedHeaders(current, "key-1", body), down)).rejects.toThrow(/JWKS/);
+    expect(await verify(body, await signedHeaders(current, "key-1", body), down)).toMatchObject({ ok: false, code: "verification_unavailable", retryAfterSeconds: 60, message: expect.stringMatching(/JWKS/) });
 
     const jwks = jwksServer([await publicJwk(current, "key-1")]);
     expect((await verify(body, await signedHeaders(current, "key-1", body), jwks.fetch)).ok).toBe(true);
     const later = "2026-05-01T14:00:00Z";
     expect((await verify(body, await signedHeaders(current, "key-1", body, later), down, Date.parse(later))).ok).toBe(true);
+    // A rotated key while the endpoint is down: retry later, not 401.
+    expect(await verify(body, await signedHeaders(rotated, "key-2", body, later), down, Date.parse(later))).toMatchObject({ ok: false, code: "verification_unavailable" });
+    const unreachable: typeof fetch = async () => {
+      throw new TypeError("network connection lost");
+    };
+    expect(await verify(body, await signedHeaders(rotated, "key-3", body), unreachable)).toMatchObject({ ok: false, code: "verification_unavailable" });
   });
 });
 

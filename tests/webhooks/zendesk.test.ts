@@ -122,15 +122,52 @@ describe("zendesk normalize", () => {
     expect(eventsOf(await pipeline(zendeskAdapter, comment(true, false)))[0]?.kind).toBe("case.customer_message");
   });
 
-  it("maps status changes (HOLD → on-hold) keeping the raw status, and honours statusMap", async () => {
+  it("maps status changes (HOLD → on-hold) keeping the raw status", async () => {
     const hold = edited(fixture(TICKET).json, (d) => {
       d.type = "zen:event-type:ticket.status_changed";
       d.event = { current: "HOLD", previous: "OPEN" };
+      (d.detail as Record<string, unknown>).status = "HOLD";
     });
     expect(eventsOf(await pipeline(zendeskAdapter, hold))[0]).toMatchObject({ kind: "case.status_changed", status: "on-hold", rawStatus: "HOLD" });
-    const custom = edited(hold, (d) => (d.event = { current: "AWAITING_SUPPLIER" }));
-    expect((await pipeline(zendeskAdapter, custom)).type).toBe("ignored");
-    expect(eventsOf(await pipeline(zendeskAdapter, custom, {}, { statusMap: { awaiting_supplier: "waiting-on-third-party" } }))[0]?.status).toBe("waiting-on-third-party");
+  });
+
+  // Custom statuses arrive as they do in the fixture: `detail.custom_status` is an id, and
+  // `detail.status` / a status_changed's `event.current` stay the standard category.
+  const CUSTOM_ID = "8447320465790";
+  const awaitingSupplier = { [CUSTOM_ID]: "waiting-on-third-party" } as const;
+
+  it("maps a custom status change through statusMap by its id, falling back to the standard category", async () => {
+    const changed = edited(fixture(TICKET).json, (d) => {
+      d.type = "zen:event-type:ticket.custom_status_changed";
+      d.event = { current: CUSTOM_ID, previous: "8447320465700" };
+    });
+    expect(eventsOf(await pipeline(zendeskAdapter, changed, {}, { statusMap: awaitingSupplier }))[0]).toMatchObject({
+      kind: "case.status_changed",
+      providerEventId: "cbe4028c-7239-495d-b020-f22348516046",
+      status: "waiting-on-third-party",
+      rawStatus: `custom_status:${CUSTOM_ID}`,
+    });
+    // Not mapped: the ticket's category (OPEN in the fixture) decides.
+    expect(eventsOf(await pipeline(zendeskAdapter, changed))[0]).toMatchObject({ kind: "case.status_changed", status: "open", rawStatus: "OPEN" });
+    // Neither an id the store mapped nor a category: nothing to say, answered ignored with the way out.
+    const bare = edited(changed, (d) => delete (d.detail as Record<string, unknown>).status);
+    expect(await pipeline(zendeskAdapter, bare)).toMatchObject({ type: "ignored", reason: expect.stringContaining("statusMap") });
+  });
+
+  it("a status_changed on a ticket with a mapped custom status reports that status, not the bare category", async () => {
+    const changed = edited(fixture(TICKET).json, (d) => {
+      d.type = "zen:event-type:ticket.status_changed";
+      d.event = { current: "OPEN", previous: "NEW" };
+    });
+    expect(eventsOf(await pipeline(zendeskAdapter, changed, {}, { statusMap: awaitingSupplier }))[0]).toMatchObject({ status: "waiting-on-third-party", rawStatus: `custom_status:${CUSTOM_ID}` });
+    expect(eventsOf(await pipeline(zendeskAdapter, changed))[0]).toMatchObject({ status: "open", rawStatus: "OPEN" });
+    // The store may still remap a standard category by name.
+    expect(eventsOf(await pipeline(zendeskAdapter, changed, {}, { statusMap: { open: "pending" } }))[0]?.status).toBe("pending");
+  });
+
+  it("opens a ticket in its mapped custom status", async () => {
+    const result = await pipeline(zendeskAdapter, fixture(TICKET).text, {}, { statusMap: awaitingSupplier });
+    expect(byKind(result, "case.opened")).toMatchObject({ status: "waiting-on-third-party", rawStatus: `custom_status:${CUSTOM_ID}` });
   });
 
   it("maps priority changes and assignment changes", async () => {
