@@ -87,6 +87,8 @@ export function factsOf(state: CaseState): CaseFacts {
     provider,
     tags: state.tags,
     group: state.group,
+    customerTags: state.customerTags,
+    orderValue: state.orderValue,
   };
 }
 
@@ -105,8 +107,9 @@ export interface PolicySpan {
 
 /**
  * The clock events of a case, with `policy_changed` inserted wherever the governing policy
- * changes: when the case's facts (priority, tags, channel, group) start matching another policy,
- * or when a new rules version is applied to it. Also returns the spans, for the case view.
+ * changes: when the case's facts (priority, tags, channel, group, customer tags, order value)
+ * start matching another policy, or when a new rules version is applied to it. Also returns the
+ * spans, for the case view.
  */
 export function policyTimeline(events: readonly CaseEvent[], pins: readonly RulesPin[]): { spans: PolicySpan[]; policyEvents: ClockEvent[] } {
   const sorted = sortCaseEvents(events);

@@ -5,7 +5,7 @@
  * late delivery takes its place in history instead of overwriting something newer: the state is
  * always re-derived from the whole log, never patched in arrival order.
  */
-import type { CaseKey, CaseStatus, Channel, NormalizedEvent, Priority, ShipmentKind } from "../events/model";
+import type { CaseKey, CaseStatus, Channel, NormalizedEvent, OrderValue, Priority, ShipmentKind } from "../events/model";
 import { caseIdOf } from "../events/model";
 
 export interface CaseEvent {
@@ -82,6 +82,10 @@ export interface CaseState {
   tags: string[];
   customer: { email?: string; phone?: string; name?: string };
   orderIds: string[];
+  /** The latest order value a source stated (by event time); undefined while none has. */
+  orderValue?: OrderValue | undefined;
+  /** The customer's tag list as last stated (by event time); undefined while no source said. */
+  customerTags?: string[] | undefined;
   subject?: string | undefined;
   url?: string | undefined;
   /** Customer messages since the case was last solved (or opened). */
@@ -292,6 +296,9 @@ export function applyCaseEvent(s: CaseState, c: CaseEvent): void {
     if (e.customer.name) s.customer.name = e.customer.name;
   }
   if (e.orderId && !s.orderIds.includes(e.orderId)) s.orderIds.push(e.orderId);
+  // Like the case's own tags: each statement is the whole current value, so the latest replaces it.
+  if (e.orderValue) s.orderValue = { ...e.orderValue };
+  if (e.customerTags) s.customerTags = [...e.customerTags];
   if (e.subject) s.subject = e.subject;
   if (e.url) s.url = e.url;
   if (e.priority) s.priority = e.priority;

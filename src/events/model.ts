@@ -99,6 +99,20 @@ export const CustomerContact = z.object({
   name: z.string().optional(),
 });
 
+/** ISO 4217, as sources send it (Shopify `currency`, a store's own field): three capitals. */
+export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 currency code in capitals, e.g. EUR");
+
+/**
+ * The value of the order a case is about, as the source states it: never converted, because a
+ * rule comparing 500 EUR with 500 JPY is a wrong rule, not a rounding question.
+ */
+export const OrderValue = z.object({
+  amount: z.number().nonnegative({ error: "an order value cannot be negative" }),
+  /** Absent when the source gives only a number (a single-currency store's own field). */
+  currency: CurrencyCode.optional(),
+});
+export type OrderValue = z.infer<typeof OrderValue>;
+
 /**
  * Identifies the case an event belongs to. A ticket or conversation is keyed by its helpdesk id,
  * a shipment by carrier and tracking number, so events from different deliveries of the same
@@ -126,6 +140,13 @@ export const NormalizedEvent = z.object({
   channel: Channel.optional(),
   customer: CustomerContact.optional(),
   orderId: z.string().optional(),
+  /** The order's value where the source knows it; rules can match on it (`minOrderValue`). */
+  orderValue: OrderValue.optional(),
+  /**
+   * The customer's full current tag list from the store's commerce or CRM side (e.g. "vip"),
+   * never a partial one; rules match it as a customer segment (`segmentTags`).
+   */
+  customerTags: z.array(z.string().min(1)).optional(),
   subject: z.string().optional(),
   /** A link an agent can click to open the case in the source tool. */
   url: z.string().optional(),

@@ -3,7 +3,8 @@
  * case's targets, as in Zendesk and Freshdesk. Ordered matching is predictable for admins: put
  * the narrow policies (VIP, urgent chat) above the catch-all.
  */
-import type { CaseFacts, Policy, PolicyConditions, RulesDocument } from "./schema";
+import type { OrderValue } from "../events/model";
+import type { CaseFacts, MinOrderValue, Policy, PolicyConditions, RulesDocument } from "./schema";
 
 export interface PolicyMatch {
   policy: Policy;
@@ -34,8 +35,19 @@ export function conditionsHold(when: PolicyConditions, facts: CaseFacts): boolea
     const customer = tagSet(facts.customerTags);
     if (!when.segmentTags.some((t) => tags.has(t.toLowerCase()) || customer.has(t.toLowerCase()))) return false;
   }
-  if (when.minOrderValue !== undefined && (facts.orderValue === undefined || facts.orderValue < when.minOrderValue)) return false;
+  if (when.minOrderValue !== undefined && !orderValueReaches(when.minOrderValue, facts.orderValue)) return false;
   return true;
+}
+
+/**
+ * Whether the case's order value is known and at least `min`. Amounts in different currencies
+ * are never compared (no exchange rates): a minimum that names a currency needs an order stated
+ * in it; a bare number is for a store that sells in one currency.
+ */
+function orderValueReaches(min: MinOrderValue, order: OrderValue | undefined): boolean {
+  if (order === undefined) return false;
+  if (typeof min === "number") return order.amount >= min;
+  return order.currency === min.currency && order.amount >= min.amount;
 }
 
 /** The first matching policy, or null when none matches (then the case has no SLA targets). */

@@ -15,7 +15,7 @@
  * business targets are best written in hours.
  */
 import { z } from "zod";
-import { CaseStatus, Channel, Priority, ProviderId } from "../events/model";
+import { CaseStatus, Channel, CurrencyCode, Priority, ProviderId, type OrderValue } from "../events/model";
 import { BusinessCalendar } from "./calendar-ref";
 import { Duration, PositiveDuration } from "./duration";
 
@@ -124,6 +124,23 @@ export type Metric = z.infer<typeof Metric>;
 
 export const CASE_TYPES = ["ticket", "shipment"] as const;
 
+const MinAmount = z.number({ error: "must be a number, e.g. 500" }).nonnegative({ error: "an order value cannot be negative" });
+
+/**
+ * The least order value a policy asks for. Promptly never converts currencies: a bare number
+ * compares the amount whatever currency the order is in (a store that sells in one currency);
+ * with a currency, only an order stated in that currency can match.
+ */
+export const MinOrderValue = z
+  .union([MinAmount, z.strictObject({ amount: MinAmount, currency: CurrencyCode })], {
+    error: 'must be an amount (500) or an amount with its currency ({ "amount": 500, "currency": "EUR" })',
+  })
+  .meta({
+    description:
+      'The order value is known and at least this. A number compares the amount in whatever currency the order is in (for a store selling in one currency); { "amount", "currency" } matches only orders in that currency. Currencies are never converted; a case whose order value is unknown does not match.',
+  });
+export type MinOrderValue = z.infer<typeof MinOrderValue>;
+
 /** All conditions present must hold; an empty `when` matches every case (a catch-all). */
 export const PolicyConditions = z.strictObject({
   /** Ticket or shipment case. */
@@ -146,8 +163,7 @@ export const PolicyConditions = z.strictObject({
   groups: z.array(z.string().min(1)).min(1).optional(),
   /** Customer segment: the case or the customer carries one of these tags (e.g. "vip"). */
   segmentTags: z.array(z.string().min(1)).min(1).optional(),
-  /** Order value in the store's currency; a case whose order value is unknown does not match. */
-  minOrderValue: z.number().nonnegative().optional(),
+  minOrderValue: MinOrderValue.optional(),
 });
 export type PolicyConditions = z.infer<typeof PolicyConditions>;
 
@@ -392,9 +408,10 @@ export interface CaseFacts {
   provider?: ProviderId | undefined;
   tags: readonly string[];
   group?: string | undefined;
-  /** Customer tags from the commerce platform (segment), when known. */
+  /** The customer's tags from the store's commerce or CRM side (segment), when known. */
   customerTags?: readonly string[] | undefined;
-  orderValue?: number | undefined;
+  /** The order value as its source stated it, when known. */
+  orderValue?: OrderValue | undefined;
 }
 
 export { matchPolicy, conditionsHold, type PolicyMatch } from "./match";

@@ -92,6 +92,8 @@ export function referentialIssues(input: unknown): ErrorIssue[] {
       if (first !== undefined) add([...base, "name"], `duplicate policy name "${name}" (also policies[${first}].name)`);
       else seenNames.set(key, pi);
     }
+    const when = isObj(p.when) ? p.when : {};
+    if (isObj(when.tags)) checkTagConditions(when.tags, [...base, "when", "tags"], add);
     const targets = isObj(p.targets) ? p.targets : {};
     for (const metric of METRICS) {
       const t = targets[metric];
@@ -157,6 +159,22 @@ export function referentialIssues(input: unknown): ErrorIssue[] {
     else checkCalendar(input.quietHours.calendar, ["quietHours", "calendar"]);
   }
   return issues;
+}
+
+/**
+ * Tag conditions that contradict each other: the policy would silently never match, which an
+ * admin finds out only when a VIP case falls through to the catch-all.
+ */
+function checkTagConditions(tags: Obj, path: Path, add: (path: Path, message: string) => void): void {
+  const none = new Set(arr(tags.none).flatMap((t) => (typeof t === "string" ? [t.toLowerCase()] : [])));
+  if (none.size === 0) return;
+  arr(tags.all).forEach((t, i) => {
+    if (typeof t === "string" && none.has(t.toLowerCase())) add([...path, "all", i], `"${t}" is also in tags.none: a case cannot both have and lack it, so this policy would never match`);
+  });
+  const any = arr(tags.any).filter((t): t is string => typeof t === "string");
+  if (any.length > 0 && any.every((t) => none.has(t.toLowerCase()))) {
+    add([...path, "any"], "every tag here is also in tags.none, so this policy would never match");
+  }
 }
 
 function known(names: string[]): string {

@@ -31,6 +31,9 @@ export const CustomPayload = z.looseObject({
   channel: Channel.optional(),
   customer: CustomerContact.optional(),
   orderId: z.string().optional(),
+  /** The store's own system knows what the order is worth and who the customer is (a VIP tag). */
+  orderValue: NormalizedEvent.shape.orderValue,
+  customerTags: NormalizedEvent.shape.customerTags,
   subject: z.string().optional(),
   url: z.string().optional(),
   status: CaseStatus.optional(),

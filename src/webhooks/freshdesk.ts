@@ -5,7 +5,7 @@
  * meaning of each delivery explicit instead of guessed from a ticket snapshot.
  */
 import { z } from "zod";
-import type { CaseStatus, Channel, NormalizedEvent } from "../events/model";
+import { CurrencyCode, type CaseStatus, type Channel, type NormalizedEvent, type OrderValue } from "../events/model";
 import type { NormalizeResult, ProviderAdapter } from "./adapter";
 import {
   HelpdeskOptions,
@@ -48,6 +48,10 @@ export const FreshdeskPayload = z.looseObject({
     ticket_contact_email: Text.nullish(),
     ticket_contact_phone: Text.nullish(),
     ticket_order_id: Text.nullish(),
+    /** Fields the store adds, fed by its own ticket fields: Freshdesk has no order or segment of its own. */
+    ticket_order_value: Text.nullish(),
+    ticket_order_currency: Text.nullish(),
+    ticket_customer_tags: Text.nullish(),
     ticket_callback_at: Text.nullish(),
     ticket_url: Text.nullish(),
     ticket_latest_public_comment: Text.nullish(),
@@ -124,6 +128,25 @@ export function splitTags(raw: string | null | undefined): string[] | undefined 
     .filter((t) => t !== "");
 }
 
+/**
+ * An order value from template text: a plain amount ("199", "1299.50", as Shopify's `total_price`
+ * and Freshdesk number fields render) and an optional ISO currency. Anything else (a formatted
+ * "1.299,50 €", an unrendered placeholder) is an unknown value, not a refused delivery: the rest
+ * of the ticket update still counts, and a policy on order value simply does not match.
+ */
+export function orderValueFromText(amount: string | null | undefined, currency: string | null | undefined): OrderValue | undefined {
+  const text = nonEmpty(amount);
+  const value = text !== undefined && /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value)) return undefined;
+  const code = nonEmpty(currency)?.toUpperCase();
+  return { amount: value, ...(CurrencyCode.safeParse(code).success ? { currency: code } : {}) };
+}
+
+/** A tag list from template text; a list still showing its placeholder says nothing. */
+export function tagsFromText(raw: string | null | undefined): string[] | undefined {
+  return hasUnrenderedPlaceholder(raw) ? undefined : splitTags(raw);
+}
+
 export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshdesk"> = {
   id: "freshdesk",
   title: "Freshdesk",
@@ -141,7 +164,7 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshde
     const options = readOptions(FreshdeskOptions, config.options);
     const ticketId = hook.ticket_id.trim();
     const occurredAt = toIsoInstant(nonEmpty(hook.triggered_at)) ?? new Date(receivedAt).toISOString();
-    const tags = hasUnrenderedPlaceholder(hook.ticket_tags) ? undefined : splitTags(hook.ticket_tags);
+    const tags = tagsFromText(hook.ticket_tags);
     const rawStatus = nonEmpty(hook.ticket_status);
     const status = mapStatus(rawStatus, STATUS, options.statusMap) ?? undefined;
     const priority = mapPriority(hook.ticket_priority) ?? undefined;
@@ -154,6 +177,8 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshde
       subject: nonEmpty(hook.ticket_subject),
       url: nonEmpty(hook.ticket_url),
       orderId: nonEmpty(hook.ticket_order_id),
+      orderValue: orderValueFromText(hook.ticket_order_value, hook.ticket_order_currency),
+      customerTags: tagsFromText(hook.ticket_customer_tags),
       customer: contact(hook.ticket_contact_email, hook.ticket_contact_phone),
     };
     // No event id from Freshdesk: the change is identified by ticket, rule, time and what it carries.

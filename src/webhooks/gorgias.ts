@@ -27,6 +27,8 @@ import {
   verifySharedToken,
   type EventBase,
 } from "./common";
+// Template text is read the same way for both admin-templated helpdesks.
+import { orderValueFromText, tagsFromText } from "./freshdesk";
 
 export const GORGIAS_EVENTS = ["ticket_created", "ticket_updated", "ticket_message_created", "ticket_status_updated", "ticket_assignment_updated", "ticket_self_unsnoozed"] as const;
 
@@ -47,6 +49,10 @@ export const GorgiasPayload = z.looseObject({
   assignee_email: Text.nullish(),
   team_name: Text.nullish(),
   order_id: Text.nullish(),
+  /** Fields the store may add (e.g. from its Shopify integration): none is in the default template. */
+  order_value: Text.nullish(),
+  order_currency: Text.nullish(),
+  customer_tags: Text.nullish(),
   callback_at: Text.nullish(),
   snooze_datetime: Text.nullish(),
   created_datetime: Text.nullish(),
@@ -143,6 +149,8 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload, "gorgias"> =
       subject: nonEmpty(p.subject),
       customer: contact(p.customer_email, p.customer_phone),
       orderId: nonEmpty(p.order_id),
+      orderValue: orderValueFromText(p.order_value, p.order_currency),
+      customerTags: tagsFromText(p.customer_tags),
       url: options.account ? `https://${options.account}.gorgias.com/app/ticket/${ticketId}` : undefined,
     };
     const id = (kind: string, ...extra: (string | null | undefined)[]) => derivedEventId(["gorgias", ticketId, p.event, kind, changedAt, ...extra]);

@@ -176,3 +176,62 @@ describe("a ticket first seen already solved", () => {
     expect(dueOf(plan(events, T0 + HOUR + MIN).timers, "first_reply.breach")).toEqual(["2026-12-01T12:00:00.000Z"]);
   });
 });
+
+describe("customer segment and order value, through the case's own fold", () => {
+  const SEGMENTS: RulesDocumentInput = {
+    policies: [
+      { name: "VIP orders over 500 EUR", when: { segmentTags: ["vip"], minOrderValue: { amount: 500, currency: "EUR" } }, targets: { firstReply: { byPriority: { normal: "15m" } } } },
+      { name: "VIP", when: { segmentTags: ["vip"] }, targets: { firstReply: { byPriority: { normal: "1h" } } } },
+      { name: "Everyone", targets: { firstReply: { byPriority: { normal: "8h" } } } },
+    ],
+  };
+  const policies = (events: CaseEvent[], now: number) => plan(events, now, pins(SEGMENTS)).spans.map((s) => [new Date(s.from).toISOString(), s.match?.policy.name]);
+  const breach = (events: CaseEvent[], now: number) => dueOf(plan(events, now, pins(SEGMENTS)).timers, "first_reply.breach");
+
+  it("a VIP customer's high-value order gets the tightest target from the moment the case opens", () => {
+    const events = [ev("case.opened", T0, { channel: "email", customerTags: ["VIP", "newsletter"], orderValue: { amount: 812.5, currency: "EUR" } })];
+    expect(policies(events, T0)).toEqual([["2026-12-01T09:00:00.000Z", "VIP orders over 500 EUR"]]);
+    expect(breach(events, T0)).toEqual(["2026-12-01T09:15:00.000Z"]);
+  });
+
+  it("a VIP with a small order, or an order in another currency, gets the VIP policy; nobody special gets the default", () => {
+    const small = [ev("case.opened", T0, { customerTags: ["vip"], orderValue: { amount: 120, currency: "EUR" } })];
+    expect(policies(small, T0)).toEqual([["2026-12-01T09:00:00.000Z", "VIP"]]);
+    const dollars = [ev("case.opened", T0, { customerTags: ["vip"], orderValue: { amount: 900, currency: "USD" } })];
+    expect(policies(dollars, T0)).toEqual([["2026-12-01T09:00:00.000Z", "VIP"]]);
+    const bigButNotVip = [ev("case.opened", T0, { orderValue: { amount: 5000, currency: "EUR" } })];
+    expect(policies(bigButNotVip, T0)).toEqual([["2026-12-01T09:00:00.000Z", "Everyone"]]);
+  });
+
+  it("an order value learnt later switches the case at that instant, keeping the time already used", () => {
+    const events = [
+      ev("case.opened", T0, { customerTags: ["vip"] }),
+      ev("case.customer_message", T0 + 5 * MIN, { orderValue: { amount: 640, currency: "EUR" } }),
+    ];
+    expect(policies(events, T0 + 5 * MIN)).toEqual([
+      ["2026-12-01T09:00:00.000Z", "VIP"],
+      ["2026-12-01T09:05:00.000Z", "VIP orders over 500 EUR"],
+    ]);
+    // 15 minutes from opening, 5 of them used under the VIP policy: due 09:15.
+    expect(breach(events, T0 + 5 * MIN)).toEqual(["2026-12-01T09:15:00.000Z"]);
+  });
+
+  it("the latest statement by event time wins, whatever order the deliveries arrived in", () => {
+    const opened = ev("case.opened", T0, { customerTags: ["vip"], orderValue: { amount: 900, currency: "EUR" } });
+    // The order was partly refunded at 09:10, and the customer lost the VIP tag at 09:20.
+    const refunded = ev("case.customer_message", T0 + 10 * MIN, { orderValue: { amount: 300, currency: "EUR" } });
+    const untagged = ev("case.agent_note", T0 + 20 * MIN, { customerTags: [] });
+    // An event that states nothing about the order or the customer keeps what is known.
+    const silent = ev("case.agent_note", T0 + 15 * MIN);
+    const expected = [
+      ["2026-12-01T09:00:00.000Z", "VIP orders over 500 EUR"],
+      ["2026-12-01T09:10:00.000Z", "VIP"],
+      ["2026-12-01T09:20:00.000Z", "Everyone"],
+    ];
+    expect(policies([opened, refunded, silent, untagged], T0 + 30 * MIN)).toEqual(expected);
+    expect(policies([untagged, silent, refunded, opened], T0 + 30 * MIN)).toEqual(expected);
+    const state = plan([untagged, refunded, opened], T0 + 30 * MIN).state;
+    expect(state.orderValue).toEqual({ amount: 300, currency: "EUR" });
+    expect(state.customerTags).toEqual([]);
+  });
+});

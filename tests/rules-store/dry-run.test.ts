@@ -111,6 +111,72 @@ describe("SLA targets on a business calendar", () => {
   });
 });
 
+describe("policies on customer segment and order value", () => {
+  // Wall-clock targets, so each deadline is the opening time plus the target.
+  const segmentRules = {
+    policies: [
+      { name: "VIP orders over 500 EUR", when: { segmentTags: ["vip"], minOrderValue: { amount: 500, currency: "EUR" } }, targets: { firstReply: { byPriority: { normal: "15m" } } } },
+      { name: "Big orders", when: { minOrderValue: 2000 }, targets: { firstReply: { byPriority: { normal: "1h" } } } },
+      { name: "Everything", targets: { firstReply: { byPriority: { normal: "4h" } } } },
+    ],
+  };
+  const firstReplyDue = (out: Awaited<ReturnType<typeof dryRun>>) => out.cases[0].clocks.find((c: { metric: string }) => c.metric === "first_reply")?.dueAt;
+
+  it("the same VIP ticket gets another policy, and another deadline, as its order value changes", async () => {
+    const store = await newStore();
+    const run = (orderValue?: { amount: number; currency?: string }) =>
+      dryRun(store, {
+        rules: segmentRules,
+        events: [ticketEvent("case.opened", "2026-03-02T10:00:00Z", { channel: "email", customerTags: ["vip"], ...(orderValue ? { orderValue } : {}) })],
+        until: "2026-03-02T18:00:00Z",
+      });
+    const big = await run({ amount: 812.4, currency: "EUR" });
+    expect(big.cases[0].policy).toEqual({ name: "VIP orders over 500 EUR", index: 0 });
+    expect(firstReplyDue(big)).toBe("2026-03-02T10:15:00.000Z");
+    expect(brief(big.reminders)).toEqual([["2026-03-02T10:15:00.000Z", "first_reply.breach", "policies[0].targets.firstReply"]]);
+    const small = await run({ amount: 120, currency: "EUR" });
+    expect(small.cases[0].policy).toEqual({ name: "Everything", index: 2 });
+    expect(firstReplyDue(small)).toBe("2026-03-02T14:00:00.000Z");
+    // 812 dollars are not compared with 500 euros; 2,400 of any currency clears the bare 2000.
+    expect((await run({ amount: 812.4, currency: "USD" })).cases[0].policy).toEqual({ name: "Everything", index: 2 });
+    expect((await run({ amount: 2400, currency: "USD" })).cases[0].policy).toEqual({ name: "Big orders", index: 1 });
+    // No order value known: neither order policy can be checked, so neither matches.
+    expect((await run()).cases[0].policy).toEqual({ name: "Everything", index: 2 });
+  });
+
+  it("an order value learnt after opening moves the case at that instant, from a raw payload as from a normalized event", async () => {
+    const store = await newStore();
+    const out = await dryRun(store, {
+      rules: segmentRules,
+      events: [
+        ticketEvent("case.opened", "2026-03-02T10:00:00Z", { channel: "email", customerTags: ["vip"] }),
+        {
+          provider: "custom",
+          payload: { providerEventId: "crm-1", occurredAt: "2026-03-02T10:05:00Z", caseKey: { type: "ticket", ticketId: "T1" }, kind: "case.customer_message", orderValue: { amount: 650, currency: "EUR" }, body: "It was a gift" },
+        },
+      ],
+      until: "2026-03-02T18:00:00Z",
+    });
+    expect(out.cases).toHaveLength(1);
+    expect(out.cases[0].policyChanges).toEqual([
+      { at: "2026-03-02T10:00:00.000Z", policy: { name: "Everything", index: 2 } },
+      { at: "2026-03-02T10:05:00.000Z", policy: { name: "VIP orders over 500 EUR", index: 0 } },
+    ]);
+    // 15 minutes counted from opening (5 used before the switch): due 10:15.
+    expect(firstReplyDue(out)).toBe("2026-03-02T10:15:00.000Z");
+  });
+
+  it("a negative minimum is refused with its path, and nothing is simulated", async () => {
+    const store = await newStore();
+    const res = await call("POST", rulesPath(store, "/dry-run"), {
+      token: store.adminToken,
+      body: { rules: { policies: [{ name: "Broken", when: { minOrderValue: -500 } }] }, events: [ticketEvent("case.opened", "2026-03-02T10:00:00Z")] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues).toEqual([{ path: "rules.policies[0].when.minOrderValue", message: "an order value cannot be negative" }]);
+  });
+});
+
 describe("playbook rules", () => {
   it("bad rating: a reminder at once, and the reply is due 2 business hours later (across the evening)", async () => {
     const store = await newStore();

@@ -1,6 +1,7 @@
 /** docs/rules.md walks through a complete document: it must stay valid and complete as the schema changes. */
 import { describe, expect, it } from "vitest";
 import rulesDoc from "../../docs/rules.md?raw";
+import { matchPolicy, type CaseFacts } from "../../src/rules/schema";
 import { checkRules } from "../../src/rules/validate";
 
 function completeDocument(): unknown {
@@ -10,7 +11,28 @@ function completeDocument(): unknown {
   return JSON.parse(block);
 }
 
+/** The JSON block that follows `marker` in docs/rules.md. */
+function exampleAfter(marker: string): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const block = rulesDoc.split(marker)[1]?.match(/```json\n([\s\S]*?)\n```/)?.[1];
+  if (!block) throw new Error(`docs/rules.md has no JSON block after "${marker}"`);
+  return JSON.parse(block);
+}
+
 describe("docs/rules.md", () => {
+  it("the customer segment and order value example is valid and chooses the policies the text says", () => {
+    const complete = completeDocument() as Record<string, unknown>;
+    const example = exampleAfter("**Customer segment and order value.**");
+    const result = checkRules({ calendars: complete.calendars, channels: complete.channels, policies: example.policies });
+    expect(result.ok ? [] : result.issues).toEqual([]);
+    if (!result.ok) return;
+    const chosen = (facts: Partial<CaseFacts>) => matchPolicy(result.document, { type: "ticket", tags: [], ...facts })?.policy.name;
+    expect(chosen({ customerTags: ["VIP"], orderValue: { amount: 812, currency: "EUR" } })).toBe("VIP orders over 500 EUR");
+    expect(chosen({ customerTags: ["VIP"], orderValue: { amount: 120, currency: "EUR" } })).toBe("VIP");
+    expect(chosen({ customerTags: ["VIP"], orderValue: { amount: 900, currency: "USD" } })).toBe("VIP");
+    expect(chosen({ customerTags: ["VIP"] })).toBe("VIP");
+    expect(chosen({ orderValue: { amount: 5000, currency: "EUR" } })).toBe("Everyone");
+  });
+
   it("the complete document passes every check and uses every section and every playbook rule", () => {
     const doc = completeDocument() as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     const result = checkRules(doc);

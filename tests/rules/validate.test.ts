@@ -189,6 +189,42 @@ describe("cross-reference mistakes", () => {
     expect(issues.get("quietHours.calendar")).toMatch(/always open/);
   });
 
+  it("an order value condition that means nothing says what it should be", () => {
+    const doc = base();
+    doc.policies[0].when.minOrderValue = -50;
+    doc.policies.push(
+      { name: "Euro orders", when: { minOrderValue: { amount: -1, currency: "eur" } } },
+      { name: "Text amount", when: { minOrderValue: "500" } },
+      { name: "Amount only", when: { minOrderValue: { amount: 500 } } },
+      { name: "Typo", when: { minOrderValue: { amount: 500, currency: "EUR", curency: "USD" } } },
+    );
+    const issues = issuesOf(doc);
+    expect(issues.get("policies[0].when.minOrderValue")).toBe("an order value cannot be negative");
+    expect(issues.get("policies[1].when.minOrderValue.amount")).toBe("an order value cannot be negative");
+    expect(issues.get("policies[1].when.minOrderValue.currency")).toBe("must be a 3-letter ISO 4217 currency code in capitals, e.g. EUR");
+    const shape = 'must be an amount (500) or an amount with its currency ({ "amount": 500, "currency": "EUR" })';
+    expect(issues.get("policies[2].when.minOrderValue")).toBe(shape);
+    expect(issues.get("policies[3].when.minOrderValue")).toBe(shape);
+    expect(issues.get("policies[4].when.minOrderValue.curency")).toBe('unknown field "curency"');
+    // Both written forms are valid and read back as written.
+    const ok = base();
+    ok.policies.push({ name: "Big", when: { minOrderValue: 500 } }, { name: "Big EUR", when: { minOrderValue: { amount: 499.9, currency: "EUR" } } });
+    expect(validateRules(ok).policies.slice(1).map((p) => p.when.minOrderValue)).toEqual([500, { amount: 499.9, currency: "EUR" }]);
+  });
+
+  it("tag conditions that contradict each other would never match, and say so", () => {
+    const doc = base();
+    doc.policies[0].when.tags = { all: ["b2b", "VIP"], none: ["vip", "spam"] };
+    doc.policies.push({ name: "Refunds", when: { tags: { any: ["refund", "Return"], none: ["return", "REFUND"] } } });
+    doc.policies.push({ name: "Fine", when: { tags: { any: ["refund", "return"], all: ["eu"], none: ["return"] } } });
+    const issues = issuesOf(doc);
+    expect(issues.get("policies[0].when.tags.all[1]")).toBe('"VIP" is also in tags.none: a case cannot both have and lack it, so this policy would never match');
+    expect(issues.has("policies[0].when.tags.all[0]")).toBe(false);
+    expect(issues.get("policies[1].when.tags.any")).toBe("every tag here is also in tags.none, so this policy would never match");
+    // "refund" can still match: one excluded tag among several is a narrower policy, not a contradiction.
+    expect([...issues.keys()].filter((k) => k.startsWith("policies[2]"))).toEqual([]);
+  });
+
   it("a metric with no priority target at all is a mistake, not a silent no-op", () => {
     const doc = base();
     doc.policies[0].targets.nextReply = { byPriority: {} };

@@ -7,6 +7,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CustomPayload, customAdapter } from "../../src/webhooks/custom";
 import { alterSignature, cfg, eventsOf, flipByte, fuzzAdapter, issuePaths, pipeline, verifyInput } from "./helpdesk-helpers";
+import { saveRules } from "../support/cases";
 import { connect, storedFootprint } from "./intake-harness";
 
 afterEach(() => vi.restoreAllMocks());
@@ -86,6 +87,27 @@ describe("custom normalize", () => {
     expect(cb?.callback).toEqual({ at: "2026-03-02T14:00:00+01:00", tag: "callback", phone: "+33 6" });
   });
 
+  it("carries what the store's own system knows about the order and the customer", async () => {
+    const [e] = eventsOf(await pipeline(customAdapter, { ...MESSAGE, orderValue: { amount: 649.9, currency: "EUR" }, customerTags: ["vip", "wholesale"] }, { "webhook-id": "m3" }));
+    expect(e).toMatchObject({ orderValue: { amount: 649.9, currency: "EUR" }, customerTags: ["vip", "wholesale"] });
+    // A source that knows only the amount says only that; an empty list says the customer has no tags.
+    const [plain] = eventsOf(await pipeline(customAdapter, { ...MESSAGE, orderValue: { amount: 80 }, customerTags: [] }, { "webhook-id": "m4" }));
+    expect(plain).toMatchObject({ orderValue: { amount: 80 }, customerTags: [] });
+    expect(plain!.orderValue).not.toHaveProperty("currency");
+  });
+
+  it("refuses an order value or customer tag that cannot be right, at its path", () => {
+    const base = { occurredAt: MESSAGE.occurredAt, caseKey: MESSAGE.caseKey, kind: "case.opened" };
+    expect(issuePaths(CustomPayload, { ...base, orderValue: { amount: -20, currency: "EUR" } })).toEqual(["orderValue.amount"]);
+    expect(issuePaths(CustomPayload, { ...base, orderValue: { amount: 20, currency: "euro" } })).toEqual(["orderValue.currency"]);
+    expect(issuePaths(CustomPayload, { ...base, orderValue: 20 })).toEqual(["orderValue"]);
+    expect(issuePaths(CustomPayload, { ...base, orderValue: { amount: "20.00" } })).toEqual(["orderValue.amount"]);
+    expect(issuePaths(CustomPayload, { ...base, customerTags: "vip" })).toEqual(["customerTags"]);
+    expect(issuePaths(CustomPayload, { ...base, customerTags: ["vip", ""] })).toEqual(["customerTags.1"]);
+    const negative = CustomPayload.safeParse({ ...base, orderValue: { amount: -20 } });
+    expect(negative.error?.issues[0]?.message).toBe("an order value cannot be negative");
+  });
+
   it("names what each kind needs", () => {
     const base = { occurredAt: MESSAGE.occurredAt, caseKey: MESSAGE.caseKey };
     expect(issuePaths(CustomPayload, { ...base, kind: "case.status_changed" })).toEqual(["status"]);
@@ -116,6 +138,34 @@ describe("custom through the real fetch handler", () => {
     expect(retry.body).toMatchObject({ duplicate: true, eventId: "custom:msg_retry_1" });
     const view = await hook.readCase(first.body.caseId);
     expect(view.body.timeline.events).toEqual([expect.objectContaining({ eventId: "custom:msg_retry_1", kind: "case.customer_message", provider: "custom" })]);
+  });
+
+  it("a VIP customer's big order, posted by the store's tooling, puts the case under the policy written for it", async () => {
+    const hook = await connect("custom");
+    await saveRules({ storeId: hook.storeId, adminToken: hook.adminToken, tokenId: "" }, {
+      policies: [
+        { name: "VIP orders over 500", when: { segmentTags: ["vip"], minOrderValue: { amount: 500, currency: "EUR" } }, targets: { firstReply: { byPriority: { normal: "15m" } } } },
+        { name: "Everyone", targets: { firstReply: { byPriority: { normal: "8h" } } } },
+      ],
+    });
+    const policyOf = async (extra: Record<string, unknown>) => {
+      const body = JSON.stringify({ ...MESSAGE, kind: "case.opened", occurredAt: new Date().toISOString(), caseKey: { type: "ticket", ticketId: `T-${crypto.randomUUID()}` }, ...extra });
+      const res = await hook.send(body);
+      expect(res.status, JSON.stringify(res.body)).toBe(202);
+      return (await hook.readCase(res.body.caseId)).body.rules.policy?.name;
+    };
+    expect(await policyOf({ customerTags: ["VIP"], orderValue: { amount: 812, currency: "EUR" } })).toBe("VIP orders over 500");
+    expect(await policyOf({ customerTags: ["VIP"], orderValue: { amount: 120, currency: "EUR" } })).toBe("Everyone");
+    expect(await policyOf({ customerTags: ["VIP"] })).toBe("Everyone");
+  });
+
+  it("an order value that cannot be right is a 400 naming the field, and nothing is stored", async () => {
+    const hook = await connect("custom");
+    const before = await storedFootprint(hook.storeId);
+    const res = await hook.send(JSON.stringify({ ...MESSAGE, orderValue: { amount: -812, currency: "EUR" } }));
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues).toEqual([{ path: "orderValue.amount", message: "an order value cannot be negative" }]);
+    expect(await storedFootprint(hook.storeId)).toEqual(before);
   });
 
   it("an unsigned or wrongly signed post stores nothing", async () => {

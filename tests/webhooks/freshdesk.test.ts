@@ -139,6 +139,37 @@ describe("freshdesk normalize", () => {
     expect(byKind(await pipeline(freshdeskAdapter, timed), "case.callback_promised").callback?.at).toBe("2025-01-09T14:30:00.000Z");
   });
 
+  it("carries the order value and customer tags the store adds to the template from its own fields", async () => {
+    const withFields = (value: string, currency: string | undefined, customerTags: string) =>
+      edited(render(FRESHDESK_TEMPLATE, "ticket_updated"), (d) => {
+        const hook = d.freshdesk_webhook as Record<string, unknown>;
+        hook.ticket_order_value = value;
+        if (currency !== undefined) hook.ticket_order_currency = currency;
+        hook.ticket_customer_tags = customerTags;
+      });
+    const result = await pipeline(freshdeskAdapter, withFields("1299.50", "eur", "VIP, wholesale"));
+    // Every change the delivery reports carries them, so the case knows them whichever it folds first.
+    for (const e of eventsOf(result)) expect(e).toMatchObject({ orderValue: { amount: 1299.5, currency: "EUR" }, customerTags: ["VIP", "wholesale"] });
+    const noCurrency = byKind(await pipeline(freshdeskAdapter, withFields("80", undefined, "")), "case.status_changed");
+    expect(noCurrency.orderValue).toEqual({ amount: 80 });
+    // Rendered empty: the customer has no tags (a removed VIP tag is seen).
+    expect(noCurrency.customerTags).toEqual([]);
+    // A formatted amount, an empty field or an unrendered placeholder is an unknown value, and the update still counts.
+    for (const value of ["1.299,50 €", "", "{{ticket.cf_order_value}}", "-80"]) {
+      const events = eventsOf(await pipeline(freshdeskAdapter, withFields(value, "EUR", "{{ticket.cf_segment}}")));
+      expect(events.length).toBeGreaterThan(0);
+      for (const e of events) {
+        expect(e).not.toHaveProperty("orderValue");
+        expect(e).not.toHaveProperty("customerTags");
+      }
+    }
+    // Without the fields (the template as shipped), nothing is said about either.
+    for (const e of eventsOf(await pipeline(freshdeskAdapter, render(FRESHDESK_TEMPLATE, "ticket_updated")))) {
+      expect(e).not.toHaveProperty("orderValue");
+      expect(e).not.toHaveProperty("customerTags");
+    }
+  });
+
   it("rejects a body without ticket_id or with an unknown event, naming the path", () => {
     const body = render(FRESHDESK_TEMPLATE, "ticket_updated");
     expect(issuePaths(FreshdeskPayload, edited(body, (d) => delete (d.freshdesk_webhook as Record<string, unknown>).ticket_id))).toEqual(["freshdesk_webhook.ticket_id"]);

@@ -94,6 +94,21 @@ describe("gorgias normalize", () => {
     expect(byKind(result, "case.callback_promised").callback?.at).toBe("2025-02-01T11:30:00.000Z");
   });
 
+  it("carries the last Shopify order's value and the Shopify customer's tags when the store adds them", async () => {
+    // What the Shopify variables a store adds render to: total_price and currency of the order, the customer's tags.
+    const body = { ...render(GORGIAS_TEMPLATE, "ticket_created"), order_value: "649.90", order_currency: "EUR", customer_tags: "VIP, newsletter" };
+    const result = await pipeline(gorgiasAdapter, body);
+    expect(kinds(result)).toEqual(["case.opened", "case.customer_message"]);
+    for (const e of eventsOf(result)) expect(e).toMatchObject({ orderValue: { amount: 649.9, currency: "EUR" }, customerTags: ["VIP", "newsletter"] });
+    // A store without Shopify data renders them empty: the order value is unknown, the customer has no tags.
+    const empty = byKind(await pipeline(gorgiasAdapter, { ...body, order_value: "", order_currency: "", customer_tags: "" }), "case.opened");
+    expect(empty).not.toHaveProperty("orderValue");
+    expect(empty.customerTags).toEqual([]);
+    const unrendered = byKind(await pipeline(gorgiasAdapter, { ...body, order_value: "{{x}}", customer_tags: "{{ticket.customer.integrations.shopify.customer.tags}}" }), "case.opened");
+    expect(unrendered).not.toHaveProperty("orderValue");
+    expect(unrendered).not.toHaveProperty("customerTags");
+  });
+
   it("dedupes a resent delivery", async () => {
     const body = render(GORGIAS_TEMPLATE, "ticket_message_created");
     expect(eventsOf(await pipeline(gorgiasAdapter, body))[0]?.providerEventId).toBe(eventsOf(await pipeline(gorgiasAdapter, body))[0]?.providerEventId);
