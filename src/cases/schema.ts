@@ -62,6 +62,8 @@ export const TimerView = z.object({
   /** fired − due, in ms. */
   lateByMs: z.number().nullable(),
   cancelledBecause: z.string().nullable(),
+  attempts: z.number().int().meta({ description: "Alarm runs that tried to fire this timer: 1 for one that fired at the first try; more when a run failed before firing it (the timer stayed pending and the next run tried again)." }),
+  lastError: z.string().nullable().meta({ description: "Why the last failed run could not fire it." }),
 });
 
 export const ClockView = z.object({

@@ -28,6 +28,7 @@ import {
   addPin,
   cancelTimer,
   caseMigrations,
+  dueTimerIds,
   getMeta,
   insertEvent,
   insertNote,
@@ -35,6 +36,7 @@ import {
   insertTimer,
   markDispatched,
   markDispatchFailed,
+  markTimerAttemptFailed,
   markTimerFired,
   nextWakeAt,
   readEvents,
@@ -297,9 +299,26 @@ export class SupportCase extends DurableObject<Env> {
     await this.rearm(Date.now());
   }
 
+  /**
+   * Takes up every timer due at `now`. A run that fails before firing them counts the attempt on
+   * each (they stay pending, with the error) and throws, so the platform retries the alarm.
+   */
   private async fireDue(now: number): Promise<void> {
     const id = this.identity();
     if (!id) return;
+    const due = dueTimerIds(this.sql, now);
+    try {
+      await this.fireDueTimers(id, now);
+    } catch (err) {
+      if (due.length > 0) {
+        const error = err instanceof Error ? err.message : String(err);
+        this.ctx.storage.transactionSync(() => markTimerAttemptFailed(this.sql, due, error, Date.now()));
+      }
+      throw err;
+    }
+  }
+
+  private async fireDueTimers(id: { storeId: string; caseId: string }, now: number): Promise<void> {
     const ev = await this.evaluation(now);
     if (!ev) return;
     this.reconcile(ev, now);

@@ -45,6 +45,8 @@ function timerView(t: TimerRow): CaseView["timers"]["pending"][number] {
     firedAt: isoOrNull(t.firedAt),
     lateByMs: t.firedAt === null ? null : t.firedAt - t.dueAt,
     cancelledBecause: t.state === "cancelled" ? t.closedReason : null,
+    attempts: t.attempts,
+    lastError: t.lastError,
   };
 }
 

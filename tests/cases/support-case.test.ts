@@ -142,6 +142,37 @@ describe("the alarm survives what the platform does to it", () => {
     expect(alarm).toBe(Date.parse(opened.occurredAt) + 4 * HOUR); // normal first reply: 4h
   });
 
+  it("a run that fails before firing counts the attempt on the timer, and the next run fires it", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-attempts", "case.opened", Date.now() - 6 * MIN, { channel: "chat", priority: "urgent", status: "open" });
+    const stub = caseStub(store.storeId, opened);
+    const rows = await runInDurableObject(stub, async (instance: SupportCase, state) => {
+      await instance.ingest([opened]);
+      await state.storage.deleteAlarm();
+      const read = () => state.storage.sql.exec<{ state: string; attempts: number; last_error: string | null }>(`SELECT state, attempts, last_error FROM timers WHERE kind = 'first_reply.breach'`).one();
+      const broken = vi.spyOn(instance as unknown as { evaluation: () => Promise<unknown> }, "evaluation").mockRejectedValueOnce(new Error("rules unavailable"));
+      const failed = await instance.alarm({ retryCount: 0, isRetry: false, scheduledTime: Date.now() }).then(
+        () => null,
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+      const afterFailure = { ...read() };
+      broken.mockRestore();
+      await instance.alarm({ retryCount: 1, isRetry: true, scheduledTime: Date.now() });
+      return { failed, afterFailure, afterRetry: { ...read() } };
+    });
+    expect(rows.failed).toBe("rules unavailable");
+    expect(rows.afterFailure).toEqual({ state: "pending", attempts: 1, last_error: "rules unavailable" });
+    expect(rows.afterRetry).toEqual({ state: "fired", attempts: 2, last_error: "rules unavailable" });
+    const view = (await readCase(store, caseIdOf(opened.caseKey))) as ViewLike;
+    expect(fired(view, "first_reply.breach")[0]).toMatchObject({ attempts: 2, lastError: "rules unavailable" });
+    expect(view.timeline.reminders.filter((r) => r.kind === "first_reply.breach")).toHaveLength(1);
+    // A timer that fired at the first try says so.
+    const onTime = ticketEvent(store.storeId, "T-attempts-1", "case.opened", Date.now() - 6 * MIN, { channel: "chat", priority: "urgent", status: "open" });
+    await ingest([onTime]);
+    const once = await waitForCase<ViewLike>(store, caseIdOf(onTime.caseKey), (v) => fired(v, "first_reply.breach").length === 1);
+    expect(fired(once, "first_reply.breach")[0]).toMatchObject({ attempts: 1, lastError: null });
+  });
+
   it("re-arms itself instead of throwing once the platform's retries run low", async () => {
     const store = await storeWithRules(RULES);
     const opened = ticketEvent(store.storeId, "T-retry", "case.opened", Date.now() + 2 * HOUR, { channel: "email" });
