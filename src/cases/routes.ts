@@ -13,6 +13,7 @@ import { ApiError } from "../http/errors";
 import { defineRoute, json, type RouteContext } from "../http/route";
 import { isValidCursor } from "../stores/case-index";
 import { CallbackBody, CallbackDoneBody, CaseList, CaseListQuery, CaseView, ResolveBody, SnoozeBody } from "./schema";
+import { withDeliveries } from "./view";
 
 const caseNotFound = () => new ApiError(404, "not_found", "no such case in this store");
 
@@ -48,7 +49,7 @@ export const caseRoutes = [
     path: "/v1/stores/:storeId/cases/:caseId",
     summary: "Read a case",
     description:
-      "State, SLA clocks (status, due, used, remaining), pending timers and what each is for, done timers (fired: how late; cancelled: why), and the timeline: events (with stale ones marked), metric events, reminders sent and their outbox state, and notes from linked shipments.",
+      "State, SLA clocks (status, due, used, remaining), pending timers and what each is for, done timers (fired: how late and after how many attempts; cancelled: why), and the timeline: events (with stale ones marked), metric events, reminders sent with their delivery on each channel (held, pending, delivered, dead; attempts, last status and error), and notes from linked shipments.",
     tags: ["Cases"],
     auth: "store",
     headers: caseParam,
@@ -56,7 +57,10 @@ export const caseRoutes = [
     handler: async (ctx) => {
       const view = await (await caseStub(ctx)).view();
       if (!view) throw caseNotFound();
-      return json(view);
+      // Deliveries live in the store's registry; the case object only knows what it handed over.
+      const ids = view.timeline.reminders.map((r) => r.reminderId);
+      const deliveries = ids.length > 0 ? await ctx.env.STORES.getByName(ctx.auth!.storeId).deliveriesForReminders(ids) : [];
+      return json(withDeliveries(view, deliveries));
     },
   }),
   defineRoute({

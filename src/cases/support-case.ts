@@ -54,7 +54,7 @@ import { calendarOf, type RulesPin } from "./policy";
 import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
 import { cancelReason } from "./explain";
-import { caseView, type CaseView } from "./view";
+import { caseView, type CaseObjectView } from "./view";
 import { isResolvedStatus, type CaseEvent } from "./state";
 
 export interface IngestResult {
@@ -211,7 +211,7 @@ export class SupportCase extends DurableObject<Env> {
 
   // ── RPC: reads ─────────────────────────────────────────────────────────────────────────────
 
-  async view(): Promise<CaseView | null> {
+  async view(): Promise<CaseObjectView | null> {
     const now = Date.now();
     const id = this.identity();
     if (!id) return null;

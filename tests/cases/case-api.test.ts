@@ -1,10 +1,13 @@
 /**
- * The case API over the Worker's real fetch handler: lists by state with pagination, actions
- * where the helpdesk cannot tell us (snooze, resolve), and isolation between stores.
+ * The case API over the Worker's real fetch handler: lists by state with pagination, the case
+ * view with each reminder's deliveries, actions where the helpdesk cannot tell us (callback,
+ * snooze, resolve), and isolation between stores.
  */
 import { describe, expect, it } from "vitest";
+import { CaseView } from "../../src/cases/schema";
 import { caseIdOf } from "../../src/events/model";
 import type { RulesDocumentInput } from "../../src/rules/schema";
+import { Sink } from "../notify/support/receiver";
 import { call } from "../support/api";
 import { HOUR, ingest, MIN, pending, readCase, storeWithRules, ticketEvent, waitForCase, type ViewLike } from "../support/cases";
 
@@ -46,6 +49,53 @@ describe("case list", () => {
     const cursor = await call("GET", `/v1/stores/${store.storeId}/cases?cursor=nope`, { token: store.adminToken });
     expect(cursor.status).toBe(400);
     expect(cursor.body.error.issues[0].path).toBe("query.cursor");
+  });
+});
+
+describe("the case view shows what became of each reminder", () => {
+  const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+  it("a delivered and a dead reminder, each with its channel's state, attempts and last status", async () => {
+    const team = await Sink.create(); // answers 200
+    const archived = await Sink.create();
+    await archived.setFallback({ status: 410, body: "channel_is_archived" });
+    const store = await storeWithRules({
+      channels: { team: { type: "webhook", url: `${team.url}/hook`, secret: SECRET }, old: { type: "webhook", url: `${archived.url}/hook`, secret: SECRET } },
+      policies: [{ name: "All", targets: { firstReply: { byPriority: { normal: "1h" } } }, notify: ["team"] }],
+      playbook: { badRating: { channels: ["old"] } },
+    });
+    const opened = ticketEvent(store.storeId, "V-deliveries", "case.opened", Date.now() - 2 * HOUR, { status: "open", customer: { name: "Ayşe" } });
+    await ingest([opened, ticketEvent(store.storeId, "V-deliveries", "case.rating", Date.now() - MIN, { rating: { score: "bad", comment: "slow" } })]);
+    const caseId = caseIdOf(opened.caseKey);
+    const byKind = (v: CaseView, kind: string) => v.timeline.reminders.find((r) => r.kind === kind);
+    const view = await waitForCase<CaseView>(
+      store,
+      caseId,
+      (v) => byKind(v, "first_reply.breach")?.deliveries[0]?.state === "delivered" && byKind(v, "rating.bad")?.deliveries[0]?.state === "dead",
+      20_000,
+    );
+    expect(() => CaseView.parse(view)).not.toThrow(); // the answer is what /openapi.json documents
+    const breach = byKind(view, "first_reply.breach")!;
+    expect(breach.outbox).toBe("dispatched");
+    expect(breach.deliveries).toEqual([
+      expect.objectContaining({ channel: "team", state: "delivered", attempts: 1, lastStatus: 200, lastError: null, deliveredAt: expect.any(String), deadAt: null }),
+    ]);
+    const rating = byKind(view, "rating.bad")!;
+    expect(rating.deliveries).toEqual([expect.objectContaining({ channel: "old", state: "dead", attempts: 1, lastStatus: 410, deliveredAt: null, deadAt: expect.any(String) })]);
+    expect(rating.deliveries[0]!.lastError).toContain("channel_is_archived");
+    // The id is the delivery log's: the dead one can be retried from what the case view shows.
+    const retried = await call("POST", `/v1/stores/${store.storeId}/deliveries/${rating.deliveries[0]!.id}/retry`, { token: store.adminToken });
+    expect(retried.status).toBe(202);
+    expect(retried.body.deliveryId).toBe(`${rating.reminderId}#old`);
+  });
+
+  it("is documented in /openapi.json with the delivery states and the timer attempts", async () => {
+    const doc = await call("GET", "/openapi.json");
+    const schema = JSON.stringify(doc.body.paths["/v1/stores/{storeId}/cases/{caseId}"].get.responses["200"].content["application/json"].schema);
+    expect(schema).toContain('"deliveries"');
+    expect(schema).toContain('"delivered"');
+    expect(schema).toContain('"held"');
+    expect(schema).toContain('"attempts"');
   });
 });
 
