@@ -50,7 +50,7 @@ import {
   type TimerRow,
 } from "./case-sql";
 import { displayZone, evaluateCase, type Evaluation } from "./engine";
-import { calendarOf, type RulesPin } from "./policy";
+import { businessHoursOf, type RulesPin } from "./policy";
 import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
 import { cancelReason } from "./explain";
@@ -200,13 +200,18 @@ export class SupportCase extends DurableObject<Env> {
     return (await this.act("case.status_changed", { status: "solved", rawStatus: "resolved in Promptly", body: note ?? `resolved by ${actor}` }, actor)) !== null;
   }
 
-  /** Whether `at` falls outside the business hours that govern this case (for a warning, not a rejection). */
+  /**
+   * Whether `at` falls outside the business hours of the policy this case matches now (for a
+   * warning, not a rejection); see `businessHoursOf` for which of its calendars that is.
+   */
   private async outsideHours(at: number): Promise<boolean> {
+    const ev = await this.evaluation(Date.now());
     const pins = await this.pins();
-    const doc = pins[pins.length - 1]?.document;
-    if (!doc) return false;
-    const name = doc.quietHours?.calendar ?? doc.policies.flatMap((p) => Object.values(p.targets)).find((t) => t && t.calendar !== "24/7")?.calendar;
-    return name ? !isOpen(calendarOf(doc, name), at) : false;
+    if (!ev || pins.length === 0) return false;
+    const span = ev.spans[ev.spans.length - 1];
+    const doc = (span && pins.find((p) => p.version === span.version)?.document) ?? pins[pins.length - 1]!.document;
+    const calendar = businessHoursOf(doc, span?.match?.policy ?? null);
+    return calendar ? !isOpen(calendar, at) : false;
   }
 
   // ── RPC: reads ─────────────────────────────────────────────────────────────────────────────

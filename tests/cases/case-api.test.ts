@@ -99,6 +99,49 @@ describe("the case view shows what became of each reminder", () => {
   });
 });
 
+describe("a callback promised outside the case's business hours", () => {
+  const week = (hours: [string, string][]) => ({ mon: hours, tue: hours, wed: hours, thu: hours, fri: hours });
+  const RULES_WITH_HOURS: RulesDocumentInput = {
+    calendars: {
+      office: { timeZone: "UTC", week: week([["09:00", "18:00"]]) },
+      night: { timeZone: "UTC", week: { ...week([["00:00", "08:00"]]), sat: [["00:00", "08:00"]], sun: [["00:00", "08:00"]] } },
+    },
+    // The night shift's calendar is also the quiet-hours one and comes first in the document:
+    // neither may decide the hours of a case that the office policy governs.
+    quietHours: { calendar: "night" },
+    policies: [
+      { name: "Night shift", when: { tags: { any: ["night"] } }, targets: { firstReply: { calendar: "night", byPriority: { normal: "1h" } } } },
+      { name: "Office", targets: { firstReply: { calendar: "office", byPriority: { normal: "4h" } } } },
+    ],
+  };
+  /** The next instant at `hour`:00 UTC at least an hour ahead, on a weekday when asked. */
+  const nextAt = (hour: number, weekday: boolean) => {
+    const d = new Date(Date.now() + HOUR);
+    d.setUTCHours(hour, 0, 0, 0);
+    while (d.getTime() < Date.now() + HOUR || (weekday && (d.getUTCDay() === 0 || d.getUTCDay() === 6))) d.setUTCDate(d.getUTCDate() + 1);
+    return d.toISOString();
+  };
+
+  it("is accepted with a warning at 03:00 on the matched policy's 9–18 calendar, and without one at 10:00 on a weekday", async () => {
+    const store = await storeWithRules(RULES_WITH_HOURS);
+    const opened = ticketEvent(store.storeId, "CB-hours", "case.opened", Date.now() - MIN, { status: "open", channel: "phone" });
+    await ingest([opened]);
+    const path = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseIdOf(opened.caseKey))}/callbacks`;
+    const night = await call("POST", path, { token: store.adminToken, body: { at: nextAt(3, false), owner: "Deniz" } });
+    expect(night.status).toBe(201);
+    expect(night.body.warnings).toEqual(["the promised time is outside the store's business hours"]);
+    const morning = await call("POST", path, { token: store.adminToken, body: { at: nextAt(10, true), owner: "Deniz" } });
+    expect(morning.status).toBe(201);
+    expect(morning.body.warnings).toEqual([]);
+    // A case the night-shift policy governs is held to the night shift's hours instead.
+    const tagged = ticketEvent(store.storeId, "CB-hours-night", "case.opened", Date.now() - MIN, { status: "open", channel: "phone", tags: ["night"] });
+    await ingest([tagged]);
+    const nightPath = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseIdOf(tagged.caseKey))}/callbacks`;
+    expect((await call("POST", nightPath, { token: store.adminToken, body: { at: nextAt(3, false) } })).body.warnings).toEqual([]);
+    expect((await call("POST", nightPath, { token: store.adminToken, body: { at: nextAt(10, true) } })).body.warnings).toHaveLength(1);
+  });
+});
+
 describe("actions on a case", () => {
   it("snooze moves due reminders to the end of the snooze; resolve stops them", async () => {
     const store = await storeWithRules(RULES);
