@@ -4,6 +4,7 @@
  * it fired (and how late) or why it was cancelled.
  */
 import { z } from "zod";
+import { Channel } from "../events/model";
 import { DeliveryState } from "../notify/views";
 import { CaseSummary, CaseListState } from "../stores/case-index";
 
@@ -47,6 +48,15 @@ export const SnoozeBody = z
   });
 
 export const ResolveBody = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
+
+export const ContactedBody = z
+  .object({
+    note: z.string().trim().min(1).max(1000).optional(),
+    channel: Channel.optional().meta({ description: "How the customer was told: `phone`, `email`, `sms`…" }),
+  })
+  .strict();
+
+export const ContactedAnswer = z.object({ contactedAt: z.string(), channel: z.string().nullable() });
 
 const Rule = z.object({ name: z.string(), version: z.number().int(), path: z.string() });
 

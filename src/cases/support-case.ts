@@ -17,7 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { isOpen } from "../calendar/index";
-import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, NormalizedEvent } from "../events/model";
+import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, type Channel, NormalizedEvent } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
 import { dispatchReminder } from "../notify/dispatch";
 import type { Reminder } from "../notify/reminder";
@@ -198,6 +198,18 @@ export class SupportCase extends DurableObject<Env> {
 
   async resolve(note: string | undefined, actor: string): Promise<boolean> {
     return (await this.act("case.status_changed", { status: "solved", rawStatus: "resolved in Promptly", body: note ?? `resolved by ${actor}` }, actor)) !== null;
+  }
+
+  /**
+   * An agent told the customer outside any helpdesk (a call about a late parcel): recorded as a
+   * public agent reply from the case API, which is what ends a shipment's proactive-contact
+   * target (and, on a ticket, counts as the reply it is).
+   */
+  async markContacted(req: { note?: string | undefined; channel?: Channel | undefined; actor: string }): Promise<{ contactedAt: string } | null> {
+    const body = `contacted the customer${req.channel ? ` by ${req.channel}` : ""}${req.note ? `: ${req.note}` : ""} (by ${req.actor})`;
+    const contactedAt = new Date().toISOString();
+    const ok = await this.act("case.agent_reply", { occurredAt: contactedAt, body }, req.actor);
+    return ok ? { contactedAt } : null;
   }
 
   /**

@@ -3,6 +3,7 @@ import type { NoteRow, OutboxRow, PinRow, StoredEvent, TimerRow } from "./case-s
 import type { MetricClock } from "../sla/index";
 import type { Evaluation } from "./engine";
 import type { DeliveryView } from "../notify/views";
+import { API_SOURCE } from "../events/model";
 import type { CaseObjectView, CaseView, ReminderDelivery } from "./schema";
 
 export type { CaseObjectView, CaseView } from "./schema";
@@ -30,6 +31,8 @@ function summarize(e: StoredEvent["event"]): string {
   if (e.callback?.at) parts.push(`callback at ${e.callback.at}`);
   if (e.shipment?.reason) parts.push(e.shipment.reason);
   if (e.snoozeUntil) parts.push(`until ${e.snoozeUntil}`);
+  // A reply recorded through the case API (a customer told by phone) says how, in its body.
+  if (e.kind === "case.agent_reply" && e.provider === API_SOURCE && e.body) parts.push(e.body);
   return parts.join(" · ");
 }
 

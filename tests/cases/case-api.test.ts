@@ -1,7 +1,7 @@
 /**
  * The case API over the Worker's real fetch handler: lists by state with pagination, the case
  * view with each reminder's deliveries, actions where the helpdesk cannot tell us (callback,
- * snooze, resolve), and isolation between stores.
+ * snooze, resolve, contacted), and isolation between stores.
  */
 import { describe, expect, it } from "vitest";
 import { CaseView } from "../../src/cases/schema";
@@ -96,6 +96,7 @@ describe("the case view shows what became of each reminder", () => {
     expect(schema).toContain('"delivered"');
     expect(schema).toContain('"held"');
     expect(schema).toContain('"attempts"');
+    expect(doc.body.paths["/v1/stores/{storeId}/cases/{caseId}/contacted"].post).toBeDefined();
   });
 });
 
@@ -143,6 +144,22 @@ describe("a callback promised outside the case's business hours", () => {
 });
 
 describe("actions on a case", () => {
+  it("marking the customer contacted refuses a bad channel or an unknown field with the path, and changes nothing", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "A-contacted", "case.opened", Date.now() + HOUR, { status: "open" });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const path = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}/contacted`;
+    const badChannel = await call("POST", path, { token: store.adminToken, body: { channel: "pigeon" } });
+    expect(badChannel.status).toBe(400);
+    expect(badChannel.body.error.issues[0].path).toBe("channel");
+    const unknown = await call("POST", path, { token: store.adminToken, body: { when: "now" } });
+    expect(unknown.status).toBe(400);
+    expect(((await readCase(store, caseId)) as ViewLike).timeline.events).toHaveLength(1);
+    const missing = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent("shipment:ups:NOPE")}/contacted`, { token: store.adminToken, body: {} });
+    expect(missing.status).toBe(404);
+  });
+
   it("snooze moves due reminders to the end of the snooze; resolve stops them", async () => {
     const store = await storeWithRules(RULES);
     const opened = ticketEvent(store.storeId, "A-snooze", "case.opened", Date.now() - MIN, { status: "open" });
@@ -186,6 +203,7 @@ describe("tenant isolation", () => {
       ["POST", `${base}/${caseId}/callbacks/cb_x/done`, {}],
       ["POST", `${base}/${caseId}/snooze`, { until: new Date(Date.now() + HOUR).toISOString() }],
       ["POST", `${base}/${caseId}/resolve`, {}],
+      ["POST", `${base}/${caseId}/contacted`, { channel: "phone" }],
     ];
     const unknownStore = await call("GET", `/v1/stores/st_0000000000000000/cases`, { token: a.adminToken });
     for (const [method, path, body] of routes) {

@@ -365,6 +365,55 @@ describe("shipments", () => {
     expect(cancelled(delivered, "shipment.update_due")[0]!.cancelledBecause).toMatch(/^delivered at/);
   });
 
+  it("nobody contacted the customer by the proactive-contact target: it fires once, saying so", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { shipmentDelay: { proactiveContactWithin: "4h" } } });
+    const tracking = `1Z${crypto.randomUUID().slice(0, 8)}`;
+    const exceptionAt = Date.now() - 5 * HOUR; // contact was due 1 h ago
+    const scan = shipmentEvent(store.storeId, tracking, "shipment.in_transit", exceptionAt - 20 * HOUR, { customer: { name: "Ali", phone: "+90 533 444 55 66" } });
+    await ingest([scan, shipmentEvent(store.storeId, tracking, "shipment.exception", exceptionAt, { shipment: { carrier: "ups", trackingNumber: tracking, reason: "Held in customs" } })]);
+    const caseId = caseIdOf(scan.caseKey);
+    const view = await waitForCase<ViewLike>(store, caseId, (v) => fired(v, "shipment.contact_due").length === 1);
+    expect(Date.parse(fired(view, "shipment.contact_due")[0]!.dueAt)).toBe(exceptionAt + 4 * HOUR);
+    const due = view.timeline.reminders.find((r) => r.kind === "shipment.contact_due")!;
+    expect(due.title).toBe("Late parcel: nobody has told Ali yet (target passed 1h ago)");
+    expect(due.nextAction).toMatch(/^Call \+90 533 444 55 66 now: Held in customs\. Tell the customer before they ask: .* Then mark the parcel contacted on its case\.$/);
+    await runInDurableObject(caseStub(store.storeId, scan), (instance: SupportCase) => instance.alarm());
+    const again = (await readCase(store, caseId)) as ViewLike;
+    expect(again.timeline.reminders.filter((r) => r.kind === "shipment.contact_due")).toHaveLength(1);
+  });
+
+  it("marking the parcel contacted through the API, or an agent's reply on it, cancels the contact target", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { shipmentDelay: { proactiveContactWithin: "4h", updateEvery: "24h" } } });
+    const delayed = async (tracking: string) => {
+      const exceptionAt = Date.now() - 10 * MIN;
+      const exception = shipmentEvent(store.storeId, tracking, "shipment.exception", exceptionAt, { shipment: { carrier: "ups", trackingNumber: tracking, reason: "Held in customs" } });
+      await ingest([shipmentEvent(store.storeId, tracking, "shipment.in_transit", exceptionAt - HOUR), exception]);
+      const caseId = caseIdOf(exception.caseKey);
+      const view = (await readCase(store, caseId)) as ViewLike;
+      expect(Date.parse(pending(view, "shipment.contact_due")[0]!.dueAt)).toBe(exceptionAt + 4 * HOUR);
+      return caseId;
+    };
+    // Through the case API: the call is on the timeline, the target is cancelled, the updates go on.
+    const called = await delayed(`1Z${crypto.randomUUID().slice(0, 8)}`);
+    const res = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent(called)}/contacted`, { token: store.adminToken, body: { channel: "phone", note: "told them about customs" } });
+    expect(res.status).toBe(200);
+    expect(res.body.channel).toBe("phone");
+    const after = (await readCase(store, called)) as ViewLike;
+    expect(pending(after, "shipment.contact_due")).toHaveLength(0);
+    expect(cancelled(after, "shipment.contact_due")[0]!.cancelledBecause).toBe(`customer contacted at ${res.body.contactedAt}`);
+    expect(pending(after, "shipment.update_due")).toHaveLength(1);
+    const event = (after.timeline.events as unknown as { kind: string; provider: string; summary: string }[]).find((e) => e.kind === "case.agent_reply")!;
+    expect(event.provider).toBe("promptly");
+    expect(event.summary).toBe(`case.agent_reply · contacted the customer by phone: told them about customs (by ${store.tokenId})`);
+    // A public agent reply recorded on the shipment case itself does the same.
+    const replied = await delayed(`1Z${crypto.randomUUID().slice(0, 8)}`);
+    const replyAt = Date.now();
+    await ingest([shipmentEvent(store.storeId, replied.split(":")[2]!, "case.agent_reply", replyAt)]);
+    const afterReply = (await readCase(store, replied)) as ViewLike;
+    expect(pending(afterReply, "shipment.contact_due")).toHaveLength(0);
+    expect(cancelled(afterReply, "shipment.contact_due")[0]!.cancelledBecause).toBe(`customer contacted at ${new Date(replyAt).toISOString()}`);
+  });
+
   it("no carrier scan for the configured time starts a delay; every scan re-arms the watch", async () => {
     const store = await storeWithRules({ ...RULES, playbook: { shipmentDelay: { signals: { noScanFor: "48h" } } } });
     const tracking = `1Z${crypto.randomUUID().slice(0, 8)}`;
