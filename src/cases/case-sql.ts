@@ -270,8 +270,24 @@ export function cancelTimer(sql: SqlStorage, id: string, reason: string, now: nu
   sql.exec(`UPDATE timers SET state = 'cancelled', closed_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending'`, reason, now, id);
 }
 
+/** Fires a timer: this alarm run's attempt is counted with it. */
 export function markTimerFired(sql: SqlStorage, id: string, now: number): void {
   sql.exec(`UPDATE timers SET state = 'fired', fired_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`, now, now, id);
+}
+
+/** Pending timers an alarm run at `now` has to take up. */
+export function dueTimerIds(sql: SqlStorage, now: number): string[] {
+  return sql.exec<{ id: string }>(`SELECT id FROM timers WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id`, now).toArray().map((r) => r.id);
+}
+
+/**
+ * Counts an alarm run that failed before it could fire these timers: they stay pending (the
+ * next run tries again) and keep the error, so the case view says why one fired late.
+ */
+export function markTimerAttemptFailed(sql: SqlStorage, ids: readonly string[], error: string, now: number): void {
+  for (const id of ids) {
+    sql.exec(`UPDATE timers SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`, error.slice(0, 500), now, id);
+  }
 }
 
 /** The earliest instant the case must wake at: a pending timer or an outbox retry. */

@@ -4,7 +4,7 @@
  */
 import type { SlaMetric } from "../sla/index";
 import type { Evaluation } from "./engine";
-import { label } from "./plan";
+import { contactedSince, label } from "./plan";
 import { isResolvedStatus } from "./state";
 import type { TimerRow } from "./case-sql";
 
@@ -41,6 +41,9 @@ export function cancelReason(row: Pick<TimerRow, "kind" | "spec">, ev: Evaluatio
       const sh = s.shipment;
       if (sh?.deliveredAt != null) return `delivered at ${iso(sh.deliveredAt)}`;
       if (resolved) return resolved;
+      if (row.kind === "shipment.contact_due" && row.spec.detail.type === "shipment" && s.lastAgentReplyAt !== null && contactedSince(s, row.spec.detail.since)) {
+        return `customer contacted at ${iso(s.lastAgentReplyAt)}`;
+      }
       if (sh?.lastScanAt != null) return `carrier scan at ${iso(sh.lastScanAt)} re-armed the watch`;
       return "no longer due";
     }

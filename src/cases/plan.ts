@@ -39,6 +39,7 @@ export const TIMER_KINDS = [
   "circles.call_nudge",
   "dispute.escalation",
   "shipment.proactive_contact",
+  "shipment.contact_due",
   "shipment.update_due",
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
@@ -408,6 +409,11 @@ const TRIGGER_WORDS: Record<DelayTrigger, string> = {
   past_promised: "past the promised delivery date",
 };
 
+/** Whether an agent replied publicly on the case at or after `since` (a delay's start). */
+export function contactedSince(s: CaseState, since: number): boolean {
+  return s.lastAgentReplyAt !== null && s.lastAgentReplyAt >= since;
+}
+
 function planShipment(c: Ctx): void {
   const rule = c.doc.playbook.shipmentDelay;
   const s = c.input.state;
@@ -432,7 +438,23 @@ function planShipment(c: Ctx): void {
     rule: { name: "shipment delay", version: c.version, path: `playbook.shipmentDelay.signals` },
     detail: shipmentDetail,
   });
-  if (!delay || sh.returnedAt !== null) return;
+  if (!delay) return;
+  // The proactive-contact target itself: if nobody has told the customer by `contactBy`, say so.
+  // Telling them is an agent's public reply on this shipment case after the delay began (the
+  // case API's POST …/contacted records one); a reply on a linked ticket is another case.
+  if (!contactedSince(s, delay.at)) {
+    add(c, {
+      key: `shipment:contact_due:${delay.at}`,
+      kind: "shipment.contact_due",
+      dueAt: contactBy,
+      why: `nobody has contacted the customer about the ${TRIGGER_WORDS[delay.trigger]} yet; target ${rule.proactiveContactWithin} from ${iso(delay.at)}`,
+      urgency: "normal",
+      channels,
+      rule: { name: "shipment delay", version: c.version, path: "playbook.shipmentDelay.proactiveContactWithin" },
+      detail: shipmentDetail,
+    });
+  }
+  if (sh.returnedAt !== null) return;
   // Updates owed until delivery. After downtime only the latest missed one is sent, not a burst.
   const every = ms(rule.updateEvery);
   let k = 1;

@@ -41,6 +41,18 @@ export function calendarOf(doc: RulesDocument, name: string | undefined): Calend
   return doc.calendars[name] ?? ALWAYS_OPEN;
 }
 
+/**
+ * The business hours a case is held to, for warning that a promised time falls outside them:
+ * the first-reply target's calendar of the policy the case matches (the hours its agents answer
+ * customers in), else that policy's resolution target's calendar, else the quiet-hours calendar.
+ * A target on "24/7" names no hours, so the next one is tried; null when none names any.
+ */
+export function businessHoursOf(doc: RulesDocument, policy: Policy | null): Calendar | null {
+  const names = [policy?.targets.firstReply?.calendar, policy?.targets.resolution?.calendar, doc.quietHours?.calendar];
+  const name = names.find((n) => n !== undefined && n !== ALWAYS_OPEN && doc.calendars[n] !== undefined);
+  return name === undefined ? null : calendarOf(doc, name);
+}
+
 /** The escalation levels that apply to breaches of `metric`, in level order. */
 export function escalationsFor(policy: Policy, metric: Metric): Escalation[] {
   return policy.escalations.filter((e) => !e.metrics || e.metrics.includes(metric)).sort((a, b) => a.level - b.level);

@@ -150,6 +150,14 @@ function words(ctx: ReminderContext): Words {
           dueAt: d.contactBy,
         };
       }
+      if (t.kind === "shipment.contact_due") {
+        return {
+          title: `Late parcel: nobody has told ${who(s)} yet${firedAt - d.contactBy >= 60_000 ? ` (target passed ${ago(firedAt - d.contactBy)} ago)` : ""}`,
+          nextAction: `${contact} now: ${cause}. ${d.guidance} Then mark the parcel contacted on its case.`,
+          details: [...details, `contact target was ${at(d.contactBy)} (delay began ${since})`],
+          dueAt: d.contactBy,
+        };
+      }
       return {
         title: `Update ${d.update ?? ""} owed to ${who(s)} on their late parcel`,
         nextAction: `${contact} with the latest: ${s.shipment?.reason ?? cause}${s.shipment?.estimatedDelivery ? `; carrier now expects ${at(s.shipment.estimatedDelivery)}` : ""}. Keep updating until it arrives.`,

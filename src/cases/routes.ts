@@ -12,7 +12,8 @@ import { caseObjectName } from "../events/model";
 import { ApiError } from "../http/errors";
 import { defineRoute, json, type RouteContext } from "../http/route";
 import { isValidCursor } from "../stores/case-index";
-import { CallbackBody, CallbackDoneBody, CaseList, CaseListQuery, CaseView, ResolveBody, SnoozeBody } from "./schema";
+import { CallbackBody, CallbackDoneBody, CaseList, CaseListQuery, CaseView, ContactedAnswer, ContactedBody, ResolveBody, SnoozeBody } from "./schema";
+import { withDeliveries } from "./view";
 
 const caseNotFound = () => new ApiError(404, "not_found", "no such case in this store");
 
@@ -48,7 +49,7 @@ export const caseRoutes = [
     path: "/v1/stores/:storeId/cases/:caseId",
     summary: "Read a case",
     description:
-      "State, SLA clocks (status, due, used, remaining), pending timers and what each is for, done timers (fired: how late; cancelled: why), and the timeline: events (with stale ones marked), metric events, reminders sent and their outbox state, and notes from linked shipments.",
+      "State, SLA clocks (status, due, used, remaining), pending timers and what each is for, done timers (fired: how late and after how many attempts; cancelled: why), and the timeline: events (with stale ones marked), metric events, reminders sent with their delivery on each channel (held, pending, delivered, dead; attempts, last status and error), and notes from linked shipments.",
     tags: ["Cases"],
     auth: "store",
     headers: caseParam,
@@ -56,7 +57,10 @@ export const caseRoutes = [
     handler: async (ctx) => {
       const view = await (await caseStub(ctx)).view();
       if (!view) throw caseNotFound();
-      return json(view);
+      // Deliveries live in the store's registry; the case object only knows what it handed over.
+      const ids = view.timeline.reminders.map((r) => r.reminderId);
+      const deliveries = ids.length > 0 ? await ctx.env.STORES.getByName(ctx.auth!.storeId).deliveriesForReminders(ids) : [];
+      return json(withDeliveries(view, deliveries));
     },
   }),
   defineRoute({
@@ -107,6 +111,22 @@ export const caseRoutes = [
     handler: async (ctx) => {
       if (!(await (await caseStub(ctx)).snooze(ctx.body.until, ctx.body.reason, ctx.auth!.tokenId))) throw caseNotFound();
       return json({ snoozedUntil: new Date(ctx.body.until).toISOString() });
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/v1/stores/:storeId/cases/:caseId/contacted",
+    summary: "Mark the customer contacted",
+    description:
+      "Someone told the customer (for a late parcel: called or wrote to them about the delay) where Promptly cannot see it. Recorded on the case's timeline as a public agent reply, so a shipment's `shipment.contact_due` timer is cancelled. A reply on the customer's linked helpdesk ticket is another case and does not count: mark the shipment here.",
+    tags: ["Cases"],
+    auth: "store",
+    body: ContactedBody,
+    responses: { 200: { description: "Recorded", schema: ContactedAnswer }, 404: { description: "No such case in this store" } },
+    handler: async (ctx) => {
+      const out = await (await caseStub(ctx)).markContacted({ note: ctx.body.note, channel: ctx.body.channel, actor: ctx.auth!.tokenId });
+      if (!out) throw caseNotFound();
+      return json({ contactedAt: out.contactedAt, channel: ctx.body.channel ?? null });
     },
   }),
   defineRoute({

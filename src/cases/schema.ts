@@ -4,6 +4,8 @@
  * it fired (and how late) or why it was cancelled.
  */
 import { z } from "zod";
+import { Channel } from "../events/model";
+import { DeliveryState } from "../notify/views";
 import { CaseSummary, CaseListState } from "../stores/case-index";
 
 const iso = z.string().meta({ description: "ISO 8601 instant (UTC)" });
@@ -47,6 +49,15 @@ export const SnoozeBody = z
 
 export const ResolveBody = z.object({ note: z.string().trim().min(1).max(1000).optional() }).strict();
 
+export const ContactedBody = z
+  .object({
+    note: z.string().trim().min(1).max(1000).optional(),
+    channel: Channel.optional().meta({ description: "How the customer was told: `phone`, `email`, `sms`…" }),
+  })
+  .strict();
+
+export const ContactedAnswer = z.object({ contactedAt: z.string(), channel: z.string().nullable() });
+
 const Rule = z.object({ name: z.string(), version: z.number().int(), path: z.string() });
 
 export const TimerView = z.object({
@@ -62,6 +73,8 @@ export const TimerView = z.object({
   /** fired − due, in ms. */
   lateByMs: z.number().nullable(),
   cancelledBecause: z.string().nullable(),
+  attempts: z.number().int().meta({ description: "Alarm runs that tried to fire this timer: 1 for one that fired at the first try; more when a run failed before firing it (the timer stayed pending and the next run tried again)." }),
+  lastError: z.string().nullable().meta({ description: "Why the last failed run could not fire it." }),
 });
 
 export const ClockView = z.object({
@@ -76,7 +89,22 @@ export const ClockView = z.object({
   fulfilledAt: iso.nullable(),
 });
 
-export const CaseView = z.object({
+/** A fired reminder on the case's timeline, as the case object knows it (its outbox row). */
+const TimelineReminder = z.object({
+  reminderId: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  nextAction: z.string(),
+  dueAt: iso,
+  firedAt: iso,
+  channels: z.array(z.string()),
+  outbox: z.enum(["pending", "dispatched"]).meta({ description: "`dispatched` once handed to the store's delivery log; `deliveries` says what each channel made of it." }),
+  dispatchAttempts: z.number().int(),
+  lastError: z.string().nullable(),
+});
+
+/** The case as its Durable Object describes it (no delivery log: that lives in the registry). */
+export const CaseObjectView = z.object({
   caseId: z.string(),
   storeId: z.string(),
   type: z.enum(["ticket", "shipment"]),
@@ -135,21 +163,37 @@ export const CaseView = z.object({
       z.object({ eventId: z.string(), kind: z.string(), provider: z.string(), occurredAt: iso, receivedAt: iso, stale: z.boolean().meta({ description: "Arrived after a newer event: stored, never rolled state back." }), summary: z.string() }),
     ),
     metricEvents: z.array(z.object({ metric: z.string(), type: z.string(), at: iso })),
+    reminders: z.array(TimelineReminder),
+    notes: z.array(z.object({ at: iso, kind: z.string(), text: z.string() })),
+  }),
+});
+export type CaseObjectView = z.infer<typeof CaseObjectView>;
+
+/** One channel's delivery of a reminder, from the store's delivery log. */
+export const ReminderDelivery = z.object({
+  id: z.number().int().meta({ description: "The delivery's id in `GET /v1/stores/:storeId/deliveries` and `POST …/deliveries/:id/retry`." }),
+  channel: z.string().nullable().meta({ description: "Null when the rule that fired names no channel (state `no_channels`)." }),
+  state: DeliveryState,
+  attempts: z.number().int(),
+  lastStatus: z.number().int().nullable().meta({ description: "The receiver's last HTTP status; null for a timeout, a network error or no attempt yet." }),
+  lastError: z.string().nullable(),
+  lastAttemptAt: iso.nullable(),
+  nextAttemptAt: iso.nullable(),
+  heldUntil: iso.nullable().meta({ description: "Held for quiet hours until this opening." }),
+  digestId: z.string().nullable().meta({ description: "Released from quiet hours inside this digest, whose delivery it follows." }),
+  deliveredAt: iso.nullable(),
+  deadAt: iso.nullable(),
+});
+export type ReminderDelivery = z.infer<typeof ReminderDelivery>;
+
+/** The case as `GET …/cases/:caseId` answers: the object's view, each reminder with its deliveries. */
+export const CaseView = CaseObjectView.extend({
+  timeline: CaseObjectView.shape.timeline.extend({
     reminders: z.array(
-      z.object({
-        reminderId: z.string(),
-        kind: z.string(),
-        title: z.string(),
-        nextAction: z.string(),
-        dueAt: iso,
-        firedAt: iso,
-        channels: z.array(z.string()),
-        outbox: z.enum(["pending", "dispatched"]),
-        dispatchAttempts: z.number().int(),
-        lastError: z.string().nullable(),
+      TimelineReminder.extend({
+        deliveries: z.array(ReminderDelivery).meta({ description: "One per channel, from the delivery log; empty while the reminder is still in the case's outbox." }),
       }),
     ),
-    notes: z.array(z.object({ at: iso, kind: z.string(), text: z.string() })),
   }),
 });
 export type CaseView = z.infer<typeof CaseView>;

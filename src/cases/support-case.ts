@@ -17,7 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { isOpen } from "../calendar/index";
-import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, NormalizedEvent } from "../events/model";
+import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, type Channel, NormalizedEvent } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
 import { dispatchReminder } from "../notify/dispatch";
 import type { Reminder } from "../notify/reminder";
@@ -28,6 +28,7 @@ import {
   addPin,
   cancelTimer,
   caseMigrations,
+  dueTimerIds,
   getMeta,
   insertEvent,
   insertNote,
@@ -35,6 +36,7 @@ import {
   insertTimer,
   markDispatched,
   markDispatchFailed,
+  markTimerAttemptFailed,
   markTimerFired,
   nextWakeAt,
   readEvents,
@@ -48,11 +50,11 @@ import {
   type TimerRow,
 } from "./case-sql";
 import { displayZone, evaluateCase, type Evaluation } from "./engine";
-import { calendarOf, type RulesPin } from "./policy";
+import { businessHoursOf, type RulesPin } from "./policy";
 import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
 import { cancelReason } from "./explain";
-import { caseView, type CaseView } from "./view";
+import { caseView, type CaseObjectView } from "./view";
 import { isResolvedStatus, type CaseEvent } from "./state";
 
 export interface IngestResult {
@@ -198,18 +200,35 @@ export class SupportCase extends DurableObject<Env> {
     return (await this.act("case.status_changed", { status: "solved", rawStatus: "resolved in Promptly", body: note ?? `resolved by ${actor}` }, actor)) !== null;
   }
 
-  /** Whether `at` falls outside the business hours that govern this case (for a warning, not a rejection). */
+  /**
+   * An agent told the customer outside any helpdesk (a call about a late parcel): recorded as a
+   * public agent reply from the case API, which is what ends a shipment's proactive-contact
+   * target (and, on a ticket, counts as the reply it is).
+   */
+  async markContacted(req: { note?: string | undefined; channel?: Channel | undefined; actor: string }): Promise<{ contactedAt: string } | null> {
+    const body = `contacted the customer${req.channel ? ` by ${req.channel}` : ""}${req.note ? `: ${req.note}` : ""} (by ${req.actor})`;
+    const contactedAt = new Date().toISOString();
+    const ok = await this.act("case.agent_reply", { occurredAt: contactedAt, body }, req.actor);
+    return ok ? { contactedAt } : null;
+  }
+
+  /**
+   * Whether `at` falls outside the business hours of the policy this case matches now (for a
+   * warning, not a rejection); see `businessHoursOf` for which of its calendars that is.
+   */
   private async outsideHours(at: number): Promise<boolean> {
+    const ev = await this.evaluation(Date.now());
     const pins = await this.pins();
-    const doc = pins[pins.length - 1]?.document;
-    if (!doc) return false;
-    const name = doc.quietHours?.calendar ?? doc.policies.flatMap((p) => Object.values(p.targets)).find((t) => t && t.calendar !== "24/7")?.calendar;
-    return name ? !isOpen(calendarOf(doc, name), at) : false;
+    if (!ev || pins.length === 0) return false;
+    const span = ev.spans[ev.spans.length - 1];
+    const doc = (span && pins.find((p) => p.version === span.version)?.document) ?? pins[pins.length - 1]!.document;
+    const calendar = businessHoursOf(doc, span?.match?.policy ?? null);
+    return calendar ? !isOpen(calendar, at) : false;
   }
 
   // ── RPC: reads ─────────────────────────────────────────────────────────────────────────────
 
-  async view(): Promise<CaseView | null> {
+  async view(): Promise<CaseObjectView | null> {
     const now = Date.now();
     const id = this.identity();
     if (!id) return null;
@@ -297,9 +316,26 @@ export class SupportCase extends DurableObject<Env> {
     await this.rearm(Date.now());
   }
 
+  /**
+   * Takes up every timer due at `now`. A run that fails before firing them counts the attempt on
+   * each (they stay pending, with the error) and throws, so the platform retries the alarm.
+   */
   private async fireDue(now: number): Promise<void> {
     const id = this.identity();
     if (!id) return;
+    const due = dueTimerIds(this.sql, now);
+    try {
+      await this.fireDueTimers(id, now);
+    } catch (err) {
+      if (due.length > 0) {
+        const error = err instanceof Error ? err.message : String(err);
+        this.ctx.storage.transactionSync(() => markTimerAttemptFailed(this.sql, due, error, Date.now()));
+      }
+      throw err;
+    }
+  }
+
+  private async fireDueTimers(id: { storeId: string; caseId: string }, now: number): Promise<void> {
     const ev = await this.evaluation(now);
     if (!ev) return;
     this.reconcile(ev, now);

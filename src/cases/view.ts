@@ -2,9 +2,11 @@
 import type { NoteRow, OutboxRow, PinRow, StoredEvent, TimerRow } from "./case-sql";
 import type { MetricClock } from "../sla/index";
 import type { Evaluation } from "./engine";
-import type { CaseView } from "./schema";
+import type { DeliveryView } from "../notify/views";
+import { API_SOURCE } from "../events/model";
+import type { CaseObjectView, CaseView, ReminderDelivery } from "./schema";
 
-export type { CaseView } from "./schema";
+export type { CaseObjectView, CaseView } from "./schema";
 
 const iso = (t: number): string => new Date(t).toISOString();
 const isoOrNull = (t: number | null | undefined): string | null => (t === null || t === undefined || !Number.isFinite(t) ? null : iso(t));
@@ -29,10 +31,12 @@ function summarize(e: StoredEvent["event"]): string {
   if (e.callback?.at) parts.push(`callback at ${e.callback.at}`);
   if (e.shipment?.reason) parts.push(e.shipment.reason);
   if (e.snoozeUntil) parts.push(`until ${e.snoozeUntil}`);
+  // A reply recorded through the case API (a customer told by phone) says how, in its body.
+  if (e.kind === "case.agent_reply" && e.provider === API_SOURCE && e.body) parts.push(e.body);
   return parts.join(" · ");
 }
 
-function timerView(t: TimerRow): CaseView["timers"]["pending"][number] {
+function timerView(t: TimerRow): CaseObjectView["timers"]["pending"][number] {
   return {
     key: t.id,
     kind: t.kind,
@@ -45,11 +49,13 @@ function timerView(t: TimerRow): CaseView["timers"]["pending"][number] {
     firedAt: isoOrNull(t.firedAt),
     lateByMs: t.firedAt === null ? null : t.firedAt - t.dueAt,
     cancelledBecause: t.state === "cancelled" ? t.closedReason : null,
+    attempts: t.attempts,
+    lastError: t.lastError,
   };
 }
 
 /** One SLA clock as the API shows it (the case view and the dry-run share it). */
-export function clockView(c: MetricClock): CaseView["clocks"][number] {
+export function clockView(c: MetricClock): CaseObjectView["clocks"][number] {
   return {
     metric: c.metric,
     status: c.status,
@@ -63,7 +69,7 @@ export function clockView(c: MetricClock): CaseView["clocks"][number] {
   };
 }
 
-export function caseView(v: ViewInput): CaseView {
+export function caseView(v: ViewInput): CaseObjectView {
   const { state: s, clocks, spans } = v.evaluation;
   const span = spans[spans.length - 1];
   const pending = v.timers.filter((t) => t.state === "pending");
@@ -147,5 +153,41 @@ export function caseView(v: ViewInput): CaseView {
       })),
       notes: v.notes.map((n) => ({ at: iso(n.at), kind: n.kind, text: n.text })),
     },
+  };
+}
+
+function deliveryOf(d: DeliveryView): ReminderDelivery {
+  return {
+    id: d.id,
+    channel: d.channel,
+    state: d.state,
+    attempts: d.attemptCount,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+    lastAttemptAt: d.lastAttemptAt,
+    nextAttemptAt: d.nextAttemptAt,
+    heldUntil: d.heldUntil,
+    digestId: d.digestId,
+    deliveredAt: d.deliveredAt,
+    deadAt: d.deadAt,
+  };
+}
+
+/**
+ * The case view with each reminder's deliveries (one per channel) from the store's delivery log.
+ * The case object only knows it handed a reminder over; what each channel made of it lives in
+ * the registry, so the route joins the two.
+ */
+export function withDeliveries(view: CaseObjectView, deliveries: readonly DeliveryView[]): CaseView {
+  const byReminder = new Map<string, ReminderDelivery[]>();
+  for (const d of deliveries) {
+    if (d.kind !== "reminder" || !d.reminder || d.reminder.caseId !== view.caseId) continue;
+    const list = byReminder.get(d.reminder.id) ?? [];
+    list.push(deliveryOf(d));
+    byReminder.set(d.reminder.id, list);
+  }
+  return {
+    ...view,
+    timeline: { ...view.timeline, reminders: view.timeline.reminders.map((r) => ({ ...r, deliveries: byReminder.get(r.reminderId) ?? [] })) },
   };
 }

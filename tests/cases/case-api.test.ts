@@ -1,10 +1,13 @@
 /**
- * The case API over the Worker's real fetch handler: lists by state with pagination, actions
- * where the helpdesk cannot tell us (snooze, resolve), and isolation between stores.
+ * The case API over the Worker's real fetch handler: lists by state with pagination, the case
+ * view with each reminder's deliveries, actions where the helpdesk cannot tell us (callback,
+ * snooze, resolve, contacted), and isolation between stores.
  */
 import { describe, expect, it } from "vitest";
+import { CaseView } from "../../src/cases/schema";
 import { caseIdOf } from "../../src/events/model";
 import type { RulesDocumentInput } from "../../src/rules/schema";
+import { Sink } from "../notify/support/receiver";
 import { call } from "../support/api";
 import { HOUR, ingest, MIN, pending, readCase, storeWithRules, ticketEvent, waitForCase, type ViewLike } from "../support/cases";
 
@@ -49,7 +52,114 @@ describe("case list", () => {
   });
 });
 
+describe("the case view shows what became of each reminder", () => {
+  const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+  it("a delivered and a dead reminder, each with its channel's state, attempts and last status", async () => {
+    const team = await Sink.create(); // answers 200
+    const archived = await Sink.create();
+    await archived.setFallback({ status: 410, body: "channel_is_archived" });
+    const store = await storeWithRules({
+      channels: { team: { type: "webhook", url: `${team.url}/hook`, secret: SECRET }, old: { type: "webhook", url: `${archived.url}/hook`, secret: SECRET } },
+      policies: [{ name: "All", targets: { firstReply: { byPriority: { normal: "1h" } } }, notify: ["team"] }],
+      playbook: { badRating: { channels: ["old"] } },
+    });
+    const opened = ticketEvent(store.storeId, "V-deliveries", "case.opened", Date.now() - 2 * HOUR, { status: "open", customer: { name: "Ayşe" } });
+    await ingest([opened, ticketEvent(store.storeId, "V-deliveries", "case.rating", Date.now() - MIN, { rating: { score: "bad", comment: "slow" } })]);
+    const caseId = caseIdOf(opened.caseKey);
+    const byKind = (v: CaseView, kind: string) => v.timeline.reminders.find((r) => r.kind === kind);
+    const view = await waitForCase<CaseView>(
+      store,
+      caseId,
+      (v) => byKind(v, "first_reply.breach")?.deliveries[0]?.state === "delivered" && byKind(v, "rating.bad")?.deliveries[0]?.state === "dead",
+      20_000,
+    );
+    expect(() => CaseView.parse(view)).not.toThrow(); // the answer is what /openapi.json documents
+    const breach = byKind(view, "first_reply.breach")!;
+    expect(breach.outbox).toBe("dispatched");
+    expect(breach.deliveries).toEqual([
+      expect.objectContaining({ channel: "team", state: "delivered", attempts: 1, lastStatus: 200, lastError: null, deliveredAt: expect.any(String), deadAt: null }),
+    ]);
+    const rating = byKind(view, "rating.bad")!;
+    expect(rating.deliveries).toEqual([expect.objectContaining({ channel: "old", state: "dead", attempts: 1, lastStatus: 410, deliveredAt: null, deadAt: expect.any(String) })]);
+    expect(rating.deliveries[0]!.lastError).toContain("channel_is_archived");
+    // The id is the delivery log's: the dead one can be retried from what the case view shows.
+    const retried = await call("POST", `/v1/stores/${store.storeId}/deliveries/${rating.deliveries[0]!.id}/retry`, { token: store.adminToken });
+    expect(retried.status).toBe(202);
+    expect(retried.body.deliveryId).toBe(`${rating.reminderId}#old`);
+  });
+
+  it("is documented in /openapi.json with the delivery states and the timer attempts", async () => {
+    const doc = await call("GET", "/openapi.json");
+    const schema = JSON.stringify(doc.body.paths["/v1/stores/{storeId}/cases/{caseId}"].get.responses["200"].content["application/json"].schema);
+    expect(schema).toContain('"deliveries"');
+    expect(schema).toContain('"delivered"');
+    expect(schema).toContain('"held"');
+    expect(schema).toContain('"attempts"');
+    expect(doc.body.paths["/v1/stores/{storeId}/cases/{caseId}/contacted"].post).toBeDefined();
+  });
+});
+
+describe("a callback promised outside the case's business hours", () => {
+  const week = (hours: [string, string][]) => ({ mon: hours, tue: hours, wed: hours, thu: hours, fri: hours });
+  const RULES_WITH_HOURS: RulesDocumentInput = {
+    calendars: {
+      office: { timeZone: "UTC", week: week([["09:00", "18:00"]]) },
+      night: { timeZone: "UTC", week: { ...week([["00:00", "08:00"]]), sat: [["00:00", "08:00"]], sun: [["00:00", "08:00"]] } },
+    },
+    // The night shift's calendar is also the quiet-hours one and comes first in the document:
+    // neither may decide the hours of a case that the office policy governs.
+    quietHours: { calendar: "night" },
+    policies: [
+      { name: "Night shift", when: { tags: { any: ["night"] } }, targets: { firstReply: { calendar: "night", byPriority: { normal: "1h" } } } },
+      { name: "Office", targets: { firstReply: { calendar: "office", byPriority: { normal: "4h" } } } },
+    ],
+  };
+  /** The next instant at `hour`:00 UTC at least an hour ahead, on a weekday when asked. */
+  const nextAt = (hour: number, weekday: boolean) => {
+    const d = new Date(Date.now() + HOUR);
+    d.setUTCHours(hour, 0, 0, 0);
+    while (d.getTime() < Date.now() + HOUR || (weekday && (d.getUTCDay() === 0 || d.getUTCDay() === 6))) d.setUTCDate(d.getUTCDate() + 1);
+    return d.toISOString();
+  };
+
+  it("is accepted with a warning at 03:00 on the matched policy's 9–18 calendar, and without one at 10:00 on a weekday", async () => {
+    const store = await storeWithRules(RULES_WITH_HOURS);
+    const opened = ticketEvent(store.storeId, "CB-hours", "case.opened", Date.now() - MIN, { status: "open", channel: "phone" });
+    await ingest([opened]);
+    const path = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseIdOf(opened.caseKey))}/callbacks`;
+    const night = await call("POST", path, { token: store.adminToken, body: { at: nextAt(3, false), owner: "Deniz" } });
+    expect(night.status).toBe(201);
+    expect(night.body.warnings).toEqual(["the promised time is outside the store's business hours"]);
+    const morning = await call("POST", path, { token: store.adminToken, body: { at: nextAt(10, true), owner: "Deniz" } });
+    expect(morning.status).toBe(201);
+    expect(morning.body.warnings).toEqual([]);
+    // A case the night-shift policy governs is held to the night shift's hours instead.
+    const tagged = ticketEvent(store.storeId, "CB-hours-night", "case.opened", Date.now() - MIN, { status: "open", channel: "phone", tags: ["night"] });
+    await ingest([tagged]);
+    const nightPath = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseIdOf(tagged.caseKey))}/callbacks`;
+    expect((await call("POST", nightPath, { token: store.adminToken, body: { at: nextAt(3, false) } })).body.warnings).toEqual([]);
+    expect((await call("POST", nightPath, { token: store.adminToken, body: { at: nextAt(10, true) } })).body.warnings).toHaveLength(1);
+  });
+});
+
 describe("actions on a case", () => {
+  it("marking the customer contacted refuses a bad channel or an unknown field with the path, and changes nothing", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "A-contacted", "case.opened", Date.now() + HOUR, { status: "open" });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const path = `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}/contacted`;
+    const badChannel = await call("POST", path, { token: store.adminToken, body: { channel: "pigeon" } });
+    expect(badChannel.status).toBe(400);
+    expect(badChannel.body.error.issues[0].path).toBe("channel");
+    const unknown = await call("POST", path, { token: store.adminToken, body: { when: "now" } });
+    expect(unknown.status).toBe(400);
+    expect(((await readCase(store, caseId)) as ViewLike).timeline.events).toHaveLength(1);
+    const missing = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent("shipment:ups:NOPE")}/contacted`, { token: store.adminToken, body: {} });
+    expect(missing.status).toBe(404);
+  });
+
   it("snooze moves due reminders to the end of the snooze; resolve stops them", async () => {
     const store = await storeWithRules(RULES);
     const opened = ticketEvent(store.storeId, "A-snooze", "case.opened", Date.now() - MIN, { status: "open" });
@@ -93,6 +203,7 @@ describe("tenant isolation", () => {
       ["POST", `${base}/${caseId}/callbacks/cb_x/done`, {}],
       ["POST", `${base}/${caseId}/snooze`, { until: new Date(Date.now() + HOUR).toISOString() }],
       ["POST", `${base}/${caseId}/resolve`, {}],
+      ["POST", `${base}/${caseId}/contacted`, { channel: "phone" }],
     ];
     const unknownStore = await call("GET", `/v1/stores/st_0000000000000000/cases`, { token: a.adminToken });
     for (const [method, path, body] of routes) {

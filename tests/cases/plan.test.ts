@@ -146,6 +146,28 @@ describe("shipment delays", () => {
     expect(contact.why).toMatch(/^watch: label created but not shipped/);
   });
 
+  it("the proactive-contact target is a timer at its instant on the playbook's calendar, until an agent replies on the parcel", () => {
+    // Exception Tue 16:00 Istanbul (13:00Z); 4 business hours on the 09–18 office calendar:
+    // 2 h that day, 2 h from Wednesday's opening → Wed 11:00 Istanbul (08:00Z).
+    const rules = pins({ ...RULES, playbook: { shipmentDelay: { calendar: "office", proactiveContactWithin: "4h" } } });
+    const exceptionAt = Date.parse("2026-12-01T13:00:00Z");
+    const events = [sev("shipment.in_transit", T0), sev("shipment.exception", exceptionAt, { shipment: { carrier: "ups", trackingNumber: "1Z1", reason: "Held in customs" } })];
+    // On the default wall-clock calendar it is simply 4 h later.
+    expect(dueOf(plan(events, exceptionAt + MIN).timers, "shipment.contact_due")).toEqual(["2026-12-01T17:00:00.000Z"]);
+    const e = plan(events, exceptionAt + MIN, rules);
+    const due = e.timers.find((t) => t.kind === "shipment.contact_due")!;
+    expect(new Date(due.dueAt).toISOString()).toBe("2026-12-02T08:00:00.000Z");
+    expect(due.rule.path).toBe("playbook.shipmentDelay.proactiveContactWithin");
+    expect(due.why).toMatch(/^nobody has contacted the customer about the carrier exception yet/);
+    // A reply before the delay began told the customer nothing about it; one after it did.
+    const before = [sev("shipment.in_transit", T0), sev("case.agent_reply", T0 + MIN), ...events.slice(1)];
+    expect(dueOf(plan(before, exceptionAt + MIN, rules).timers, "shipment.contact_due")).toEqual(["2026-12-02T08:00:00.000Z"]);
+    const after = [...events, sev("case.agent_reply", exceptionAt + 30 * MIN)];
+    expect(dueOf(plan(after, exceptionAt + 31 * MIN, rules).timers, "shipment.contact_due")).toEqual([]);
+    // The updates owed until delivery go on: telling the customer once is not keeping them updated.
+    expect(dueOf(plan(after, exceptionAt + 31 * MIN, rules).timers, "shipment.update_due")).toHaveLength(1);
+  });
+
   it("nothing is planned once the parcel is delivered", () => {
     const events = [sev("shipment.in_transit", T0), sev("shipment.exception", T0 + HOUR), sev("shipment.delivered", T0 + 2 * HOUR)];
     expect(plan(events, T0 + 3 * HOUR).timers).toEqual([]);

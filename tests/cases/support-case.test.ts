@@ -130,6 +130,92 @@ describe("SLA timers on one alarm", () => {
   });
 });
 
+describe("next-reply, periodic-update and resolution clocks on the alarm", () => {
+  const CLOCKS: RulesDocumentInput = {
+    policies: [
+      {
+        name: "All clocks",
+        targets: {
+          firstReply: { byPriority: { normal: "1h" } },
+          nextReply: { byPriority: { normal: "2h" }, warnings: ["30m"] },
+          periodicUpdate: { byPriority: { normal: "3h" }, warnings: ["30m"] },
+          resolution: { byPriority: { normal: "1d" }, warnings: ["2h"] },
+        },
+      },
+    ],
+  };
+
+  it("plans each clock's warning and breach at their instants, and cancels them when the clock is met", async () => {
+    const store = await storeWithRules(CLOCKS);
+    const t0 = Date.now() + 2 * HOUR; // nothing fires during the test
+    const id = "T-clocks-plan";
+    const opened = ticketEvent(store.storeId, id, "case.opened", t0, { channel: "email", priority: "normal", status: "open" });
+    await ingest([opened, ticketEvent(store.storeId, id, "case.agent_reply", t0 + 10 * MIN), ticketEvent(store.storeId, id, "case.customer_message", t0 + 20 * MIN)]);
+    const caseId = caseIdOf(opened.caseKey);
+    const view = (await readCase(store, caseId)) as ViewLike;
+    const due = (v: ViewLike, kind: string) => pending(v, kind).map((t) => Date.parse(t.dueAt));
+    expect(due(view, "next_reply.warning")).toEqual([t0 + 20 * MIN + 90 * MIN]);
+    expect(due(view, "next_reply.breach")).toEqual([t0 + 20 * MIN + 2 * HOUR]);
+    expect(due(view, "periodic_update.warning")).toEqual([t0 + 10 * MIN + 150 * MIN]);
+    expect(due(view, "periodic_update.breach")).toEqual([t0 + 10 * MIN + 3 * HOUR]);
+    expect(due(view, "resolution.warning")).toEqual([t0 + 22 * HOUR]);
+    expect(due(view, "resolution.breach")).toEqual([t0 + 24 * HOUR]);
+    const stub = caseStub(store.storeId, opened);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(t0 + 110 * MIN);
+
+    // The reply answers the customer and is the update: next reply is met, the update clock starts over.
+    await ingest([ticketEvent(store.storeId, id, "case.agent_reply", t0 + 40 * MIN)]);
+    const replied = (await readCase(store, caseId)) as ViewLike;
+    expect(pending(replied, "next_reply.breach")).toHaveLength(0);
+    expect(cancelled(replied, "next_reply.breach")[0]!.cancelledBecause).toBe(`next reply fulfilled at ${new Date(t0 + 40 * MIN).toISOString()}`);
+    expect(due(replied, "periodic_update.breach")).toEqual([t0 + 40 * MIN + 3 * HOUR]);
+    expect(cancelled(replied, "periodic_update.breach")[0]!.cancelledBecause).toBe(`deadline moved to ${new Date(t0 + 40 * MIN + 3 * HOUR).toISOString()}`);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(t0 + 40 * MIN + 150 * MIN);
+
+    // Solving meets every clock: nothing is left, and the alarm is gone.
+    await ingest([ticketEvent(store.storeId, id, "case.status_changed", t0 + 50 * MIN, { status: "solved" })]);
+    const solved = (await readCase(store, caseId)) as ViewLike;
+    expect(solved.timers.pending).toHaveLength(0);
+    const solvedAt = new Date(t0 + 50 * MIN).toISOString();
+    expect(cancelled(solved, "resolution.breach")[0]!.cancelledBecause).toBe(`resolution fulfilled at ${solvedAt}`);
+    expect(cancelled(solved, "periodic_update.breach").map((t) => t.cancelledBecause)).toContain(`periodic update fulfilled at ${solvedAt}`);
+    expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBeNull();
+  });
+
+  it("fires each clock's breach once at its instant, with words for that clock", async () => {
+    const store = await storeWithRules(CLOCKS);
+    const now = Date.now();
+    const id = "T-clocks-fire";
+    const openedAt = now - 24 * HOUR - 5 * MIN; // resolution due 5 min ago
+    const repliedAt = openedAt + 5 * MIN; // first reply met; the update it started was due 3 h later
+    const messageAt = now - 2 * HOUR - 3 * MIN; // next reply due 3 min ago
+    const opened = ticketEvent(store.storeId, id, "case.opened", openedAt, { channel: "email", priority: "normal", status: "open", customer: { name: "Jana" } });
+    await ingest([opened, ticketEvent(store.storeId, id, "case.agent_reply", repliedAt), ticketEvent(store.storeId, id, "case.customer_message", messageAt)]);
+    const caseId = caseIdOf(opened.caseKey);
+    const kinds = ["next_reply.breach", "periodic_update.breach", "resolution.breach"];
+    const view = await waitForCase<ViewLike>(store, caseId, (v) => kinds.every((k) => fired(v, k).length === 1));
+    const dueAt = (kind: string) => Date.parse(fired(view, kind)[0]!.dueAt);
+    expect(dueAt("next_reply.breach")).toBe(messageAt + 2 * HOUR);
+    expect(dueAt("periodic_update.breach")).toBe(repliedAt + 3 * HOUR);
+    expect(dueAt("resolution.breach")).toBe(openedAt + 24 * HOUR);
+    const reminder = (kind: string) => view.timeline.reminders.find((r) => r.kind === kind)!;
+    expect(reminder("next_reply.breach").title).toMatch(/^Next reply overdue by 3m — normal email/);
+    expect(reminder("next_reply.breach").nextAction).toBe("Reply to Jana now: the next reply target has passed.");
+    expect(reminder("periodic_update.breach").title).toMatch(/^Periodic update overdue by /);
+    expect(reminder("resolution.breach").nextAction).toBe("Resolve it or tell Jana what happens next, now.");
+    // Warnings first planned after their own breach would only be noise.
+    for (const k of ["next_reply.warning", "periodic_update.warning", "resolution.warning"]) expect(fired(view, k)).toHaveLength(0);
+    // Alarms may run twice: nothing is sent twice.
+    const stub = caseStub(store.storeId, opened);
+    await runInDurableObject(stub, async (instance: SupportCase) => {
+      await instance.alarm({ retryCount: 0, isRetry: true, scheduledTime: Date.now() });
+      await instance.alarm();
+    });
+    const again = (await readCase(store, caseId)) as ViewLike;
+    for (const k of kinds) expect(again.timeline.reminders.filter((r) => r.kind === k), k).toHaveLength(1);
+  });
+});
+
 describe("the alarm survives what the platform does to it", () => {
   it("repairs a missing alarm whenever the case is touched", async () => {
     const store = await storeWithRules(RULES);
@@ -140,6 +226,67 @@ describe("the alarm survives what the platform does to it", () => {
     await readCase(store, caseIdOf(opened.caseKey));
     const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     expect(alarm).toBe(Date.parse(opened.occurredAt) + 4 * HOUR); // normal first reply: 4h
+  });
+
+  it("repairs an alarm stuck in the past while a due timer is still pending", async () => {
+    const store = await storeWithRules(RULES);
+    // Urgent chat, 5-minute target, opened 6 minutes ago: the breach is due and still pending.
+    const opened = ticketEvent(store.storeId, "T-stuck", "case.opened", Date.now() - 6 * MIN, { channel: "chat", priority: "urgent", status: "open" });
+    const stub = caseStub(store.storeId, opened);
+    const outcome = await runInDurableObject(stub, async (instance: SupportCase, state) => {
+      await instance.ingest([opened]);
+      await state.storage.deleteAlarm();
+      // The scheduler lost the alarm it still reports: ten minutes in the past, never run.
+      const storage = (instance as unknown as { ctx: DurableObjectState }).ctx.storage;
+      const stuck = vi.spyOn(storage, "getAlarm").mockResolvedValue(Date.now() - 10 * MIN);
+      const set = vi.spyOn(storage, "setAlarm");
+      const before = Date.now();
+      await instance.view(); // any touch of the case
+      const after = Date.now();
+      const sets = set.mock.calls.map((c) => Number(c[0]));
+      stuck.mockRestore();
+      set.mockRestore();
+      const pendingBreach = state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM timers WHERE kind = 'first_reply.breach' AND state = 'pending'`).one().n;
+      return { pendingBreach, sets, before, after };
+    });
+    expect(outcome.pendingBreach).toBe(1);
+    expect(outcome.sets).toHaveLength(1);
+    expect(outcome.sets[0]).toBeGreaterThanOrEqual(outcome.before);
+    expect(outcome.sets[0]).toBeLessThanOrEqual(outcome.after);
+    // Set to now, the repaired alarm fires the breach.
+    const view = await waitForCase<ViewLike>(store, caseIdOf(opened.caseKey), (v) => fired(v, "first_reply.breach").length === 1);
+    expect(view.timeline.reminders.filter((r) => r.kind === "first_reply.breach")).toHaveLength(1);
+  });
+
+  it("a run that fails before firing counts the attempt on the timer, and the next run fires it", async () => {
+    const store = await storeWithRules(RULES);
+    const opened = ticketEvent(store.storeId, "T-attempts", "case.opened", Date.now() - 6 * MIN, { channel: "chat", priority: "urgent", status: "open" });
+    const stub = caseStub(store.storeId, opened);
+    const rows = await runInDurableObject(stub, async (instance: SupportCase, state) => {
+      await instance.ingest([opened]);
+      await state.storage.deleteAlarm();
+      const read = () => state.storage.sql.exec<{ state: string; attempts: number; last_error: string | null }>(`SELECT state, attempts, last_error FROM timers WHERE kind = 'first_reply.breach'`).one();
+      const broken = vi.spyOn(instance as unknown as { evaluation: () => Promise<unknown> }, "evaluation").mockRejectedValueOnce(new Error("rules unavailable"));
+      const failed = await instance.alarm({ retryCount: 0, isRetry: false, scheduledTime: Date.now() }).then(
+        () => null,
+        (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      );
+      const afterFailure = { ...read() };
+      broken.mockRestore();
+      await instance.alarm({ retryCount: 1, isRetry: true, scheduledTime: Date.now() });
+      return { failed, afterFailure, afterRetry: { ...read() } };
+    });
+    expect(rows.failed).toBe("rules unavailable");
+    expect(rows.afterFailure).toEqual({ state: "pending", attempts: 1, last_error: "rules unavailable" });
+    expect(rows.afterRetry).toEqual({ state: "fired", attempts: 2, last_error: "rules unavailable" });
+    const view = (await readCase(store, caseIdOf(opened.caseKey))) as ViewLike;
+    expect(fired(view, "first_reply.breach")[0]).toMatchObject({ attempts: 2, lastError: "rules unavailable" });
+    expect(view.timeline.reminders.filter((r) => r.kind === "first_reply.breach")).toHaveLength(1);
+    // A timer that fired at the first try says so.
+    const onTime = ticketEvent(store.storeId, "T-attempts-1", "case.opened", Date.now() - 6 * MIN, { channel: "chat", priority: "urgent", status: "open" });
+    await ingest([onTime]);
+    const once = await waitForCase<ViewLike>(store, caseIdOf(onTime.caseKey), (v) => fired(v, "first_reply.breach").length === 1);
+    expect(fired(once, "first_reply.breach")[0]).toMatchObject({ attempts: 1, lastError: null });
   });
 
   it("re-arms itself instead of throwing once the platform's retries run low", async () => {
@@ -332,6 +479,55 @@ describe("shipments", () => {
     const delivered = (await readCase(store, caseId)) as ViewLike;
     expect(delivered.timers.pending).toHaveLength(0);
     expect(cancelled(delivered, "shipment.update_due")[0]!.cancelledBecause).toMatch(/^delivered at/);
+  });
+
+  it("nobody contacted the customer by the proactive-contact target: it fires once, saying so", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { shipmentDelay: { proactiveContactWithin: "4h" } } });
+    const tracking = `1Z${crypto.randomUUID().slice(0, 8)}`;
+    const exceptionAt = Date.now() - 5 * HOUR; // contact was due 1 h ago
+    const scan = shipmentEvent(store.storeId, tracking, "shipment.in_transit", exceptionAt - 20 * HOUR, { customer: { name: "Ali", phone: "+90 533 444 55 66" } });
+    await ingest([scan, shipmentEvent(store.storeId, tracking, "shipment.exception", exceptionAt, { shipment: { carrier: "ups", trackingNumber: tracking, reason: "Held in customs" } })]);
+    const caseId = caseIdOf(scan.caseKey);
+    const view = await waitForCase<ViewLike>(store, caseId, (v) => fired(v, "shipment.contact_due").length === 1);
+    expect(Date.parse(fired(view, "shipment.contact_due")[0]!.dueAt)).toBe(exceptionAt + 4 * HOUR);
+    const due = view.timeline.reminders.find((r) => r.kind === "shipment.contact_due")!;
+    expect(due.title).toBe("Late parcel: nobody has told Ali yet (target passed 1h ago)");
+    expect(due.nextAction).toMatch(/^Call \+90 533 444 55 66 now: Held in customs\. Tell the customer before they ask: .* Then mark the parcel contacted on its case\.$/);
+    await runInDurableObject(caseStub(store.storeId, scan), (instance: SupportCase) => instance.alarm());
+    const again = (await readCase(store, caseId)) as ViewLike;
+    expect(again.timeline.reminders.filter((r) => r.kind === "shipment.contact_due")).toHaveLength(1);
+  });
+
+  it("marking the parcel contacted through the API, or an agent's reply on it, cancels the contact target", async () => {
+    const store = await storeWithRules({ ...RULES, playbook: { shipmentDelay: { proactiveContactWithin: "4h", updateEvery: "24h" } } });
+    const delayed = async (tracking: string) => {
+      const exceptionAt = Date.now() - 10 * MIN;
+      const exception = shipmentEvent(store.storeId, tracking, "shipment.exception", exceptionAt, { shipment: { carrier: "ups", trackingNumber: tracking, reason: "Held in customs" } });
+      await ingest([shipmentEvent(store.storeId, tracking, "shipment.in_transit", exceptionAt - HOUR), exception]);
+      const caseId = caseIdOf(exception.caseKey);
+      const view = (await readCase(store, caseId)) as ViewLike;
+      expect(Date.parse(pending(view, "shipment.contact_due")[0]!.dueAt)).toBe(exceptionAt + 4 * HOUR);
+      return caseId;
+    };
+    // Through the case API: the call is on the timeline, the target is cancelled, the updates go on.
+    const called = await delayed(`1Z${crypto.randomUUID().slice(0, 8)}`);
+    const res = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent(called)}/contacted`, { token: store.adminToken, body: { channel: "phone", note: "told them about customs" } });
+    expect(res.status).toBe(200);
+    expect(res.body.channel).toBe("phone");
+    const after = (await readCase(store, called)) as ViewLike;
+    expect(pending(after, "shipment.contact_due")).toHaveLength(0);
+    expect(cancelled(after, "shipment.contact_due")[0]!.cancelledBecause).toBe(`customer contacted at ${res.body.contactedAt}`);
+    expect(pending(after, "shipment.update_due")).toHaveLength(1);
+    const event = (after.timeline.events as unknown as { kind: string; provider: string; summary: string }[]).find((e) => e.kind === "case.agent_reply")!;
+    expect(event.provider).toBe("promptly");
+    expect(event.summary).toBe(`case.agent_reply · contacted the customer by phone: told them about customs (by ${store.tokenId})`);
+    // A public agent reply recorded on the shipment case itself does the same.
+    const replied = await delayed(`1Z${crypto.randomUUID().slice(0, 8)}`);
+    const replyAt = Date.now();
+    await ingest([shipmentEvent(store.storeId, replied.split(":")[2]!, "case.agent_reply", replyAt)]);
+    const afterReply = (await readCase(store, replied)) as ViewLike;
+    expect(pending(afterReply, "shipment.contact_due")).toHaveLength(0);
+    expect(cancelled(afterReply, "shipment.contact_due")[0]!.cancelledBecause).toBe(`customer contacted at ${new Date(replyAt).toISOString()}`);
   });
 
   it("no carrier scan for the configured time starts a delay; every scan re-arms the watch", async () => {
