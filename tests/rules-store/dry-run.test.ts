@@ -273,10 +273,12 @@ describe("playbook rules", () => {
       shipmentEvent("shipment.delivered", "2026-03-05T20:00:00Z"),
     ];
     const out = await dryRun(store, { rules: rules({ shipmentDelay: { proactiveContactWithin: "4h", updateEvery: "24h" } }), events, until: "2026-03-08T00:00:00Z" });
-    // Exception Tue 08:00Z → contact reminder then (contact by 12:00Z); updates Wed 08:00Z and Thu 08:00Z;
-    // delivered Thu 20:00Z, so Fri's update never comes.
+    // Exception Tue 08:00Z → contact reminder then (contact by 12:00Z); nobody contacts the customer, so
+    // the contact target is missed at 12:00Z; updates Wed 08:00Z and Thu 08:00Z; delivered Thu 20:00Z,
+    // so Fri's update never comes.
     expect(brief(out.reminders, "shipment.")).toEqual([
       ["2026-03-03T08:00:00.000Z", "shipment.proactive_contact", "playbook.shipmentDelay.signals"],
+      ["2026-03-03T12:00:00.000Z", "shipment.contact_due", "playbook.shipmentDelay.proactiveContactWithin"],
       ["2026-03-04T08:00:00.000Z", "shipment.update_due", "playbook.shipmentDelay.updateEvery"],
       ["2026-03-05T08:00:00.000Z", "shipment.update_due", "playbook.shipmentDelay.updateEvery"],
     ]);
