@@ -76,6 +76,20 @@ export const deliveryMigrations: Migration[] = [
   },
 ];
 
+/**
+ * A failing alarm handler is retried by the platform with backoff, but only about six times;
+ * after that the alarm is gone, and with it the release of held quiet-hours reminders and the
+ * safety net for lost hand-overs. From this retry on the handler re-arms itself instead of
+ * throwing (the same guard as the case object's alarm).
+ */
+export const SELF_REARM_AFTER_RETRIES = 4;
+export const SELF_REARM_DELAY_MS = 30_000;
+
+/** When a failed alarm run must be re-armed by the handler itself, or null to throw and let the platform retry. */
+export function rearmAfterFailedAlarm(retryCount: number, now: number): number | null {
+  return retryCount >= SELF_REARM_AFTER_RETRIES ? now + SELF_REARM_DELAY_MS : null;
+}
+
 /** Consecutive failed attempts after which a channel is unhealthy and the other channels are told. */
 export const UNHEALTHY_AFTER = 20;
 /** A pending row untouched this long past its expected next attempt is re-queued by the alarm. */
