@@ -20,6 +20,7 @@ import { loadRules, type LoadedRules } from "../rules-store/kv";
 import type { NotificationChannel } from "../rules/schema";
 import { adapterFor } from "./channels";
 import { ChannelFailure, type HttpAnswer } from "./channels/channel";
+import { currentRulesNaming, definesChannels } from "./dispatch";
 import type { StoreRegistry } from "../stores/store-registry";
 import type { FinishInput, FinishOutcome, StartOutcome } from "./delivery-log";
 import { QueueMessage } from "./messages";
@@ -124,17 +125,26 @@ function log(fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ msg: "delivery", ...fields }));
 }
 
-/** Current rules per store, loaded once per batch (messages of one batch often share a store). */
-function rulesLoader(env: Env): (storeId: string) => Promise<LoadedRules> {
+/**
+ * Current rules per store, loaded once per batch (messages of one batch often share a store). A
+ * channel saved a moment ago may be missing from KV's copy: then the registry's copy is read, also
+ * once per store (see `currentRulesNaming`).
+ */
+function rulesLoader(env: Env): (storeId: string, channel: string) => Promise<LoadedRules> {
   const cache = new Map<string, Promise<LoadedRules>>();
-  return (storeId) => {
-    let p = cache.get(storeId);
+  const once = (key: string, load: () => Promise<LoadedRules>) => {
+    let p = cache.get(key);
     if (!p) {
-      p = loadRules(env, storeId);
-      cache.set(storeId, p);
-      p.catch(() => cache.delete(storeId));
+      p = load();
+      cache.set(key, p);
+      p.catch(() => cache.delete(key));
     }
     return p;
+  };
+  return async (storeId, channel) => {
+    const loaded = await once(storeId, () => loadRules(env, storeId));
+    if (definesChannels(loaded, [channel])) return loaded;
+    return once(`${storeId}\nregistry`, () => currentRulesNaming(env, storeId, [channel], loaded));
   };
 }
 
@@ -158,7 +168,7 @@ function retryLater({ msg, m }: Delivery, error: string, retryBaseSeconds: numbe
  * store, so per-message calls made it the bottleneck of a busy store. Each message is still acked
  * or retried on its own.
  */
-async function deliverStore(storeId: string, items: Delivery[], env: Env, rules: (storeId: string) => Promise<LoadedRules>): Promise<void> {
+async function deliverStore(storeId: string, items: Delivery[], env: Env, rules: (storeId: string, channel: string) => Promise<LoadedRules>): Promise<void> {
   const { timeoutMs, retryBaseSeconds } = deliverySettings(env);
   let registry: DurableObjectStub<StoreRegistry>;
   let starts: StartOutcome[];
@@ -192,7 +202,7 @@ async function deliverStore(storeId: string, items: Delivery[], env: Env, rules:
       return null;
     }
     try {
-      const loaded = await rules(storeId);
+      const loaded = await rules(storeId, start.channel);
       const channel = loaded.document.channels[start.channel];
       const storeChannels = Object.entries(loaded.document.channels).map(([name, c]) => ({ name, type: c.type }));
       const began = Date.now();
