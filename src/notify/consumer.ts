@@ -9,6 +9,9 @@
  *   the message goes to the dead-letter queue, whose consumer (below) records it dead.
  * - Any other 4xx, a redirect, a broken channel config: permanent. Ack, and the delivery is dead
  *   with the status and error, until an admin fixes the channel and retries it.
+ * - A helpdesk note for a reminder with no ticket of that helpdesk (normally skipped at dispatch;
+ *   here only when the channel changed type since): nothing is posted, the delivery is skipped,
+ *   and the channel's health is untouched.
  * - A message whose delivery is already delivered or dead (a duplicate copy, a re-dispatch) is
  *   acked without posting; one whose delivery another copy is posting right now waits for it.
  *
@@ -19,7 +22,7 @@
 import { loadRules, type LoadedRules } from "../rules-store/kv";
 import type { NotificationChannel } from "../rules/schema";
 import { adapterFor } from "./channels";
-import { ChannelFailure, type HttpAnswer } from "./channels/channel";
+import { ChannelFailure, NotApplicable, type HttpAnswer } from "./channels/channel";
 import { currentRulesNaming, definesChannels } from "./dispatch";
 import type { StoreRegistry } from "../stores/store-registry";
 import type { FinishInput, FinishOutcome, StartOutcome } from "./delivery-log";
@@ -95,7 +98,7 @@ async function boundedFetch(url: string, init: RequestInit, timeoutMs: number): 
 }
 
 interface AttemptResult {
-  outcome: "delivered" | "retry" | "dead";
+  outcome: "delivered" | "retry" | "dead" | "skipped";
   status: number | null;
   error: string | null;
   retryAfterSeconds?: number | undefined;
@@ -112,6 +115,7 @@ async function post(channel: NotificationChannel, name: string, outbound: Parame
     if (verdict.outcome === "retry") return { outcome: "retry", status: answer.status, error: verdict.error, retryAfterSeconds: verdict.retryAfterSeconds };
     return { outcome: "dead", status: answer.status, error: verdict.error };
   } catch (err) {
+    if (err instanceof NotApplicable) return { outcome: "skipped", status: null, error: err.message };
     if (err instanceof ChannelFailure) {
       const f = err.failure;
       return f.outcome === "retry" ? { outcome: "retry", status: err.status, error: f.error, retryAfterSeconds: f.retryAfterSeconds } : { outcome: "dead", status: err.status, error: f.error };
