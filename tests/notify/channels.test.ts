@@ -39,7 +39,7 @@ describe("Slack incoming webhook", () => {
     const r = reminder(store.storeId, {
       channels: ["ops"],
       customer: { name: "Ayşe <Yılmaz> & Co", email: "ayse@example.com" },
-      title: "First reply overdue by 4 min: urgent chat",
+      title: "First reply overdue by 4m — urgent chat",
     });
     await dispatchReminder(env, r);
     await settled(store, `${r.id}#ops`);
