@@ -43,7 +43,7 @@ export const deliveryRoutes = [
     path: "/v1/stores/:storeId/deliveries",
     summary: "List deliveries",
     description:
-      "Every reminder × channel (and every quiet-hours digest and channel notice), newest first, with each attempt: when, how long, the receiver's status code, the error, and when the next retry is due. Filter with `state`; page with `cursor` (the previous page's `nextCursor`).",
+      "Every reminder × channel (and every quiet-hours digest and channel notice), newest first, with each attempt: when, how long, the receiver's status code, the error, and when the next retry is due. A helpdesk note channel the reminder does not apply to (no ticket of its helpdesk) is listed `skipped`, with `skippedBecause`. Filter with `state`; page with `cursor` (the previous page's `nextCursor`).",
     tags: TAGS,
     auth: "store",
     headers: storeDoc,
@@ -63,7 +63,7 @@ export const deliveryRoutes = [
     responses: {
       202: { description: "Queued again; it is pending until the next attempt", schema: DeliveryView },
       404: { description: "No delivery with that id in this store" },
-      409: { description: "The delivery is not dead (pending, held, delivered, or had no channel)" },
+      409: { description: "The delivery is not dead (pending, held, delivered, skipped, or had no channel)" },
     },
     handler: async ({ env, auth, params }) => {
       const outcome = await env.STORES.getByName(auth!.storeId).deliveryRetry(deliveryNumber(params.id!), auth!.tokenId);
