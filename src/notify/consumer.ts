@@ -9,6 +9,9 @@
  *   the message goes to the dead-letter queue, whose consumer (below) records it dead.
  * - Any other 4xx, a redirect, a broken channel config: permanent. Ack, and the delivery is dead
  *   with the status and error, until an admin fixes the channel and retries it.
+ * - A helpdesk note for a reminder with no ticket of that helpdesk (normally skipped at dispatch;
+ *   here only when the channel changed type since): nothing is posted, the delivery is skipped,
+ *   and the channel's health is untouched.
  * - A message whose delivery is already delivered or dead (a duplicate copy, a re-dispatch) is
  *   acked without posting; one whose delivery another copy is posting right now waits for it.
  *
@@ -19,7 +22,8 @@
 import { loadRules, type LoadedRules } from "../rules-store/kv";
 import type { NotificationChannel } from "../rules/schema";
 import { adapterFor } from "./channels";
-import { ChannelFailure, type HttpAnswer } from "./channels/channel";
+import { ChannelFailure, NotApplicable, type HttpAnswer } from "./channels/channel";
+import { currentRulesNaming, definesChannels } from "./dispatch";
 import type { StoreRegistry } from "../stores/store-registry";
 import type { FinishInput, FinishOutcome, StartOutcome } from "./delivery-log";
 import { QueueMessage } from "./messages";
@@ -94,7 +98,7 @@ async function boundedFetch(url: string, init: RequestInit, timeoutMs: number): 
 }
 
 interface AttemptResult {
-  outcome: "delivered" | "retry" | "dead";
+  outcome: "delivered" | "retry" | "dead" | "skipped";
   status: number | null;
   error: string | null;
   retryAfterSeconds?: number | undefined;
@@ -111,6 +115,7 @@ async function post(channel: NotificationChannel, name: string, outbound: Parame
     if (verdict.outcome === "retry") return { outcome: "retry", status: answer.status, error: verdict.error, retryAfterSeconds: verdict.retryAfterSeconds };
     return { outcome: "dead", status: answer.status, error: verdict.error };
   } catch (err) {
+    if (err instanceof NotApplicable) return { outcome: "skipped", status: null, error: err.message };
     if (err instanceof ChannelFailure) {
       const f = err.failure;
       return f.outcome === "retry" ? { outcome: "retry", status: err.status, error: f.error, retryAfterSeconds: f.retryAfterSeconds } : { outcome: "dead", status: err.status, error: f.error };
@@ -124,17 +129,26 @@ function log(fields: Record<string, unknown>): void {
   console.log(JSON.stringify({ msg: "delivery", ...fields }));
 }
 
-/** Current rules per store, loaded once per batch (messages of one batch often share a store). */
-function rulesLoader(env: Env): (storeId: string) => Promise<LoadedRules> {
+/**
+ * Current rules per store, loaded once per batch (messages of one batch often share a store). A
+ * channel saved a moment ago may be missing from KV's copy: then the registry's copy is read, also
+ * once per store (see `currentRulesNaming`).
+ */
+function rulesLoader(env: Env): (storeId: string, channel: string) => Promise<LoadedRules> {
   const cache = new Map<string, Promise<LoadedRules>>();
-  return (storeId) => {
-    let p = cache.get(storeId);
+  const once = (key: string, load: () => Promise<LoadedRules>) => {
+    let p = cache.get(key);
     if (!p) {
-      p = loadRules(env, storeId);
-      cache.set(storeId, p);
-      p.catch(() => cache.delete(storeId));
+      p = load();
+      cache.set(key, p);
+      p.catch(() => cache.delete(key));
     }
     return p;
+  };
+  return async (storeId, channel) => {
+    const loaded = await once(storeId, () => loadRules(env, storeId));
+    if (definesChannels(loaded, [channel])) return loaded;
+    return once(`${storeId}\nregistry`, () => currentRulesNaming(env, storeId, [channel], loaded));
   };
 }
 
@@ -158,7 +172,7 @@ function retryLater({ msg, m }: Delivery, error: string, retryBaseSeconds: numbe
  * store, so per-message calls made it the bottleneck of a busy store. Each message is still acked
  * or retried on its own.
  */
-async function deliverStore(storeId: string, items: Delivery[], env: Env, rules: (storeId: string) => Promise<LoadedRules>): Promise<void> {
+async function deliverStore(storeId: string, items: Delivery[], env: Env, rules: (storeId: string, channel: string) => Promise<LoadedRules>): Promise<void> {
   const { timeoutMs, retryBaseSeconds } = deliverySettings(env);
   let registry: DurableObjectStub<StoreRegistry>;
   let starts: StartOutcome[];
@@ -192,7 +206,7 @@ async function deliverStore(storeId: string, items: Delivery[], env: Env, rules:
       return null;
     }
     try {
-      const loaded = await rules(storeId);
+      const loaded = await rules(storeId, start.channel);
       const channel = loaded.document.channels[start.channel];
       const storeChannels = Object.entries(loaded.document.channels).map(([name, c]) => ({ name, type: c.type }));
       const began = Date.now();

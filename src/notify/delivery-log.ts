@@ -74,7 +74,27 @@ export const deliveryMigrations: Migration[] = [
             last_error TEXT,
             last_success_at INTEGER);`,
   },
+  {
+    // Why a delivery was skipped: the channel does not apply to the reminder (a helpdesk note
+    // channel, and no ticket of its helpdesk). Kept apart from last_error: nothing failed.
+    id: 2,
+    sql: `ALTER TABLE deliveries ADD COLUMN skip_reason TEXT;`,
+  },
 ];
+
+/**
+ * A failing alarm handler is retried by the platform with backoff, but only about six times;
+ * after that the alarm is gone, and with it the release of held quiet-hours reminders and the
+ * safety net for lost hand-overs. From this retry on the handler re-arms itself instead of
+ * throwing (the same guard as the case object's alarm).
+ */
+export const SELF_REARM_AFTER_RETRIES = 4;
+export const SELF_REARM_DELAY_MS = 30_000;
+
+/** When a failed alarm run must be re-armed by the handler itself, or null to throw and let the platform retry. */
+export function rearmAfterFailedAlarm(retryCount: number, now: number): number | null {
+  return retryCount >= SELF_REARM_AFTER_RETRIES ? now + SELF_REARM_DELAY_MS : null;
+}
 
 /** Consecutive failed attempts after which a channel is unhealthy and the other channels are told. */
 export const UNHEALTHY_AFTER = 20;
@@ -112,6 +132,7 @@ interface Row {
   updated_at: number;
   delivered_at: number | null;
   dead_at: number | null;
+  skip_reason: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -163,7 +184,8 @@ export interface FinishInput {
   durationMs: number;
   status: number | null;
   error: string | null;
-  outcome: "delivered" | "retry" | "dead";
+  /** `skipped`: the channel turned out not to apply (a note channel, no ticket of its helpdesk); not a failure. */
+  outcome: "delivered" | "retry" | "dead" | "skipped";
   /** For retries: when the consumer asked the queue to try again. */
   retryAt: number | null;
   /** The store's channels in its current rules, so a notice can go to the others. */
@@ -216,13 +238,27 @@ export class DeliveryLog {
   }
 
   private insert(
-    r: { deliveryId: string; key: string; storeId: string; kind: DeliveryKind; channel: string | null; channelType: string | null; state: DeliveryState; payload: unknown; reminderId: string | null; rulesVersion: number; releaseAt?: number | null; lastError?: string | null },
+    r: {
+      deliveryId: string;
+      key: string;
+      storeId: string;
+      kind: DeliveryKind;
+      channel: string | null;
+      channelType: string | null;
+      state: DeliveryState;
+      payload: unknown;
+      reminderId: string | null;
+      rulesVersion: number;
+      releaseAt?: number | null;
+      lastError?: string | null;
+      skipReason?: string | null;
+    },
     now: number,
   ): boolean {
     const written = this.sql.exec(
       `INSERT OR IGNORE INTO deliveries (delivery_id, idempotency_key, store_id, kind, channel, channel_type, state, payload, reminder_id, rules_version,
-         release_at, last_error, created_at, updated_at, dead_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         release_at, last_error, created_at, updated_at, dead_at, skip_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.deliveryId,
       r.key,
       r.storeId,
@@ -238,6 +274,7 @@ export class DeliveryLog {
       now,
       now,
       r.state === "dead" ? now : null,
+      r.skipReason ?? null,
     ).rowsWritten;
     return written > 0;
   }
@@ -275,9 +312,24 @@ export class DeliveryLog {
         const deliveryId = deliveryIdOf(r.id, c.name);
         ids.push(deliveryId);
         const missing = c.type === null ? `channel "${c.name}" is not defined in the store's rules (version ${plan.rulesVersion}); add it and retry this delivery` : null;
-        const state: DeliveryState = missing ? "dead" : plan.holdUntil !== null ? "held" : "pending";
+        // A channel that does not apply is skipped, held or not: there is nothing to send, now or at the opening.
+        const state: DeliveryState = missing ? "dead" : c.skip !== null ? "skipped" : plan.holdUntil !== null ? "held" : "pending";
         const created = this.insert(
-          { deliveryId, key: r.id, storeId: r.storeId, kind: "reminder", channel: c.name, channelType: c.type, state, payload: r, reminderId: r.id, rulesVersion: plan.rulesVersion, releaseAt: state === "held" ? plan.holdUntil : null, lastError: missing },
+          {
+            deliveryId,
+            key: r.id,
+            storeId: r.storeId,
+            kind: "reminder",
+            channel: c.name,
+            channelType: c.type,
+            state,
+            payload: r,
+            reminderId: r.id,
+            rulesVersion: plan.rulesVersion,
+            releaseAt: state === "held" ? plan.holdUntil : null,
+            lastError: missing,
+            skipReason: state === "skipped" ? c.skip : null,
+          },
           now,
         );
         if (created && missing) this.logAttempt({ deliveryId, attempt: 0, at: now, durationMs: 0, status: null, error: missing, outcome: "dead", source: "dispatch" });
@@ -387,29 +439,32 @@ export class DeliveryLog {
     this.storage.transactionSync(() => {
       const attempt = row.attempts + 1;
       this.logAttempt({ deliveryId: row.delivery_id, attempt, at: input.at, durationMs: input.durationMs, status: input.status, error: input.error, outcome: input.outcome, retryAt: input.retryAt, source: "queue" });
+      const skipped = input.outcome === "skipped";
       if (input.outcome === "delivered") state = "delivered";
-      else if (input.outcome === "dead" && row.state !== "delivered") state = "dead";
+      else if ((input.outcome === "dead" || skipped) && row.state !== "delivered") state = skipped ? "skipped" : "dead";
       this.sql.exec(
         `UPDATE deliveries SET attempts = ?, last_status = ?, last_error = COALESCE(?, last_error), last_attempt_at = ?, next_attempt_at = ?,
-           lease_until = NULL, state = ?, updated_at = ?,
+           lease_until = NULL, state = ?, updated_at = ?, skip_reason = ?,
            delivered_at = CASE WHEN ? = 'delivered' THEN COALESCE(delivered_at, ?) ELSE delivered_at END,
            dead_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END
          WHERE delivery_id = ?`,
         attempt,
         input.status,
-        input.error,
+        skipped ? null : input.error,
         input.at,
         input.outcome === "retry" ? input.retryAt : null,
         state,
         input.at,
+        state === "skipped" ? input.error : null,
         state,
         input.at,
         state,
         input.at,
         row.delivery_id,
       );
-      if (row.kind === "digest") this.settleDigestMembers(row.delivery_id, state, input.at);
-      if (row.channel !== null) {
+      if (row.kind === "digest") this.settleDigestMembers(row.delivery_id, state, input.at, state === "skipped" ? input.error : null);
+      // A skip says nothing about the channel: it neither breaks nor extends a run of failures.
+      if (row.channel !== null && !skipped) {
         const tipped = this.trackHealth(row.channel, input.outcome === "delivered", input.error, input.at);
         if (tipped) notices.push(...this.createNotices(row, tipped, input.storeChannels, input.at));
       }
@@ -418,15 +473,16 @@ export class DeliveryLog {
     return { state, noticesSent: notices.length };
   }
 
-  /** Reminders carried by a digest follow it: delivered, dead, or back to pending on a retry. */
-  private settleDigestMembers(digestId: string, state: DeliveryState, at: number): void {
+  /** Reminders carried by a digest follow it: delivered, dead, skipped, or back to pending on a retry. */
+  private settleDigestMembers(digestId: string, state: DeliveryState, at: number, skipReason: string | null = null): void {
     this.sql.exec(
-      `UPDATE deliveries SET state = ?, updated_at = ?,
+      `UPDATE deliveries SET state = ?, updated_at = ?, skip_reason = ?,
          delivered_at = CASE WHEN ? = 'delivered' THEN COALESCE(delivered_at, ?) ELSE delivered_at END,
          dead_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END
        WHERE digest_id = ?`,
       state,
       at,
+      skipReason,
       state,
       at,
       state,
@@ -559,6 +615,7 @@ export class DeliveryLog {
         state: row.state as DeliveryState,
         reminder,
         heldUntil: row.state === "held" ? iso(row.release_at) : null,
+        skippedBecause: row.state === "skipped" ? row.skip_reason : null,
         digestId: row.digest_id,
         digestSize: row.kind === "digest" ? (digestSizes.get(row.delivery_id) ?? 0) : null,
         attemptCount: row.attempts,

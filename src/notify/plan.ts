@@ -12,18 +12,26 @@
  * - A held reminder costs no queue message and no consumer run; it waits in the registry, which
  *   is where the release alarm and the digest are built anyway.
  *
+ * Whether a channel applies at all is decided here too: a helpdesk note channel only takes
+ * reminders about a ticket of its own helpdesk (see `noteMismatch`). A shipment with no linked
+ * ticket, or a ticket from another helpdesk, is planned `skip` with the reason: recorded so the
+ * log explains it, never sent, never counted against the channel's health, never dead.
+ *
  * Quiet hours and channel configuration come from the store's CURRENT rules, not the version
  * the case is pinned to: they say where and when the store wants to be told today (a rotated
  * Slack URL, new quiet hours), while the pinned version keeps the case's deadlines stable.
  */
 import { isOpen, nextOpening } from "../calendar";
 import { ALWAYS_OPEN, type ChannelType, type RulesDocument } from "../rules/schema";
+import { noteMismatch, notesOn } from "./channels";
 import type { Reminder } from "./reminder";
 
 export interface PlannedChannel {
   name: string;
   /** Null when the rules no longer define a channel of that name: recorded dead, visible, retryable. */
   type: ChannelType | null;
+  /** Why this channel does not apply to the reminder (a note channel and no ticket of its helpdesk); null = deliver. */
+  skip: string | null;
 }
 
 export interface DispatchPlan {
@@ -38,7 +46,11 @@ export interface DispatchPlan {
 
 export function planDispatch(reminder: Reminder, rules: { version: number; document: RulesDocument }, now: number): DispatchPlan {
   const names = [...new Set(reminder.channels)];
-  const channels = names.map((name) => ({ name, type: rules.document.channels[name]?.type ?? null }));
+  const channels = names.map((name): PlannedChannel => {
+    const type = rules.document.channels[name]?.type ?? null;
+    const notes = type === null ? null : notesOn(type);
+    return { name, type, skip: notes === null ? null : noteMismatch(reminder, notes) };
+  });
   return { reminder, rulesVersion: rules.version, channels, holdUntil: quietUntil(reminder, rules.document, now), now };
 }
 

@@ -9,16 +9,19 @@ export const ReminderUrgency = z.enum(["urgent", "normal"]);
 
 export const Reminder = z.object({
   /**
-   * Idempotency key: `${caseId}:${timerId}:${dueAt}`. The same due timer always produces the same
-   * id, across alarm retries and restarts, so receivers can drop duplicates.
+   * Idempotency key: `${caseId}:${timer.key}`, e.g.
+   * `ticket:zendesk:5158:sla:first_reply:1772458200000:due:0:1772460000000`. A timer's key names
+   * what it is for and, where that can move (SLA targets, callbacks, shipment updates), the
+   * instant: the same timer always produces the same id, across alarm retries and restarts, so
+   * receivers can drop duplicates, and a deadline that moves produces a new one.
    */
   id: z.string(),
   storeId: z.string(),
   caseId: z.string(),
-  /** Timer kind that fired, e.g. `first_reply.warning`, `first_reply.breach`, `callback.due`. */
+  /** Timer kind that fired, e.g. `first_reply.warning`, `first_reply.breach`, `callback.due`, `shipment.update_due`. */
   kind: z.string(),
   urgency: ReminderUrgency,
-  /** One line a person reads first: "First reply overdue by 4 min — urgent chat". */
+  /** One line a person reads first: "First reply overdue by 4m — urgent chat". */
   title: z.string(),
   /** The playbook's next action in plain words. */
   nextAction: z.string(),

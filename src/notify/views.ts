@@ -2,18 +2,28 @@
 import { z } from "zod";
 import { DeliveryKind } from "./messages";
 
-/**
- * - `pending`: queued, being sent, or waiting for its next retry;
- * - `held`: a normal-urgency reminder waiting for quiet hours to end (`heldUntil`);
- * - `delivered`: the channel accepted it (2xx);
- * - `dead`: a permanent error, retries exhausted, or a channel the rules no longer define;
- *   `POST …/deliveries/:id/retry` sends it again with the same idempotency key;
- * - `no_channels`: the rule that fired names no channel, so nobody was told (shown so the gap is visible).
- */
-export const DeliveryState = z.enum(["pending", "held", "delivered", "dead", "no_channels"]);
+const STATES = ["pending", "held", "delivered", "dead", "skipped", "no_channels"] as const;
+
+/** Each state in words: the one text the OpenAPI document and docs/notifications.md share. */
+export const DELIVERY_STATE_MEANINGS: { readonly [S in (typeof STATES)[number]]: string } = {
+  pending: "queued, being sent, or waiting for its next retry",
+  held: "a normal-urgency reminder waiting for quiet hours to end (`heldUntil`)",
+  delivered: "the channel accepted it (2xx)",
+  dead: "a permanent error, retries exhausted, or a channel the rules do not define; `POST …/deliveries/:id/retry` sends it again with the same idempotency key",
+  skipped:
+    "the channel does not apply to this reminder: a helpdesk note channel, and a case with no ticket of that helpdesk (a shipment with no open ticket, a ticket from another helpdesk or the `custom` provider). Nothing is sent, the channel's health is untouched, and `skippedBecause` says why",
+  no_channels: "the rule that fired names no channel, so nobody was told (shown so the gap is visible)",
+};
+
+export const DeliveryState = z.enum(STATES).meta({
+  description: Object.entries(DELIVERY_STATE_MEANINGS)
+    .map(([state, meaning]) => `\`${state}\`: ${meaning}.`)
+    .join(" "),
+});
 export type DeliveryState = z.infer<typeof DeliveryState>;
 
-export const AttemptOutcome = z.enum(["delivered", "retry", "dead", "requeued"]);
+/** `skipped`: found at send time that the channel does not apply (its type changed since dispatch); not a failure. */
+export const AttemptOutcome = z.enum(["delivered", "retry", "dead", "skipped", "requeued"]);
 export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
 
 export const DeliveryAttempt = z.object({
@@ -46,6 +56,10 @@ export const DeliveryView = z.object({
     .nullable(),
   /** Held reminders: the quiet-hours opening they wait for. */
   heldUntil: z.string().nullable(),
+  skippedBecause: z
+    .string()
+    .nullable()
+    .meta({ description: "Skipped deliveries: why the channel does not apply to this reminder, e.g. \"Zendesk note channel: this case is not a Zendesk ticket (…)\". Null otherwise." }),
   /** Reminders released from quiet hours: the digest delivery that carries them. */
   digestId: z.string().nullable(),
   /** Digests: how many reminders they carry. */

@@ -42,7 +42,7 @@ export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: str
   let wanted = version;
   if (wanted === undefined) {
     const pointer = Pointer.safeParse(await env.RULES.get(pointerKey(storeId), "json").catch(() => null));
-    if (!pointer.success) return fromRegistry(env, storeId, undefined);
+    if (!pointer.success) return loadRulesFromRegistry(env, storeId);
     wanted = pointer.data.version;
   }
   if (wanted === 0) return { version: 0, document: DEFAULT_RULES, source: "builtin" };
@@ -53,10 +53,14 @@ export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: str
     const doc = RulesDocument.safeParse(stored.data.document);
     if (doc.success) return { version: wanted, document: doc.data, source: "kv" };
   }
-  return fromRegistry(env, storeId, wanted);
+  return loadRulesFromRegistry(env, storeId, wanted);
 }
 
-async function fromRegistry(env: Pick<Env, "STORES">, storeId: string, version: number | undefined): Promise<LoadedRules> {
+/**
+ * Straight from the registry (strongly consistent): version `version`, else the current one. For
+ * callers that found KV's copy behind, e.g. a channel saved a moment ago missing from it.
+ */
+export async function loadRulesFromRegistry(env: Pick<Env, "STORES">, storeId: string, version?: number): Promise<LoadedRules> {
   const found = await env.STORES.getByName(storeId).rulesRead(version);
   if (!found) throw new Error(`rules version ${String(version)} of store ${storeId} does not exist`);
   return { version: found.version, document: RulesDocument.parse(found.document), source: "registry" };

@@ -16,7 +16,7 @@ import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
 import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName } from "../events/model";
-import { DeliveryLog, deliveryMigrations, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
+import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
@@ -231,8 +231,21 @@ export class StoreRegistry extends DurableObject<Env> {
     return this.deliveries().health();
   }
 
-  /** The registry's only alarm: quiet-hours releases and the delivery log's safety net. */
-  override async alarm(): Promise<void> {
-    await this.deliveries().onAlarm(Date.now());
+  /**
+   * The registry's only alarm: quiet-hours releases and the delivery log's safety net. A run that
+   * fails is retried by the platform, which gives up after a few retries: when those run low the
+   * handler re-arms itself instead, so held digests and lost hand-overs are never dropped.
+   * `alarmInfo` is optional (tests call it bare).
+   */
+  override async alarm(alarmInfo?: AlarmInvocationInfo): Promise<void> {
+    try {
+      await this.deliveries().onAlarm(Date.now());
+    } catch (err) {
+      const retryCount = alarmInfo?.retryCount ?? 0;
+      const rearmAt = rearmAfterFailedAlarm(retryCount, Date.now());
+      console.log(JSON.stringify({ msg: "deliveries.alarm_failed", retryCount, rearmAt, error: err instanceof Error ? err.message : String(err) }));
+      if (rearmAt === null) throw err;
+      await this.ctx.storage.setAlarm(rearmAt);
+    }
   }
 }

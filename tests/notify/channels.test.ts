@@ -39,7 +39,7 @@ describe("Slack incoming webhook", () => {
     const r = reminder(store.storeId, {
       channels: ["ops"],
       customer: { name: "Ayşe <Yılmaz> & Co", email: "ayse@example.com" },
-      title: "First reply overdue by 4 min: urgent chat",
+      title: "First reply overdue by 4m — urgent chat",
     });
     await dispatchReminder(env, r);
     await settled(store, `${r.id}#ops`);
@@ -227,13 +227,14 @@ describe("helpdesk internal notes", () => {
     expect(body.body_html).toContain("<strong>Next action:</strong>");
   });
 
-  it("a note channel for another helpdesk than the reminder's ticket is dead, and nothing is posted", async () => {
+  it("a note channel for another helpdesk than the reminder's ticket is skipped, explained, and nothing is posted", async () => {
     const sink = await Sink.create();
     const store = await storeWithRules({ channels: { zd: { type: "zendesk_note", baseUrl: sink.url, email: "a@b.c", apiToken: "t" } } });
-    const r = reminder(store.storeId, { channels: ["zd"], ticket: { caseId: "ticket:freshdesk:5", provider: "freshdesk", ticketId: "5" } });
-    await dispatchReminder(env, r);
-    const d = await settled(store, `${r.id}#zd`, "dead");
-    expect(d.lastError).toMatch(/posts to zendesk, but the reminder's ticket 5 is a freshdesk ticket/);
+    const r = reminder(store.storeId, { caseId: "ticket:freshdesk:5", channels: ["zd"], ticket: { caseId: "ticket:freshdesk:5", provider: "freshdesk", ticketId: "5" } });
+    const recorded = await dispatchReminder(env, r);
+    expect(recorded).toEqual({ deliveries: [{ deliveryId: `${r.id}#zd`, channel: "zd", state: "skipped" }], enqueued: 0 });
+    const d = await deliveryOf(store, `${r.id}#zd`);
+    expect(d).toMatchObject({ state: "skipped", skippedBecause: "Zendesk note channel: this case is not a Zendesk ticket (it is freshdesk ticket #5)", lastError: null, attemptCount: 0, attempts: [] });
     expect(await sink.requests()).toEqual([]);
   });
 });

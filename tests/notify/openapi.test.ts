@@ -13,7 +13,11 @@ describe("OpenAPI", () => {
     expect(res.status).toBe(200);
     const paths = res.body.paths as Record<string, Record<string, { parameters?: { name: string; schema: { enum?: string[] } }[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
     const list = paths["/v1/stores/{storeId}/deliveries"]!.get!;
-    expect(list.parameters!.find((p) => p.name === "state")!.schema.enum).toEqual(["pending", "held", "delivered", "dead", "no_channels"]);
+    expect(list.parameters!.find((p) => p.name === "state")!.schema.enum).toEqual(["pending", "held", "delivered", "dead", "skipped", "no_channels"]);
+    // A skipped delivery explains itself, in the schema a client generates its types from.
+    const page = JSON.stringify(list.responses["200"]!.content!["application/json"]!.schema);
+    expect(page).toContain('"skippedBecause"');
+    expect(page).toContain("`skipped`: the channel does not apply to this reminder");
     expect(paths["/v1/stores/{storeId}/deliveries/{id}/retry"]!.post!.responses).toHaveProperty("202");
     const example = JSON.stringify(paths["/v1/webhooks/example"]!.get!.responses["200"]!.content!["application/json"]!.schema);
     for (const type of ["reminder.fired", "reminder.digest", "channel.unhealthy"]) expect(example).toContain(type);

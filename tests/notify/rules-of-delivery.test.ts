@@ -43,10 +43,42 @@ describe("quiet hours decision", () => {
   it("plans one delivery per distinct channel, with unknown names marked for the log", () => {
     const plan = planDispatch(reminder("st_x", { channels: ["ops", "ops", "gone"] }), { version: 7, document: doc }, NIGHT);
     expect(plan.channels).toEqual([
-      { name: "ops", type: "slack" },
-      { name: "gone", type: null },
+      { name: "ops", type: "slack", skip: null },
+      { name: "gone", type: null, skip: null },
     ]);
     expect(plan.rulesVersion).toBe(7);
+  });
+});
+
+describe("which channels a reminder applies to", () => {
+  const notes = RulesDocument.parse({
+    channels: {
+      ops: { type: "slack", webhookUrl: "https://hooks.slack.com/services/T/B/x" },
+      zd: { type: "zendesk_note", baseUrl: "https://shop.zendesk.com", email: "a@b.c", apiToken: "t" },
+      hs: { type: "helpscout_note", appId: "app", appSecret: "s" },
+    },
+  });
+  const rules = { version: 2, document: notes };
+  const plan = (overrides: Parameters<typeof reminder>[1]) => planDispatch(reminder("st_x", { channels: ["ops", "zd", "hs"], ...overrides }), rules, NIGHT).channels;
+
+  it("skips a note channel for a shipment with no open ticket, with the reason, and keeps Slack", () => {
+    const shipment = plan({ caseId: "shipment:ups:1Z999", ticket: undefined, source: { provider: "aftership", trackingNumber: "1Z999" } });
+    expect(shipment).toEqual([
+      { name: "ops", type: "slack", skip: null },
+      { name: "zd", type: "zendesk_note", skip: "Zendesk note channel: this case is not a Zendesk ticket (it is a shipment, and no open ticket of the same order or customer was found to note it on)" },
+      { name: "hs", type: "helpscout_note", skip: "Help Scout note channel: this case is not a Help Scout ticket (it is a shipment, and no open ticket of the same order or customer was found to note it on)" },
+    ]);
+  });
+
+  it("notes only on a ticket of the channel's own helpdesk: the case's own, or a shipment's linked one", () => {
+    const custom = plan({ caseId: "ticket:custom:D-1", ticket: { caseId: "ticket:custom:D-1", provider: "custom", ticketId: "D-1" } });
+    expect(custom.map((c) => c.skip)).toEqual([
+      null,
+      "Zendesk note channel: this case is not a Zendesk ticket (it is custom ticket #D-1)",
+      "Help Scout note channel: this case is not a Help Scout ticket (it is custom ticket #D-1)",
+    ]);
+    const linked = plan({ caseId: "shipment:ups:1Z999", ticket: { caseId: "ticket:helpscout:77", provider: "helpscout", ticketId: "77" } });
+    expect(linked.map((c) => c.skip)).toEqual([null, "Zendesk note channel: this case is not a Zendesk ticket (its linked ticket is helpscout ticket #77)", null]);
   });
 });
 

@@ -42,10 +42,22 @@ export interface ChannelContext {
   fetch: (url: string, init: RequestInit) => Promise<HttpAnswer>;
 }
 
+/** The helpdesk whose tickets a note channel posts on. */
+export interface NoteTarget {
+  /** The provider id a reminder's `ticket.provider` must have. */
+  provider: string;
+  /** How people call it: "Zendesk". */
+  name: string;
+}
+
 export interface ChannelAdapter<C extends NotificationChannel = NotificationChannel> {
   type: C["type"];
-  /** Helpdesk notes land on a ticket: notices (which have none) are not sent to them. */
-  needsTicket: boolean;
+  /**
+   * Helpdesk note channels: the helpdesk whose tickets they post on. A note lands on a ticket, so
+   * a reminder without one of that helpdesk does not apply to the channel, and notices (which
+   * belong on no ticket) are not sent to it. Null for Slack and webhooks, which take anything.
+   */
+  notesOn: NoteTarget | null;
   build(out: Outbound, config: C, ctx: ChannelContext): Promise<OutboundRequest>;
   classify(answer: HttpAnswer, config: C): Classification;
 }
@@ -117,18 +129,38 @@ export function classifyHttp(answer: HttpAnswer, now = Date.now()): Classificati
   return { outcome: "permanent", error: describeAnswer(answer) };
 }
 
+/**
+ * Why a note channel cannot take this reminder, or null when it can. A note goes on a ticket of
+ * the channel's own helpdesk: the case's ticket, or for a shipment the customer's open ticket the
+ * case index found. A shipment with no such ticket, or a ticket of another helpdesk (or of the
+ * `custom` provider), has nowhere to put the note: that is not the channel failing, it is the
+ * reminder not applying to it. Decided once at dispatch (src/notify/plan.ts), and again when a
+ * note is built, for the rare delivery whose channel changed type in between.
+ */
+export function noteMismatch(reminder: Pick<Reminder, "caseId" | "ticket" | "source">, target: NoteTarget): string | null {
+  const ticket = reminder.ticket;
+  const lead = `${target.name} note channel: this case is not a ${target.name} ticket`;
+  if (!ticket) {
+    return reminder.source?.trackingNumber !== undefined
+      ? `${lead} (it is a shipment, and no open ticket of the same order or customer was found to note it on)`
+      : `${lead} (the reminder names no helpdesk ticket)`;
+  }
+  if (ticket.provider === target.provider) return null;
+  const whose = ticket.caseId === reminder.caseId ? "it is" : "its linked ticket is";
+  return `${lead} (${whose} ${ticket.provider} ticket #${ticket.ticketId})`;
+}
+
+/** Thrown while building a note that does not apply to this reminder: recorded `skipped`, never a channel failure. */
+export class NotApplicable extends Error {}
+
 /** The helpdesk ticket a note goes on, checked against the channel's helpdesk. */
-export function ticketFor(out: Outbound, provider: string, channelLabel: string): { ticketId: string; reminders: Reminder[] } {
-  const reminders = out.kind === "reminder" ? [out.reminder] : out.kind === "digest" ? out.reminders : [];
-  const ticket = reminders[0]?.ticket;
-  if (out.kind === "notice" || !ticket) {
-    throw new ChannelFailure({ outcome: "permanent", error: `${channelLabel} posts internal notes on a ticket, and this ${out.kind} names no helpdesk ticket` });
-  }
-  if (ticket.provider !== provider) {
-    throw new ChannelFailure({
-      outcome: "permanent",
-      error: `${channelLabel} posts to ${provider}, but the reminder's ticket ${ticket.ticketId} is a ${ticket.provider} ticket`,
-    });
-  }
-  return { ticketId: ticket.ticketId, reminders };
+export function ticketFor(out: Outbound, target: NoteTarget): { ticketId: string; reminders: Reminder[] } {
+  if (out.kind === "notice") throw new NotApplicable(`${target.name} note channel: a channel notice belongs on no ticket`);
+  const reminders = out.kind === "reminder" ? [out.reminder] : out.reminders;
+  // A digest for a note channel groups the reminders of one ticket, so the first speaks for all.
+  const first = reminders[0];
+  if (!first) throw new NotApplicable(`${target.name} note channel: this digest carries no reminder`);
+  const mismatch = noteMismatch(first, target);
+  if (mismatch !== null) throw new NotApplicable(mismatch);
+  return { ticketId: first.ticket!.ticketId, reminders };
 }

@@ -10,15 +10,17 @@
 import type { z } from "zod";
 import type { FreshdeskNoteChannel } from "../../rules/schema";
 import { digestHtml, reminderHtml } from "../render";
-import { basicAuth, classifyHttp, commonHeaders, joinUrl, ticketFor, type ChannelAdapter } from "./channel";
+import { basicAuth, classifyHttp, commonHeaders, joinUrl, ticketFor, type ChannelAdapter, type NoteTarget } from "./channel";
+
+const NOTES: NoteTarget = { provider: "freshdesk", name: "Freshdesk" };
 
 type Config = z.infer<typeof FreshdeskNoteChannel>;
 
 export const freshdesk: ChannelAdapter<Config> = {
   type: "freshdesk_note",
-  needsTicket: true,
+  notesOn: NOTES,
   async build(out, config) {
-    const { ticketId } = ticketFor(out, "freshdesk", "the Freshdesk note channel");
+    const { ticketId } = ticketFor(out, NOTES);
     const body = out.kind === "digest" ? digestHtml(out.reminders, out.releasedAt, out.key) : out.kind === "reminder" ? reminderHtml(out.reminder, out.key) : "";
     return {
       url: joinUrl(config.baseUrl, `/api/v2/tickets/${encodeURIComponent(ticketId)}/notes`),

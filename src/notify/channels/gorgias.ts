@@ -11,15 +11,17 @@
 import type { z } from "zod";
 import type { GorgiasNoteChannel } from "../../rules/schema";
 import { digestHtml, digestText, reminderHtml, reminderText } from "../render";
-import { basicAuth, classifyHttp, commonHeaders, joinUrl, ticketFor, type ChannelAdapter } from "./channel";
+import { basicAuth, classifyHttp, commonHeaders, joinUrl, ticketFor, type ChannelAdapter, type NoteTarget } from "./channel";
+
+const NOTES: NoteTarget = { provider: "gorgias", name: "Gorgias" };
 
 type Config = z.infer<typeof GorgiasNoteChannel>;
 
 export const gorgias: ChannelAdapter<Config> = {
   type: "gorgias_note",
-  needsTicket: true,
+  notesOn: NOTES,
   async build(out, config) {
-    const { ticketId } = ticketFor(out, "gorgias", "the Gorgias note channel");
+    const { ticketId } = ticketFor(out, NOTES);
     const [text, html] =
       out.kind === "digest"
         ? [digestText(out.reminders, out.releasedAt, out.key), digestHtml(out.reminders, out.releasedAt, out.key)]

@@ -15,7 +15,9 @@
 import type { z } from "zod";
 import type { HelpScoutNoteChannel } from "../../rules/schema";
 import { digestHtml, reminderHtml } from "../render";
-import { ChannelFailure, classifyHttp, commonHeaders, describeAnswer, joinUrl, ticketFor, type ChannelAdapter, type ChannelContext } from "./channel";
+import { ChannelFailure, classifyHttp, commonHeaders, describeAnswer, joinUrl, ticketFor, type ChannelAdapter, type ChannelContext, type NoteTarget } from "./channel";
+
+const NOTES: NoteTarget = { provider: "helpscout", name: "Help Scout" };
 
 type Config = z.infer<typeof HelpScoutNoteChannel>;
 
@@ -63,9 +65,9 @@ async function accessToken(config: Config, ctx: ChannelContext): Promise<string>
 
 export const helpscout: ChannelAdapter<Config> = {
   type: "helpscout_note",
-  needsTicket: true,
+  notesOn: NOTES,
   async build(out, config, ctx) {
-    const { ticketId } = ticketFor(out, "helpscout", "the Help Scout note channel");
+    const { ticketId } = ticketFor(out, NOTES);
     const text = out.kind === "digest" ? digestHtml(out.reminders, out.releasedAt, out.key) : out.kind === "reminder" ? reminderHtml(out.reminder, out.key) : "";
     const token = await accessToken(config, ctx);
     return {

@@ -1,6 +1,6 @@
 /** Every channel type in the rules schema, mapped to its adapter (the `satisfies` keeps the list complete). */
 import type { ChannelType, NotificationChannel } from "../../rules/schema";
-import type { ChannelAdapter } from "./channel";
+import type { ChannelAdapter, NoteTarget } from "./channel";
 import { freshdesk } from "./freshdesk";
 import { gorgias } from "./gorgias";
 import { helpscout } from "./helpscout";
@@ -21,9 +21,15 @@ export function adapterFor(channel: NotificationChannel): ChannelAdapter {
   return ADAPTERS[channel.type] as unknown as ChannelAdapter;
 }
 
-/** Channel types whose messages land on a helpdesk ticket (digests group per ticket; notices skip them). */
-export function needsTicket(type: string): boolean {
-  return type in ADAPTERS && ADAPTERS[type as ChannelType].needsTicket;
+/** For helpdesk note channel types, the helpdesk whose tickets they post on; null for any other type. */
+export function notesOn(type: string): NoteTarget | null {
+  return Object.hasOwn(ADAPTERS, type) ? ADAPTERS[type as ChannelType].notesOn : null;
 }
 
-export type { ChannelAdapter, Classification, OutboundRequest } from "./channel";
+/** Channel types whose messages land on a helpdesk ticket (digests group per ticket; notices skip them). */
+export function needsTicket(type: string): boolean {
+  return notesOn(type) !== null;
+}
+
+export { noteMismatch } from "./channel";
+export type { ChannelAdapter, Classification, NoteTarget, OutboundRequest } from "./channel";

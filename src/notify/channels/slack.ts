@@ -137,7 +137,7 @@ export function slackPayload(out: Outbound): SlackPayload {
 
 export const slack: ChannelAdapter<Config> = {
   type: "slack",
-  needsTicket: false,
+  notesOn: null,
   async build(out, config) {
     return { url: config.webhookUrl, method: "POST", headers: commonHeaders(out), body: JSON.stringify(slackPayload(out)) };
   },

@@ -40,7 +40,7 @@ export async function sign(secret: string, id: string, timestampSeconds: number,
 
 export const webhook: ChannelAdapter<Config> = {
   type: "webhook",
-  needsTicket: false,
+  notesOn: null,
   async build(out, config, ctx) {
     const body = JSON.stringify(webhookBody(out, ctx.channel));
     const timestamp = Math.floor(ctx.now / 1000);

@@ -14,15 +14,17 @@
 import type { z } from "zod";
 import type { ZendeskNoteChannel } from "../../rules/schema";
 import { digestText, reminderText } from "../render";
-import { basicAuth, classifyHttp, commonHeaders, describeAnswer, joinUrl, ticketFor, type ChannelAdapter } from "./channel";
+import { basicAuth, classifyHttp, commonHeaders, describeAnswer, joinUrl, ticketFor, type ChannelAdapter, type NoteTarget } from "./channel";
+
+const NOTES: NoteTarget = { provider: "zendesk", name: "Zendesk" };
 
 type Config = z.infer<typeof ZendeskNoteChannel>;
 
 export const zendesk: ChannelAdapter<Config> = {
   type: "zendesk_note",
-  needsTicket: true,
+  notesOn: NOTES,
   async build(out, config) {
-    const { ticketId } = ticketFor(out, "zendesk", "the Zendesk note channel");
+    const { ticketId } = ticketFor(out, NOTES);
     const body = out.kind === "digest" ? digestText(out.reminders, out.releasedAt, out.key) : out.kind === "reminder" ? reminderText(out.reminder, out.key) : "";
     return {
       url: joinUrl(config.baseUrl, `/api/v2/tickets/${encodeURIComponent(ticketId)}.json`),

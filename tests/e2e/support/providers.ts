@@ -165,3 +165,26 @@ export function aftership(s: E2EStore, t: { trackingNumber: string; tag: string;
   const raw = JSON.stringify(body);
   return post(s, "aftership", body, { "aftership-hmac-sha256": b64hmac("sha256", SECRETS.aftership, raw) }).send();
 }
+
+// ── Gorgias (the admin's HTTP integration; shared token) ────────────────────────────────────
+
+export const GORGIAS_TOKEN = "e2e-gorgias-shared-token";
+
+/** A Gorgias HTTP integration posting our template, rendered for one ticket, with the shared token. */
+export function gorgias(s: E2EStore, event: string, ticket: { id: string; email: string; priority?: string; channel?: string; subject?: string }, at = new Date()) {
+  const when = at.toISOString().replace(/Z$/, "");
+  const body = {
+    source: "gorgias",
+    event,
+    ticket_id: ticket.id,
+    status: "open",
+    priority: ticket.priority ?? "normal",
+    channel: ticket.channel ?? "chat",
+    subject: ticket.subject ?? "Where is my order?",
+    tags: "",
+    customer_email: ticket.email,
+    created_datetime: when,
+    updated_datetime: when,
+  };
+  return post(s, "gorgias", body, { "x-promptly-token": GORGIAS_TOKEN }).send();
+}

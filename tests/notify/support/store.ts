@@ -11,13 +11,20 @@ export interface TestStore {
 
 /** A store whose rules (saved over PUT /rules, exactly as an admin would) define these channels. */
 export async function storeWithRules(doc: Record<string, unknown>): Promise<TestStore> {
-  const store = await createStore();
-  const current = await call("GET", `/v1/stores/${store.storeId}/rules`, { token: store.adminToken });
+  const created = await createStore();
+  const store = { storeId: created.storeId, token: created.adminToken };
+  await saveRules(store, doc);
+  return store;
+}
+
+/** Saves the next rules version over PUT /rules, as an admin would; returns its version number. */
+export async function saveRules(store: TestStore, doc: Record<string, unknown>): Promise<number> {
+  const current = await call("GET", `/v1/stores/${store.storeId}/rules`, { token: store.token });
   if (current.status !== 200) throw new Error(`GET rules: ${current.status} ${JSON.stringify(current.body)}`);
   const etag = current.headers.get("etag") ?? "";
-  const put = await call("PUT", `/v1/stores/${store.storeId}/rules`, { token: store.adminToken, body: doc, headers: { "if-match": etag } });
+  const put = await call("PUT", `/v1/stores/${store.storeId}/rules`, { token: store.token, body: doc, headers: { "if-match": etag } });
   if (put.status !== 200) throw new Error(`PUT rules: ${put.status} ${JSON.stringify(put.body)}`);
-  return { storeId: store.storeId, token: store.adminToken };
+  return put.body.version as number;
 }
 
 let counter = 0;
