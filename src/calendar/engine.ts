@@ -442,9 +442,9 @@ export function prepareCalendar(calendar: CalendarInput): PreparedCalendar {
 }
 
 function build(input: unknown): PreparedCalendar {
-  // A document is checked by the document schema itself: through the union, a structural
-  // mistake deep inside it would surface as one pathless "Invalid input".
-  const doc = typeof input === "object" && input !== null ? BusinessCalendar.parse(input) : CalendarSchema.parse(input);
+  // CalendarSchema picks "24/7" or the document schema by the input's type, so a mistake deep in a
+  // document keeps its path.
+  const doc = CalendarSchema.parse(input);
   if (doc === ALWAYS_OPEN) return alwaysOpen;
   const p = new BusinessHoursCalendar(doc);
   preparedInstances.add(p);

@@ -4,7 +4,7 @@
 import { anyConstantTimeEqual, hmac, sha256Hex, utf8, type HmacHash } from "../lib/crypto";
 import type { VerifyInput, VerifyResult } from "./adapter";
 import { z } from "zod";
-import { CaseStatus, EARLIEST_EVENT_MS, LATEST_EVENT_MS, type CaseKey, type NormalizedEvent, type Priority, type ProviderId } from "../events/model";
+import { CaseStatus, CurrencyCode, EARLIEST_EVENT_MS, LATEST_EVENT_MS, type CaseKey, type NormalizedEvent, type OrderValue, type Priority, type ProviderId } from "../events/model";
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
@@ -280,4 +280,38 @@ export async function verifySharedToken(input: Pick<VerifyInput, "headers" | "ur
 /** A template pasted into a test tool arrives with its `{{placeholders}}` unrendered. */
 export function hasUnrenderedPlaceholder(value: string | undefined | null): boolean {
   return typeof value === "string" && /\{\{.*\}\}/.test(value);
+}
+
+// ── Admin-templated providers (Freshdesk, Gorgias): fields rendered as text ─────────────────────
+
+/**
+ * A templated tag field (Freshdesk `ticket_tags`, Gorgias `tags`) as a list. A field the template has but rendered empty means the
+ * ticket has no tags (`[]`), which is how the case engine learns that a callback tag was removed;
+ * only a template without the field says nothing about tags (`undefined`).
+ */
+export function splitTags(raw: string | null | undefined): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  return raw
+    .split(",")
+    .map((t) => t.trim())
+    .filter((t) => t !== "");
+}
+
+/**
+ * An order value from template text: a plain amount ("199", "1299.50", as Shopify's `total_price`
+ * and Freshdesk number fields render) and an optional ISO currency. Anything else (a formatted
+ * "1.299,50 €", an unrendered placeholder) is an unknown value, not a refused delivery: the rest
+ * of the ticket update still counts, and a policy on order value simply does not match.
+ */
+export function orderValueFromText(amount: string | null | undefined, currency: string | null | undefined): OrderValue | undefined {
+  const text = nonEmpty(amount);
+  const value = text !== undefined && /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(value)) return undefined;
+  const code = nonEmpty(currency)?.toUpperCase();
+  return { amount: value, ...(CurrencyCode.safeParse(code).success ? { currency: code } : {}) };
+}
+
+/** A tag list from template text; a list still showing its placeholder says nothing. */
+export function tagsFromText(raw: string | null | undefined): string[] | undefined {
+  return hasUnrenderedPlaceholder(raw) ? undefined : splitTags(raw);
 }

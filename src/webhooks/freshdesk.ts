@@ -5,7 +5,7 @@
  * meaning of each delivery explicit instead of guessed from a ticket snapshot.
  */
 import { z } from "zod";
-import { CurrencyCode, type CaseStatus, type Channel, type NormalizedEvent, type OrderValue } from "../events/model";
+import { type CaseStatus, type Channel, type NormalizedEvent } from "../events/model";
 import type { NormalizeResult, ProviderAdapter } from "./adapter";
 import {
   HelpdeskOptions,
@@ -21,8 +21,10 @@ import {
   mapPriority,
   mapStatus,
   nonEmpty,
+  orderValueFromText,
   plainText,
   readOptions,
+  tagsFromText,
   ticketCaseKey,
   toIsoInstant,
   type EventBase,
@@ -113,38 +115,6 @@ function channelOf(source: string | undefined): Channel | undefined {
   if (s.includes("ecommerce") || s.includes("marketplace")) return "marketplace";
   if (s.includes("api") || s === "outbound email") return "email";
   return "other";
-}
-
-/**
- * The template's `ticket_tags` as a list. A field the template has but rendered empty means the
- * ticket has no tags (`[]`), which is how the case engine learns that a callback tag was removed;
- * only a template without the field says nothing about tags (`undefined`).
- */
-export function splitTags(raw: string | null | undefined): string[] | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  return raw
-    .split(",")
-    .map((t) => t.trim())
-    .filter((t) => t !== "");
-}
-
-/**
- * An order value from template text: a plain amount ("199", "1299.50", as Shopify's `total_price`
- * and Freshdesk number fields render) and an optional ISO currency. Anything else (a formatted
- * "1.299,50 €", an unrendered placeholder) is an unknown value, not a refused delivery: the rest
- * of the ticket update still counts, and a policy on order value simply does not match.
- */
-export function orderValueFromText(amount: string | null | undefined, currency: string | null | undefined): OrderValue | undefined {
-  const text = nonEmpty(amount);
-  const value = text !== undefined && /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(value)) return undefined;
-  const code = nonEmpty(currency)?.toUpperCase();
-  return { amount: value, ...(CurrencyCode.safeParse(code).success ? { currency: code } : {}) };
-}
-
-/** A tag list from template text; a list still showing its placeholder says nothing. */
-export function tagsFromText(raw: string | null | undefined): string[] | undefined {
-  return hasUnrenderedPlaceholder(raw) ? undefined : splitTags(raw);
 }
 
 export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshdesk"> = {

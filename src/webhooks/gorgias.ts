@@ -19,16 +19,16 @@ import {
   mapPriority,
   mapStatus,
   nonEmpty,
+  orderValueFromText,
   plainText,
   readOptions,
+  tagsFromText,
   ticketCaseKey,
   toIsoInstant,
   truthy,
   verifySharedToken,
   type EventBase,
 } from "./common";
-// Template text is read the same way for both admin-templated helpdesks.
-import { orderValueFromText, tagsFromText } from "./freshdesk";
 
 export const GORGIAS_EVENTS = ["ticket_created", "ticket_updated", "ticket_message_created", "ticket_status_updated", "ticket_assignment_updated", "ticket_self_unsnoozed"] as const;
 
@@ -129,13 +129,7 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload, "gorgias"> =
     // Gorgias datetimes carry no offset (e.g. 2021-01-07T13:00:00.123456) and are UTC.
     const occurredAt = toIsoInstant(changedAt && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(changedAt) ? `${changedAt}Z` : changedAt) ?? new Date(receivedAt).toISOString();
     // Rendered but empty means "no tags" (so a removed callback tag is seen); absent means unknown.
-    const tags =
-      p.tags === undefined || p.tags === null || hasUnrenderedPlaceholder(p.tags)
-        ? undefined
-        : p.tags
-            .split(",")
-            .map((t) => t.trim())
-            .filter((t) => t !== "");
+    const tags = tagsFromText(p.tags);
     const snoozed = nonEmpty(p.snooze_datetime) !== undefined && nonEmpty(p.status)?.toLowerCase() === "closed";
     // A snoozed Gorgias ticket is "closed" until the snooze ends: it is waiting, not solved.
     const rawStatus = snoozed ? "snoozed" : nonEmpty(p.status);
