@@ -95,11 +95,16 @@ export class SupportCase extends DurableObject<Env> {
 
   // ── identity ───────────────────────────────────────────────────────────────────────────────
 
+  /** Set once by the first event and never changed, so it is read from storage once per object. */
+  private knownIdentity: { storeId: string; caseId: string; key: CaseKey } | null = null;
+
   private identity(): { storeId: string; caseId: string; key: CaseKey } | null {
+    if (this.knownIdentity) return this.knownIdentity;
     const storeId = getMeta(this.sql, "storeId");
     const caseId = getMeta(this.sql, "caseId");
     const key = getMeta(this.sql, "caseKey");
-    return storeId && caseId && key ? { storeId, caseId, key: JSON.parse(key) as CaseKey } : null;
+    this.knownIdentity = storeId && caseId && key ? { storeId, caseId, key: JSON.parse(key) as CaseKey } : null;
+    return this.knownIdentity;
   }
 
   // ── RPC: events in ─────────────────────────────────────────────────────────────────────────
