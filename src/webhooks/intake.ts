@@ -46,6 +46,8 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   if (early) return early;
   const verdict = await adapter.verify(verifyInput);
   if (!verdict.ok) {
+    const ping = verdict.code === "bad_signature" ? await adapter.testPing?.(verifyInput) : null;
+    if (ping) return ping;
     if (verdict.code === "verification_unavailable") {
       throw new ApiError(503, verdict.code, verdict.message, undefined, { "retry-after": String(verdict.retryAfterSeconds) });
     }
