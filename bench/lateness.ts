@@ -16,6 +16,7 @@ import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { DevServer, sleep } from "../tests/e2e/support/wrangler";
 import { BENCH_SECRET, call, connectCustom, createStore, percentile, pool, postEvent, Receiver, saveRules, type BenchStore } from "./support";
+import type { StatePlace } from "./storage";
 
 /** Timers per case: nine warnings and the breach. */
 const WARNINGS = 9;
@@ -33,6 +34,7 @@ const DRAIN_BOUND_MS = 30_000;
 const READBACK_BOUND_MS = 150_000;
 
 export interface LatenessFigures {
+  state: StatePlace;
   cases: number;
   timersPerCase: number;
   timersPlanned: number;
@@ -116,12 +118,12 @@ function opened(ticketId: string, at: number) {
   return { occurredAt: new Date(at).toISOString(), caseKey: { type: "ticket", ticketId }, kind: "case.opened", channel: "chat", priority: "urgent", status: "open", subject: `Bench ${ticketId}` };
 }
 
-export async function benchLateness(opts: { cases?: number } = {}): Promise<LatenessFigures> {
+export async function benchLateness(state: StatePlace, opts: { cases?: number } = {}): Promise<LatenessFigures> {
   const cases = opts.cases ?? Number(process.env.BENCH_LATENESS_CASES ?? 1000);
   const loadBefore = loadavg();
   const receiver = new Receiver();
   await receiver.start();
-  const server = new DevServer();
+  const server = new DevServer({ stateRoot: state.root });
   await server.start();
   try {
     // Warm-up on a separate store (default rules: nothing due for an hour): warms the isolate and
@@ -282,6 +284,7 @@ export async function benchLateness(opts: { cases?: number } = {}): Promise<Late
     const lag = receiver.received.filter((r) => r.firedAt !== null).map((r) => r.at - r.firedAt!).sort((a, b) => a - b);
 
     return {
+      state,
       cases,
       timersPerCase: WARNINGS + 1,
       timersPlanned: expected,

@@ -231,6 +231,19 @@ export function readTimers(sql: SqlStorage): TimerRow[] {
   return sql.exec<TimerSqlRow>(`SELECT * FROM timers ORDER BY due_at, id`).toArray().map(timerOf);
 }
 
+/** Every timer's key and state: what planning needs to know (fired keys are never planned again). */
+export function timerStates(sql: SqlStorage): { id: string; state: TimerState }[] {
+  return sql.exec<{ id: string; state: string }>(`SELECT id, state FROM timers`).toArray() as { id: string; state: TimerState }[];
+}
+
+/** The earliest pending timers, due instant and kind only (what the case index is told). */
+export function upcomingTimers(sql: SqlStorage, limit: number): { dueAt: number; kind: string }[] {
+  return sql
+    .exec<{ due_at: number; kind: string }>(`SELECT due_at, kind FROM timers WHERE state = 'pending' ORDER BY due_at, id LIMIT ?`, limit)
+    .toArray()
+    .map((r) => ({ dueAt: r.due_at, kind: r.kind }));
+}
+
 export function insertTimer(sql: SqlStorage, t: PlannedTimer, now: number, state: TimerState = "pending", closedReason: string | null = null): void {
   sql.exec(
     `INSERT INTO timers (id, kind, due_at, state, rule_name, rule_path, rule_version, why, spec, attempts, created_at, updated_at, closed_reason)

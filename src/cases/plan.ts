@@ -312,9 +312,22 @@ function planGoingInCircles(c: Ctx): void {
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The first dispute word in `text`, matched case-insensitively as a whole word or phrase. */
+/** One compiled pattern per word: every plan scans every customer message, so compiling per call showed in profiles. */
+const wordPatterns = new Map<string, RegExp>();
+
+function wordPattern(word: string): RegExp {
+  let re = wordPatterns.get(word);
+  if (!re) {
+    if (wordPatterns.size >= 1024) wordPatterns.clear();
+    re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(word)}(?![\\p{L}\\p{N}])`, "iu");
+    wordPatterns.set(word, re);
+  }
+  return re;
+}
+
 export function disputeWordIn(text: string, words: readonly string[]): string | null {
   for (const w of words) {
-    if (new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}(?![\\p{L}\\p{N}])`, "iu").test(text)) return w;
+    if (wordPattern(w).test(text)) return w;
   }
   return null;
 }

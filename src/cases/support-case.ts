@@ -46,6 +46,8 @@ import {
   readTimers,
   replanTimer,
   setMeta,
+  timerStates,
+  upcomingTimers,
   type InsertOutcome,
   type TimerRow,
 } from "./case-sql";
@@ -95,11 +97,16 @@ export class SupportCase extends DurableObject<Env> {
 
   // ── identity ───────────────────────────────────────────────────────────────────────────────
 
+  /** Set once by the first event and never changed, so it is read from storage once per object. */
+  private knownIdentity: { storeId: string; caseId: string; key: CaseKey } | null = null;
+
   private identity(): { storeId: string; caseId: string; key: CaseKey } | null {
+    if (this.knownIdentity) return this.knownIdentity;
     const storeId = getMeta(this.sql, "storeId");
     const caseId = getMeta(this.sql, "caseId");
     const key = getMeta(this.sql, "caseKey");
-    return storeId && caseId && key ? { storeId, caseId, key: JSON.parse(key) as CaseKey } : null;
+    this.knownIdentity = storeId && caseId && key ? { storeId, caseId, key: JSON.parse(key) as CaseKey } : null;
+    return this.knownIdentity;
   }
 
   // ── RPC: events in ─────────────────────────────────────────────────────────────────────────
@@ -110,15 +117,17 @@ export class SupportCase extends DurableObject<Env> {
    */
   async ingest(events: NormalizedEvent[], hint: { rulesVersion?: number } = {}): Promise<IngestResult> {
     const now = Date.now();
-    const checked = events.map((e) => NormalizedEvent.parse(e));
+    // Validated by intake (field paths for the provider's 400) or built by this object's own
+    // actions; this RPC is reachable only from the Worker's own code.
+    const checked = events;
     const first = checked[0];
     if (!first) throw new Error("ingest needs at least one event");
     const caseId = caseIdOf(first.caseKey);
     const known = this.identity();
     if (known && (known.caseId !== caseId || known.storeId !== first.storeId)) throw new Error(`events for ${first.storeId}/${caseId} sent to ${known.storeId}/${known.caseId}`);
     // A new case is pinned to the store's current rules version, asked of the registry (strongly
-    // consistent) rather than the KV pointer, so a rule saved a second ago applies.
-    // Intake read it from the registry together with the provider config (one call, not two).
+    // consistent) rather than the KV pointer, so a rule saved a second ago applies. Intake passes
+    // it along when it read the provider config from the registry anyway (one call, not two).
     const pinVersion = known ? null : (hint.rulesVersion ?? (await this.env.STORES.getByName(first.storeId).currentRulesVersion()));
     let results: InsertOutcome[] = [];
     this.ctx.storage.transactionSync(() => {
@@ -129,6 +138,9 @@ export class SupportCase extends DurableObject<Env> {
         addPin(this.sql, pinVersion ?? 0, 0, now);
       }
       results = checked.map((e) => insertEvent(this.sql, e, now));
+    });
+    checked.forEach((e, i) => {
+      if (!results[i]!.duplicate) this.rememberEvent({ eventId: results[i]!.eventId, occurredAt: Date.parse(e.occurredAt), event: JSON.parse(JSON.stringify(e)) as NormalizedEvent });
     });
     try {
       if (results.some((r) => !r.duplicate)) await this.refresh(now);
@@ -255,14 +267,31 @@ export class SupportCase extends DurableObject<Env> {
     return out;
   }
 
+  /**
+   * The case's events in the order they happened, as the engine folds them. Events are only ever
+   * added, and only by this object, so they are read from storage once and then kept in order as
+   * they arrive: every re-plan folds them all, and parsing each one again per change showed in
+   * profiles of busy cases.
+   */
+  private events: CaseEvent[] | null = null;
+
   private caseEvents(): CaseEvent[] {
-    return readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event }));
+    this.events ??= readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event }));
+    return this.events;
+  }
+
+  /** After the event's row is stored: keeps the order readEvents gives (by time, then arrival). */
+  private rememberEvent(e: CaseEvent): void {
+    if (!this.events) return;
+    let at = this.events.length;
+    while (at > 0 && this.events[at - 1]!.occurredAt > e.occurredAt) at--;
+    this.events.splice(at, 0, e);
   }
 
   private async evaluation(now: number): Promise<Evaluation | null> {
     const pins = await this.pins();
     if (pins.length === 0) return null;
-    const timers = readTimers(this.sql);
+    const timers = timerStates(this.sql);
     return evaluateCase({
       events: this.caseEvents(),
       pins,
@@ -407,15 +436,21 @@ export class SupportCase extends DurableObject<Env> {
 
   /** What the index holds for this case, as last pushed (null before the first push, or in an older shape). */
   private indexedSummary(): CasePush | null {
+    if (this.lastIndexed !== undefined) return this.lastIndexed;
     const raw = getMeta(this.sql, "indexed");
-    if (raw === null) return null;
+    let parsed: CasePush | null = null;
     try {
-      const parsed = CasePush.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : null;
+      const checked = raw === null ? null : CasePush.safeParse(JSON.parse(raw));
+      parsed = checked?.success ? checked.data : null;
     } catch {
-      return null;
+      parsed = null;
     }
+    this.lastIndexed = parsed;
+    return parsed;
   }
+
+  /** What the last successful push sent, kept after the first read: only this object writes it. */
+  private lastIndexed: CasePush | null | undefined;
 
   /**
    * Tells the store's index what this case looks like now (list views, linking), unless what the
@@ -425,10 +460,7 @@ export class SupportCase extends DurableObject<Env> {
     const id = this.identity();
     if (!id) return;
     const s = ev.state;
-    const upcoming = readTimers(this.sql)
-      .filter((t) => t.state === "pending")
-      .slice(0, UPCOMING_CAP)
-      .map((t) => ({ at: new Date(t.dueAt).toISOString(), kind: t.kind }));
+    const upcoming = upcomingTimers(this.sql, UPCOMING_CAP).map((t) => ({ at: new Date(t.dueAt).toISOString(), kind: t.kind }));
     const summary: CasePush = {
       caseId: id.caseId,
       type: s.type,
@@ -453,6 +485,7 @@ export class SupportCase extends DurableObject<Env> {
     try {
       await this.env.STORES.getByName(id.storeId).indexCase(summary, seq);
       setMeta(this.sql, "indexed", JSON.stringify(summary));
+      this.lastIndexed = summary;
     } catch (err) {
       // The index is a view: the next change or wake-up pushes again.
       console.log(JSON.stringify({ msg: "case.index_failed", case: id.caseId, error: err instanceof Error ? err.message : String(err) }));

@@ -35,6 +35,24 @@ export interface LoadedRules {
 }
 
 /**
+ * Parsed versions, shared by every object and request in this isolate. A version never changes
+ * once saved, so a parsed document is good for as long as the isolate lives; without this, each
+ * fired reminder re-read and re-validated the whole document (a few percent of the runtime's CPU
+ * with a thousand cases firing). Bounded: the oldest entry goes first.
+ */
+const PARSED_VERSIONS_MAX = 256;
+const parsedVersions = new Map<string, RulesDocument>();
+
+function remember(storeId: string, loaded: LoadedRules): LoadedRules {
+  const key = versionKey(storeId, loaded.version);
+  if (!parsedVersions.has(key)) {
+    if (parsedVersions.size >= PARSED_VERSIONS_MAX) parsedVersions.delete(parsedVersions.keys().next().value!);
+    parsedVersions.set(key, loaded.document);
+  }
+  return loaded;
+}
+
+/**
  * The store's rules: version `version` when given (a case's pinned version), else the current
  * one. Version 0 is the built-in starter document.
  */
@@ -46,12 +64,16 @@ export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: str
     wanted = pointer.data.version;
   }
   if (wanted === 0) return { version: 0, document: DEFAULT_RULES, source: "builtin" };
+  // A cached document answers for the version KV named: `source` stays "kv", so a caller that
+  // distrusts KV's pointer (see dispatch) still asks the registry.
+  const known = parsedVersions.get(versionKey(storeId, wanted));
+  if (known) return { version: wanted, document: known, source: "kv" };
   const raw = await env.RULES.get(versionKey(storeId, wanted), { type: "json", cacheTtl: VERSION_CACHE_TTL_S }).catch(() => null);
   const stored = StoredVersion.safeParse(raw);
   if (stored.success && stored.data.version === wanted) {
     // Validated on read too: an old version written by older code must still parse today.
     const doc = RulesDocument.safeParse(stored.data.document);
-    if (doc.success) return { version: wanted, document: doc.data, source: "kv" };
+    if (doc.success) return remember(storeId, { version: wanted, document: doc.data, source: "kv" });
   }
   return loadRulesFromRegistry(env, storeId, wanted);
 }
@@ -63,7 +85,7 @@ export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: str
 export async function loadRulesFromRegistry(env: Pick<Env, "STORES">, storeId: string, version?: number): Promise<LoadedRules> {
   const found = await env.STORES.getByName(storeId).rulesRead(version);
   if (!found) throw new Error(`rules version ${String(version)} of store ${storeId} does not exist`);
-  return { version: found.version, document: RulesDocument.parse(found.document), source: "registry" };
+  return remember(storeId, { version: found.version, document: RulesDocument.parse(found.document), source: "registry" });
 }
 
 // -------------------------------------------------------------------------------------------

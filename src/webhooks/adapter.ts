@@ -97,6 +97,12 @@ export interface ProviderAdapter<S extends z.ZodType = z.ZodType, Id extends Pro
    */
   preVerify?(input: VerifyInput): Promise<Response | null> | Response | null;
   verify(input: VerifyInput): Promise<VerifyResult>;
+  /**
+   * A delivery that failed verification may still be the provider's own test ping, signed with a
+   * public test secret (Zendesk's "Test webhook"): answered here instead of 401. Checked only
+   * after a failure, so real deliveries never pay for it.
+   */
+  testPing?(input: VerifyInput): Promise<Response | null>;
   normalize(input: NormalizeInput<z.infer<S>>): Promise<NormalizeResult> | NormalizeResult;
   /** Setup instructions (where to paste the URL and secret; templates to paste). */
   setup(hookUrl: string): { steps: string[]; template?: unknown; headers?: Record<string, string> };

@@ -13,7 +13,9 @@ import { parseJsonBytes, readBodyBytes } from "../http/body";
 import { ApiError, validationError } from "../http/errors";
 import { concatBytes, sha256Hex, utf8 } from "../lib/crypto";
 import { STORE_ID_PATTERN } from "../stores/tokens";
-import type { ProviderAdapter } from "./adapter";
+import type { StoreRegistry } from "../stores/store-registry";
+import type { ProviderAdapter, ProviderConfig } from "./adapter";
+import { cachedProviderConfig, rememberProviderConfig } from "./config-cache";
 import { adapterFor } from "./registry";
 
 export interface IntakeAnswer {
@@ -32,7 +34,9 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   if (!adapter || !STORE_ID_PATTERN.test(storeId)) throw notConfigured();
   const rawBody = await readBodyBytes(request);
   const registry = env.STORES.getByName(storeId);
-  const context = await registry.intakeContext(adapter.id);
+  // A config read a moment ago is reused (see config-cache.ts); then the rules version a new case
+  // is pinned to is asked of the registry by the case itself, only when the case is new.
+  const context = await providerContext(registry, storeId, adapter.id);
   if (!context) throw notConfigured();
   const { config, rulesVersion } = context;
 
@@ -42,6 +46,8 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   if (early) return early;
   const verdict = await adapter.verify(verifyInput);
   if (!verdict.ok) {
+    const ping = verdict.code === "bad_signature" ? await adapter.testPing?.(verifyInput) : null;
+    if (ping) return ping;
     if (verdict.code === "verification_unavailable") {
       throw new ApiError(503, verdict.code, verdict.message, undefined, { "retry-after": String(verdict.retryAfterSeconds) });
     }
@@ -86,7 +92,17 @@ export async function fallbackEventId(adapter: Pick<ProviderAdapter, "id" | "eve
   return `body:${await sha256Hex(concatBytes(utf8(`${adapter.id}\u001f${eventHeader}\u001f`), rawBody))}`;
 }
 
-async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], rulesVersion: number, log: Record<string, unknown>): Promise<IntakeAnswer> {
+async function providerContext(registry: DurableObjectStub<StoreRegistry>, storeId: string, provider: string): Promise<{ config: ProviderConfig; rulesVersion?: number } | null> {
+  const cached = cachedProviderConfig(storeId, provider, Date.now());
+  if (cached) return { config: cached };
+  const context = await registry.intakeContext(provider);
+  if (!context) return null;
+  const { config, rulesVersion } = context;
+  rememberProviderConfig(storeId, provider, config, Date.now());
+  return { config, rulesVersion };
+}
+
+async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], rulesVersion: number | undefined, log: Record<string, unknown>): Promise<IntakeAnswer> {
   // The path's store id wins over anything an adapter set: a body can never address another store.
   const events: NormalizedEvent[] = [];
   for (const [i, e] of raw.entries()) {
@@ -102,7 +118,7 @@ async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: 
   }
   const results: NonNullable<IntakeAnswer["events"]> = [];
   for (const [caseId, caseEvents] of byCase) {
-    const stored = await env.CASES.getByName(caseObjectName(storeId, caseId)).ingest(caseEvents, { rulesVersion });
+    const stored = await env.CASES.getByName(caseObjectName(storeId, caseId)).ingest(caseEvents, rulesVersion === undefined ? {} : { rulesVersion });
     caseEvents.forEach((e, i) => {
       const r = stored.results[i]!;
       results.push({ caseId, eventId: r.eventId, kind: e.kind, duplicate: r.duplicate, stale: r.stale });

@@ -5,6 +5,7 @@ import { ApiError, formatPath, type ErrorIssue } from "../http/errors";
 import { defineRoute, json } from "../http/route";
 import type { ProviderAdapter } from "./adapter";
 import { DEFAULT_TOLERANCE_SECONDS } from "./common";
+import { forgetProviderConfig } from "./config-cache";
 import { handleWebhook } from "./intake";
 import { adapterFor } from "./registry";
 
@@ -99,6 +100,7 @@ export const webhookRoutes = [
       }
       const options = providerOptions(adapter, body);
       const summary = await env.STORES.getByName(auth!.storeId).putProvider(adapter.id, { secrets: body.secrets, toleranceSeconds: body.toleranceSeconds, options });
+      forgetProviderConfig(auth!.storeId, adapter.id);
       return json({ ...summary, hookUrl: hookUrl(url.origin, auth!.storeId, adapter.id) });
     },
   }),
@@ -138,7 +140,9 @@ export const webhookRoutes = [
     responses: { 200: { description: "Removed" }, 404: { description: "Not configured" } },
     handler: async ({ env, params, auth }) => {
       const adapter = knownProvider(params.provider!);
-      if (!(await env.STORES.getByName(auth!.storeId).removeProvider(adapter.id))) throw new ApiError(404, "not_found", "provider is not configured");
+      const removed = await env.STORES.getByName(auth!.storeId).removeProvider(adapter.id);
+      forgetProviderConfig(auth!.storeId, adapter.id);
+      if (!removed) throw new ApiError(404, "not_found", "provider is not configured");
       return json({ provider: adapter.id, removed: true });
     },
   }),

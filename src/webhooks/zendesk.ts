@@ -147,7 +147,7 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> =
   optionsSchema: ZendeskOptions,
   schema: ZendeskPayload,
 
-  async preVerify(input) {
+  async testPing(input) {
     // Admin Center's "Test webhook" before creation signs with Zendesk's public test secret;
     // Zendesk only needs a 2xx, so answer it without storing (a real secret is never this one).
     if (input.config.secrets.includes(ZENDESK_TEST_SECRET)) return null;

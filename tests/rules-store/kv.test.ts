@@ -107,15 +107,29 @@ describe("reading rules for cases (loadRules)", () => {
     doc2.description = "second";
     await saveRules(store, doc2);
 
+    // Each version is read here for the first time: a version read once is kept parsed in memory.
+    await env.RULES.put(versionKey(store.storeId, 2), JSON.stringify({ version: 2, document: { policies: "garbage" } }));
+    expect(await loadRules(env, store.storeId, 2)).toMatchObject({ version: 2, source: "registry", document: { description: "second" } });
+
     await env.RULES.delete(pointerKey(store.storeId));
     expect(await loadRules(env, store.storeId)).toMatchObject({ version: 2, source: "registry", document: { description: "second" } });
 
     await env.RULES.delete(versionKey(store.storeId, 1));
     const pinned = await loadRules(env, store.storeId, 1);
     expect(pinned).toMatchObject({ version: 1, source: "registry", document: { description: "Office 9-18 weekdays" } });
+  });
 
-    await env.RULES.put(versionKey(store.storeId, 2), JSON.stringify({ version: 2, document: { policies: "garbage" } }));
-    expect(await loadRules(env, store.storeId, 2)).toMatchObject({ version: 2, source: "registry", document: { description: "second" } });
+  it("a version read once is served from memory: versions never change, so KV is not asked again", async () => {
+    const store = await newStore();
+    await saveRules(store, sampleRules());
+    expect(await loadRules(env, store.storeId, 1)).toMatchObject({ version: 1, source: "kv" });
+    await env.RULES.put(versionKey(store.storeId, 1), JSON.stringify({ version: 1, document: { policies: "garbage" } }));
+    expect(await loadRules(env, store.storeId, 1)).toMatchObject({ version: 1, source: "kv", document: { description: "Office 9-18 weekdays" } });
+    // The pointer is still read each time: a new version is seen as soon as KV names it.
+    const doc2 = sampleRules();
+    doc2.description = "second";
+    await saveRules(store, doc2);
+    expect(await loadRules(env, store.storeId)).toMatchObject({ version: 2, document: { description: "second" } });
   });
 
   it("a case pinned to version 1 keeps reading version 1 after version 2 is saved", async () => {

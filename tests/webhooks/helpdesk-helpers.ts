@@ -117,6 +117,7 @@ export async function fuzzAdapter<S extends z.ZodType>(
       const input = verifyInput({ body: raw, headers, config: cfg(["fuzz-secret"]), url: "https://promptly.example/hooks/s/p?token=nope" });
       expect((await adapter.verify(input)).ok).toBe(false);
       if (adapter.preVerify) expect(await adapter.preVerify(input)).toBeNull();
+      if (adapter.testPing) expect(await adapter.testPing(input)).toBeNull();
       let json: unknown;
       try {
         json = JSON.parse(new TextDecoder().decode(raw));

@@ -157,6 +157,20 @@ describe("POST /hooks/:storeId/:provider", () => {
     }
   });
 
+  it("a secret rotated out or a provider removed through the API stops verifying at the next delivery", async () => {
+    const store = await storeWithZendesk(["old-secret"]);
+    const first = ticketBody("cfg-1");
+    expect((await post(store.storeId, "zendesk", first, await zendeskHeaders(first, "old-secret"))).status).toBe(202);
+    // The config that delivery read is kept for a few seconds; a change through the API drops it.
+    await call("PUT", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken, body: { secrets: ["new-secret"] } });
+    const second = ticketBody("cfg-2");
+    expect((await post(store.storeId, "zendesk", second, await zendeskHeaders(second, "old-secret"))).status).toBe(401);
+    expect((await post(store.storeId, "zendesk", second, await zendeskHeaders(second, "new-secret"))).status).toBe(202);
+    expect((await call("DELETE", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken })).status).toBe(200);
+    const third = ticketBody("cfg-3");
+    expect((await post(store.storeId, "zendesk", third, await zendeskHeaders(third, "new-secret"))).status).toBe(404);
+  });
+
   it("answers 404 alike for an unknown store, an unknown provider and an unconfigured provider", async () => {
     const store = await storeWithZendesk();
     const body = ticketBody("1");

@@ -63,12 +63,12 @@ describe("zendesk verify", () => {
     const body = '{"test":"hello"}';
     const ts = new Date().toISOString();
     const input = verifyInput({ body, headers: { "X-Zendesk-Webhook-Signature": await sign(ZENDESK_TEST_SECRET, ts, body), "X-Zendesk-Webhook-Signature-Timestamp": ts }, config: cfg(["store-secret"]) });
-    const res = await zendeskAdapter.preVerify?.(input);
+    const res = await zendeskAdapter.testPing?.(input);
     expect(res?.status).toBe(200);
     expect((await zendeskAdapter.verify(input)).ok).toBe(false);
     // A delivery signed with the store's own secret is not swallowed as a test.
     const real = verifyInput({ body, headers: { "X-Zendesk-Webhook-Signature": await sign("store-secret", ts, body), "X-Zendesk-Webhook-Signature-Timestamp": ts }, config: cfg(["store-secret"]) });
-    expect(await zendeskAdapter.preVerify?.(real)).toBeNull();
+    expect(await zendeskAdapter.testPing?.(real)).toBeNull();
     expect((await zendeskAdapter.verify(real)).ok).toBe(true);
   });
 });

@@ -26,7 +26,10 @@ export async function freePort(): Promise<number> {
 }
 
 export interface DevServerOptions {
+  /** Reuse this state directory (kept on dispose). */
   stateDir?: string;
+  /** Or make a fresh one under this folder (default: the OS temp folder), removed on dispose. */
+  stateRoot?: string;
   vars?: Record<string, string>;
 }
 
@@ -39,7 +42,7 @@ export class DevServer {
 
   constructor(private readonly options: DevServerOptions = {}) {
     this.ownsState = !options.stateDir;
-    this.stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "promptly-e2e-"));
+    this.stateDir = options.stateDir ?? mkdtempSync(join(options.stateRoot ?? tmpdir(), "promptly-e2e-"));
   }
 
   get url(): string {
