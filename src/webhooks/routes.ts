@@ -134,7 +134,7 @@ export const webhookRoutes = [
     method: "delete",
     path: "/v1/stores/:storeId/providers/:provider",
     summary: "Remove a provider",
-    description: "Deliveries from this provider are refused (404) from now on.",
+    description: "Deliveries from this provider are refused (404) from now on (Worker isolates other than the one that served this call keep a copy of the config for up to 5 s).",
     tags: ["Providers"],
     auth: "store",
     responses: { 200: { description: "Removed" }, 404: { description: "Not configured" } },
