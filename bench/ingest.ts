@@ -41,14 +41,22 @@ export interface IngestFigures {
   rounds: SaturationRound[];
   /** Median of the rounds' ratios (ingest ÷ no-op throughput). */
   ratio: number;
-  /** Both routes at the same fixed offered rate; latencies pooled over all rounds. */
-  atRate: { rate: number; noop: LoadFigures; ingest: LoadFigures };
+  /** Both routes at the same fixed offered rate (half the ingest saturation); latencies pooled over all rounds. */
+  atRate: FixedRate;
+  /** The same at a quarter of the ingest saturation: how latency moves with load. */
+  atQuarterRate: FixedRate;
   connections: number;
   roundSeconds: number;
   cases: number;
 }
 
-/** The fixed rate is this share of the ingest route's (median) saturation throughput. */
+export interface FixedRate {
+  rate: number;
+  noop: LoadFigures;
+  ingest: LoadFigures;
+}
+
+/** The fixed rate the target is judged at: this share of the ingest route's (median) saturation throughput. */
 const FIXED_RATE_SHARE = 0.5;
 
 interface Outbound {
@@ -180,18 +188,25 @@ export async function benchIngest(state: StatePlace, opts: { rounds?: number; co
       saturation.push({ noop, ingest, ratio: ingest.requestsPerSecond / noop.requestsPerSecond });
     }
 
-    const rate = Math.max(1, Math.round(median(saturation.map((r) => r.ingest.requestsPerSecond)) * FIXED_RATE_SHARE));
-    const noopSamples: Samples = { latencies: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
-    const ingestSamples: Samples = { latencies: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
-    for (let i = 0; i < rounds; i++) {
-      await paced(rate, roundSeconds, connections, () => ({ url: `${server.url}/healthz`, method: "GET", headers: {}, body: undefined }), noopSamples);
-      await paced(rate, roundSeconds, connections, () => ({ url: hook, method: "POST", ...signed() }), ingestSamples);
-    }
+    const saturated = median(saturation.map((r) => r.ingest.requestsPerSecond));
+    const fixedRate = async (share: number): Promise<FixedRate> => {
+      const rate = Math.max(1, Math.round(saturated * share));
+      const noopSamples: Samples = { latencies: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
+      const ingestSamples: Samples = { latencies: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
+      for (let i = 0; i < rounds; i++) {
+        await paced(rate, roundSeconds, connections, () => ({ url: `${server.url}/healthz`, method: "GET", headers: {}, body: undefined }), noopSamples);
+        await paced(rate, roundSeconds, connections, () => ({ url: hook, method: "POST", ...signed() }), ingestSamples);
+      }
+      return { rate, noop: pooled(noopSamples), ingest: pooled(ingestSamples) };
+    };
+    const atRate = await fixedRate(FIXED_RATE_SHARE);
+    const atQuarterRate = await fixedRate(FIXED_RATE_SHARE / 2);
     return {
       state,
       rounds: saturation,
       ratio: median(saturation.map((r) => r.ratio)),
-      atRate: { rate, noop: pooled(noopSamples), ingest: pooled(ingestSamples) },
+      atRate,
+      atQuarterRate,
       connections,
       roundSeconds,
       cases,

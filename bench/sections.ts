@@ -20,7 +20,7 @@ function diskRun(r: LatenessFigures, fsync: { p50: number; p99: number }): strin
   const known = r.fired >= 0.99 * r.timersPlanned;
   return [
     "",
-    `The same scenario with the state on ${r.state.label}, at a tenth of the rate: ${r.cases} cases (${r.timersPlanned.toLocaleString("en")} timers over ${s(r.windowMs)}, ~${f(r.timersPlanned / (r.windowMs / 1000))} timers/s). This disk takes ${fsync.p50.toFixed(1)} ms per fsync (p50; p99 ${fsync.p99.toFixed(1)} ms), and local workerd syncs each object's commit on the one thread that runs every object, so the disk, not the alarm loop, sets the pace here: at ten times this rate on disk, earlier runs saw the local runtime fall minutes behind and crash.`,
+    `The same scenario with the state on ${r.state.label}, at a tenth of the rate: ${r.cases} cases (${r.timersPlanned.toLocaleString("en")} timers over ${s(r.windowMs)}, ~${f(r.timersPlanned / (r.windowMs / 1000))} timers/s). This disk takes ${fsync.p50.toFixed(1)} ms per fsync (p50; p99 ${fsync.p99.toFixed(1)} ms), and local workerd syncs each object's commit on the one thread that runs every object, so on a slow disk the disk, not the alarm loop, sets the pace: on days when this VM's fsync took about 5 ms, the full rate on disk fell tens of seconds behind and the local runtime crashed (earlier versions of this file).`,
     "",
     "| timers planned | seen fired | still pending at last read | not observed | lateness p50 | p99 | max | fired < 1 s late |",
     "|---|---|---|---|---|---|---|---|",
