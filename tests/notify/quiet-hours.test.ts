@@ -16,32 +16,17 @@ import { dispatchReminder } from "../../src/notify/dispatch";
 import { WebhookBody } from "../../src/notify/webhook-body";
 import { Sink } from "./support/receiver";
 import { assertSlackPayload, blockText } from "./support/slack-blocks";
-import { deliveries, deliveryOf, eventually, reminder, storeWithRules } from "./support/store";
+import { deliveries, deliveryOf, eventually, quietUntilDayAfterTomorrow, reminder, storeWithRules } from "./support/store";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const DAY = 86_400_000;
-
-function utcDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 describe("quiet hours", () => {
   it("holds normal reminders, sends urgent ones, and releases the held ones as one digest per channel", async () => {
     const slack = await Sink.create();
     const hook = await Sink.create();
     const zendesk = await Sink.create();
-    const now = Date.now();
-    const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
-    const opening = today + 2 * DAY;
+    const { opening, rules: quiet } = quietUntilDayAfterTomorrow();
     const store = await storeWithRules({
-      calendars: {
-        office: {
-          timeZone: "UTC",
-          week: Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [["00:00", "24:00"]]])),
-          holidays: [utcDate(today), utcDate(today + DAY)],
-        },
-      },
-      quietHours: { calendar: "office" },
+      ...quiet,
       channels: {
         ops: { type: "slack", webhookUrl: `${slack.url}/hook` },
         hook: { type: "webhook", url: `${hook.url}/hook`, secret: SECRET },

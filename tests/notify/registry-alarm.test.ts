@@ -11,9 +11,8 @@ import { rearmAfterFailedAlarm, SELF_REARM_DELAY_MS } from "../../src/notify/del
 import { dispatchReminder } from "../../src/notify/dispatch";
 import type { StoreRegistry } from "../../src/stores/store-registry";
 import { Sink } from "./support/receiver";
-import { deliveryOf, reminder, storeWithRules } from "./support/store";
+import { deliveryOf, quietUntilDayAfterTomorrow, reminder, storeWithRules } from "./support/store";
 
-const DAY = 86_400_000;
 
 describe("the registry alarm when a run fails", () => {
   it("leaves early failures to the platform's retries and re-arms itself from the fourth retry on", () => {
@@ -25,18 +24,9 @@ describe("the registry alarm when a run fails", () => {
 
   it("keeps a held quiet-hours reminder scheduled through a run that fails on its last retries", async () => {
     const sink = await Sink.create();
-    const now = Date.now();
-    const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
-    const opening = today + 2 * DAY;
+    const { opening, rules: quiet } = quietUntilDayAfterTomorrow();
     const store = await storeWithRules({
-      calendars: {
-        office: {
-          timeZone: "UTC",
-          week: Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [["00:00", "24:00"]]])),
-          holidays: [new Date(today).toISOString().slice(0, 10), new Date(today + DAY).toISOString().slice(0, 10)],
-        },
-      },
-      quietHours: { calendar: "office" },
+      ...quiet,
       channels: { ops: { type: "slack", webhookUrl: `${sink.url}/hook` } },
     });
     const r = reminder(store.storeId, { urgency: "normal", channels: ["ops"] });

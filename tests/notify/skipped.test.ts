@@ -15,7 +15,7 @@ import type { ChannelHealthView, DeliveryView } from "../../src/notify/views";
 import { call } from "../support/api";
 import { MIN, ingest, shipmentEvent, waitForCase, type ViewLike } from "../support/cases";
 import { Sink } from "./support/receiver";
-import { deliveries, deliveryOf, eventually, reminder, saveRules, storeWithRules, type TestStore } from "./support/store";
+import { deliveries, deliveryOf, eventually, quietUntilDayAfterTomorrow, reminder, saveRules, storeWithRules, type TestStore } from "./support/store";
 
 const NO_TICKET = "Zendesk note channel: this case is not a Zendesk ticket (it is a shipment, and no open ticket of the same order or customer was found to note it on)";
 const DAY = 86_400_000;
@@ -98,19 +98,7 @@ describe("a note channel and a case with no ticket of its helpdesk", () => {
 
   it("a held reminder whose channel became a note channel before the opening is skipped at send time, not dead", async () => {
     const sink = await Sink.create();
-    const now = Date.now();
-    const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
-    const opening = today + 2 * DAY;
-    const quiet = {
-      calendars: {
-        office: {
-          timeZone: "UTC",
-          week: Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [["00:00", "24:00"]]])),
-          holidays: [new Date(today).toISOString().slice(0, 10), new Date(today + DAY).toISOString().slice(0, 10)],
-        },
-      },
-      quietHours: { calendar: "office" },
-    };
+    const { opening, rules: quiet } = quietUntilDayAfterTomorrow();
     const store = await storeWithRules({ ...quiet, channels: { desk: { type: "slack", webhookUrl: `${sink.url}/hook` } } });
     const r = shipmentReminder(store, 999_999, ["desk"]);
     expect((await dispatchReminder(env, r)).deliveries.map((d) => d.state)).toEqual(["held"]);

@@ -89,3 +89,28 @@ export async function deliveryOf(store: TestStore, deliveryId: string): Promise<
 export function queueMessage(store: TestStore, reminderId: string, channel: string): QueueMessage {
   return { v: 1, kind: "reminder", storeId: store.storeId, deliveryId: `${reminderId}#${channel}`, channel, idempotencyKey: reminderId, rulesVersion: 1 };
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Quiet hours whose calendar (UTC, open around the clock) is closed today and tomorrow as
+ * holidays: a normal reminder fired now is held, and released at `opening` (the day after
+ * tomorrow, 00:00 UTC), a known instant whatever time the test runs.
+ */
+export function quietUntilDayAfterTomorrow(now = Date.now()): { opening: number; rules: { calendars: Record<string, unknown>; quietHours: { calendar: string } } } {
+  const today = Date.UTC(new Date(now).getUTCFullYear(), new Date(now).getUTCMonth(), new Date(now).getUTCDate());
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return {
+    opening: today + 2 * DAY_MS,
+    rules: {
+      calendars: {
+        office: {
+          timeZone: "UTC",
+          week: Object.fromEntries(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map((d) => [d, [["00:00", "24:00"]]])),
+          holidays: [date(today), date(today + DAY_MS)],
+        },
+      },
+      quietHours: { calendar: "office" },
+    },
+  };
+}
