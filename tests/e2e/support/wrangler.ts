@@ -25,6 +25,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** How much of wrangler's output a DevServer keeps for failure messages and log assertions. */
+const OUTPUT_KEEP_CHARS = 2_000_000;
+
 export interface DevServerOptions {
   /** Reuse this state directory (kept on dispose). */
   stateDir?: string;
@@ -37,7 +40,9 @@ export class DevServer {
   readonly stateDir: string;
   port = 0;
   private child: ChildProcess | null = null;
+  /** Most recent output only: a load test prints a line per request, and this process is its client. */
   private output: string[] = [];
+  private outputChars = 0;
   private readonly ownsState: boolean;
 
   constructor(private readonly options: DevServerOptions = {}) {
@@ -76,14 +81,30 @@ export class DevServer {
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ];
     this.output = [];
+    this.outputChars = 0;
     this.child = spawn(process.execPath, args, {
       cwd: ROOT,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1", FORCE_COLOR: "0" },
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        CI: "true",
+        NO_COLOR: "1",
+        FORCE_COLOR: "0",
+        // wrangler appends every line it prints to a debug log (by default under ~/.config, where
+        // test and bench runs piled up a gigabyte); keep it with the run's state and its lifetime.
+        WRANGLER_LOG_PATH: join(this.stateDir, "logs", "wrangler.log"),
+      },
     });
-    this.child.stdout?.on("data", (d: Buffer) => this.output.push(d.toString()));
-    this.child.stderr?.on("data", (d: Buffer) => this.output.push(d.toString()));
+    const keep = (d: Buffer) => {
+      this.output.push(d.toString());
+      this.outputChars += d.length;
+      while (this.outputChars > OUTPUT_KEEP_CHARS && this.output.length > 1) this.outputChars -= this.output.shift()!.length;
+    };
+    this.child.stdout?.on("data", keep);
+    this.child.stderr?.on("data", keep);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.child.exitCode !== null) throw new Error(`wrangler dev exited with ${this.child.exitCode}\n${this.logs()}`);
