@@ -39,6 +39,31 @@ function resolverFor(pins: readonly RulesPin[]): (id: string) => SlaPolicy | und
   };
 }
 
+/**
+ * The clock events one case event contributes, kept per event object: a case object keeps its
+ * events as the same objects between evaluations, and deriving them again (a date parse and a
+ * few objects per event, per re-plan) showed in profiles of long cases. Clock events are never
+ * modified once made.
+ */
+const clockEventsMemo = new WeakMap<CaseEvent, readonly ClockEvent[]>();
+
+function clockEventsOf(e: CaseEvent): readonly ClockEvent[] {
+  const hit = clockEventsMemo.get(e);
+  if (hit) return hit;
+  const out: ClockEvent[] = [];
+  const ce = clockEventOf(e.event);
+  if (ce) out.push(ce);
+  // Snapshot events carry the status and priority alongside their own kind.
+  if (e.event.kind !== "case.status_changed" && e.event.kind !== "case.opened" && e.event.status) {
+    out.push({ type: "case.status_changed", at: e.occurredAt, id: `${e.eventId}#status`, status: e.event.status });
+  }
+  if (e.event.kind !== "case.priority_changed" && e.event.kind !== "case.opened" && e.event.priority) {
+    out.push({ type: "case.priority_changed", at: e.occurredAt, id: `${e.eventId}#priority`, priority: e.event.priority });
+  }
+  clockEventsMemo.set(e, out);
+  return out;
+}
+
 export function evaluateCase(input: EvaluateInput): Evaluation | null {
   const events = sortCaseEvents(input.events);
   const state = foldCaseState(events);
@@ -50,17 +75,7 @@ export function evaluateCase(input: EvaluateInput): Evaluation | null {
     const first = events[0]!;
     clockEvents.push({ type: "case.opened", at: first.occurredAt, id: "promptly:first-seen", ...(first.event.status ? { status: first.event.status } : {}), ...(first.event.priority ? { priority: first.event.priority } : {}) });
   }
-  for (const e of events) {
-    const ce = clockEventOf(e.event);
-    if (ce) clockEvents.push(ce);
-    // Snapshot events carry the status and priority alongside their own kind.
-    if (e.event.kind !== "case.status_changed" && e.event.kind !== "case.opened" && e.event.status) {
-      clockEvents.push({ type: "case.status_changed", at: e.occurredAt, id: `${e.eventId}#status`, status: e.event.status });
-    }
-    if (e.event.kind !== "case.priority_changed" && e.event.kind !== "case.opened" && e.event.priority) {
-      clockEvents.push({ type: "case.priority_changed", at: e.occurredAt, id: `${e.eventId}#priority`, priority: e.event.priority });
-    }
-  }
+  for (const e of events) clockEvents.push(...clockEventsOf(e));
   const clocks = foldClocks(clockEvents, resolverFor(input.pins), input.now);
   const timers = planTimers({
     state,

@@ -16,6 +16,7 @@ import type { SlaMetric } from "../sla/index";
 import type { ClockState, MetricClock } from "../sla/index";
 import { parseDuration, type Policy, type RulesDocument } from "../rules/schema";
 import { calendarOf, escalationsFor, pinAt, RULE_METRIC_OF, type PolicySpan, type RulesPin } from "./policy";
+import type { NormalizedEvent } from "../events/model";
 import { type CaseEvent, type CaseState, type DelaySignal, isCarrierScan, isResolvedStatus } from "./state";
 
 export const TIMER_KINDS = [
@@ -311,8 +312,7 @@ function planGoingInCircles(c: Ctx): void {
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** The first dispute word in `text`, matched case-insensitively as a whole word or phrase. */
-/** One compiled pattern per word: every plan scans every customer message, so compiling per call showed in profiles. */
+/** One compiled pattern per word: compiling per call showed in profiles. */
 const wordPatterns = new Map<string, RegExp>();
 
 function wordPattern(word: string): RegExp {
@@ -325,11 +325,27 @@ function wordPattern(word: string): RegExp {
   return re;
 }
 
+/** The first dispute word in `text`, matched case-insensitively as a whole word or phrase. */
 export function disputeWordIn(text: string, words: readonly string[]): string | null {
   for (const w of words) {
     if (wordPattern(w).test(text)) return w;
   }
   return null;
+}
+
+/**
+ * The dispute word of each message already scanned, per word list: a case object keeps its events
+ * (and a rules version its word list) as the same objects, and every plan scanned every message
+ * of the case again, which showed in profiles of long conversations.
+ */
+const scanned = new WeakMap<NormalizedEvent, { words: readonly string[]; word: string | null }>();
+
+function disputeWordOfMessage(event: NormalizedEvent, words: readonly string[]): string | null {
+  const hit = scanned.get(event);
+  if (hit && hit.words === words) return hit.word;
+  const word = disputeWordIn(`${event.subject ?? ""}\n${event.body ?? ""}`, words);
+  scanned.set(event, { words, word });
+  return word;
 }
 
 function planDisputeRisk(c: Ctx): void {
@@ -340,7 +356,7 @@ function planDisputeRisk(c: Ctx): void {
   for (const e of c.input.events) {
     let signal: string | null = null;
     if (e.event.kind === "case.customer_message" || e.event.kind === "case.opened") {
-      const word = disputeWordIn(`${e.event.subject ?? ""}\n${e.event.body ?? ""}`, rule.words);
+      const word = disputeWordOfMessage(e.event, rule.words);
       if (word) signal = `the customer wrote "${word}"`;
     }
     const tag = e.event.tags?.find((t) => tagSet.has(t.toLowerCase()));

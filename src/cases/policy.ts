@@ -65,8 +65,20 @@ export function parsePolicyId(id: string): { version: number; index: number } | 
   return m ? { version: Number(m[1]), index: Number(m[2]) } : null;
 }
 
+/** Built once per rules document (they are immutable): every re-plan of every case asks again. */
+const slaPolicies = new WeakMap<RulesDocument, Map<string, SlaPolicy>>();
+
 /** The SLA fold's view of one policy of one rules version. */
 export function slaPolicyOf(doc: RulesDocument, version: number, index: number): SlaPolicy {
+  let byId = slaPolicies.get(doc);
+  if (!byId) slaPolicies.set(doc, (byId = new Map()));
+  const id = policyIdOf(version, index);
+  let built = byId.get(id);
+  if (!built) byId.set(id, (built = buildSlaPolicy(doc, version, index)));
+  return built;
+}
+
+function buildSlaPolicy(doc: RulesDocument, version: number, index: number): SlaPolicy {
   const policy = doc.policies[index]!;
   const targets: SlaTarget[] = [];
   for (const metric of METRICS) {

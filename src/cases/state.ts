@@ -121,14 +121,19 @@ const RANK: Partial<Record<NormalizedEvent["kind"], number>> = {
   "case.status_changed": 5,
 };
 
-/** Events in the order they happened; ties broken by kind, then by event id (never arrival). */
+const compareCaseEvents = (a: CaseEvent, b: CaseEvent): number =>
+  a.occurredAt - b.occurredAt || (RANK[a.event.kind] ?? 3) - (RANK[b.event.kind] ?? 3) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+
+/**
+ * Events in the order they happened; ties broken by kind, then by event id (never arrival).
+ * A case object keeps its events in this order already and every evaluation sorts them more than
+ * once, so an ordered list is only copied.
+ */
 export function sortCaseEvents<T extends CaseEvent>(events: readonly T[]): T[] {
-  return [...events].sort(
-    (a, b) =>
-      a.occurredAt - b.occurredAt ||
-      (RANK[a.event.kind] ?? 3) - (RANK[b.event.kind] ?? 3) ||
-      (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0),
-  );
+  for (let i = 1; i < events.length; i++) {
+    if (compareCaseEvents(events[i - 1]!, events[i]!) > 0) return [...events].sort(compareCaseEvents);
+  }
+  return events.slice();
 }
 
 /** A carrier scan: every shipment milestone except the label, which the shop creates, not the carrier. */

@@ -22,8 +22,23 @@ function hint(text: string): string {
   return `"${text}" is not a duration: write a whole number and a unit (s, m, h, d, w), e.g. "90s", "5m", "2h", "3d" or "1h30m"`;
 }
 
+/**
+ * Parsed durations by their text: a rules document holds a handful, and every re-plan of a case
+ * reads them all again, which showed in profiles. Only successful parses are kept.
+ */
+const parsed = new Map<string, number>();
+
 /** Milliseconds in a duration string; throws DurationError with a message an admin can act on. */
 export function parseDuration(text: string): number {
+  const hit = parsed.get(text);
+  if (hit !== undefined) return hit;
+  const ms = parseDurationText(text);
+  if (parsed.size >= 4096) parsed.clear();
+  parsed.set(text, ms);
+  return ms;
+}
+
+function parseDurationText(text: string): number {
   const compact = text.trim().toLowerCase().replace(/\s+/g, "");
   if (!WHOLE.test(compact)) throw new DurationError(hint(text));
   let ms = 0;
