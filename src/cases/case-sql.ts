@@ -227,24 +227,51 @@ function timerOf(r: TimerSqlRow): TimerRow {
   };
 }
 
+/**
+ * The timer table as last read, per case object's storage. Every event re-plans its case, and a
+ * re-plan read the timers four times (plan, reconcile, index summary, alarm); profiles of busy
+ * cases showed those reads as a fifth of the object's time. Only this module writes the table and
+ * every write below drops the copy, so it is read again after any change. Rows are shared: callers
+ * must not modify them. A transaction that throws must call `forgetTimers` (its writes are undone
+ * but a read inside it may have been kept).
+ */
+const timerTables = new WeakMap<SqlStorage, readonly TimerRow[]>();
+
+export function forgetTimers(sql: SqlStorage): void {
+  timerTables.delete(sql);
+}
+
+function timerTable(sql: SqlStorage): readonly TimerRow[] {
+  let rows = timerTables.get(sql);
+  if (!rows) {
+    rows = sql.exec<TimerSqlRow>(`SELECT * FROM timers ORDER BY due_at, id`).toArray().map(timerOf);
+    timerTables.set(sql, rows);
+  }
+  return rows;
+}
+
+/** Every timer, by due instant then id. */
 export function readTimers(sql: SqlStorage): TimerRow[] {
-  return sql.exec<TimerSqlRow>(`SELECT * FROM timers ORDER BY due_at, id`).toArray().map(timerOf);
+  return timerTable(sql).slice();
 }
 
 /** Every timer's key and state: what planning needs to know (fired keys are never planned again). */
 export function timerStates(sql: SqlStorage): { id: string; state: TimerState }[] {
-  return sql.exec<{ id: string; state: string }>(`SELECT id, state FROM timers`).toArray() as { id: string; state: TimerState }[];
+  return timerTable(sql).map((t) => ({ id: t.id, state: t.state }));
 }
 
 /** The earliest pending timers, due instant and kind only (what the case index is told). */
 export function upcomingTimers(sql: SqlStorage, limit: number): { dueAt: number; kind: string }[] {
-  return sql
-    .exec<{ due_at: number; kind: string }>(`SELECT due_at, kind FROM timers WHERE state = 'pending' ORDER BY due_at, id LIMIT ?`, limit)
-    .toArray()
-    .map((r) => ({ dueAt: r.due_at, kind: r.kind }));
+  const out: { dueAt: number; kind: string }[] = [];
+  for (const t of timerTable(sql)) {
+    if (out.length >= limit) break;
+    if (t.state === "pending") out.push({ dueAt: t.dueAt, kind: t.kind });
+  }
+  return out;
 }
 
 export function insertTimer(sql: SqlStorage, t: PlannedTimer, now: number, state: TimerState = "pending", closedReason: string | null = null): void {
+  forgetTimers(sql);
   sql.exec(
     `INSERT INTO timers (id, kind, due_at, state, rule_name, rule_path, rule_version, why, spec, attempts, created_at, updated_at, closed_reason)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
@@ -265,6 +292,7 @@ export function insertTimer(sql: SqlStorage, t: PlannedTimer, now: number, state
 
 /** Re-plans a known timer: its instant, wording or channels may have changed; it becomes pending again. */
 export function replanTimer(sql: SqlStorage, t: PlannedTimer, now: number): void {
+  forgetTimers(sql);
   sql.exec(
     `UPDATE timers SET kind = ?, due_at = ?, state = 'pending', rule_name = ?, rule_path = ?, rule_version = ?, why = ?, spec = ?, updated_at = ?, closed_reason = NULL WHERE id = ?`,
     t.kind,
@@ -280,17 +308,21 @@ export function replanTimer(sql: SqlStorage, t: PlannedTimer, now: number): void
 }
 
 export function cancelTimer(sql: SqlStorage, id: string, reason: string, now: number): void {
+  forgetTimers(sql);
   sql.exec(`UPDATE timers SET state = 'cancelled', closed_reason = ?, updated_at = ? WHERE id = ? AND state = 'pending'`, reason, now, id);
 }
 
 /** Fires a timer: this alarm run's attempt is counted with it. */
 export function markTimerFired(sql: SqlStorage, id: string, now: number): void {
+  forgetTimers(sql);
   sql.exec(`UPDATE timers SET state = 'fired', fired_at = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?`, now, now, id);
 }
 
 /** Pending timers an alarm run at `now` has to take up. */
 export function dueTimerIds(sql: SqlStorage, now: number): string[] {
-  return sql.exec<{ id: string }>(`SELECT id FROM timers WHERE state = 'pending' AND due_at <= ? ORDER BY due_at, id`, now).toArray().map((r) => r.id);
+  return timerTable(sql)
+    .filter((t) => t.state === "pending" && t.dueAt <= now)
+    .map((t) => t.id);
 }
 
 /**
@@ -298,6 +330,7 @@ export function dueTimerIds(sql: SqlStorage, now: number): string[] {
  * next run tries again) and keep the error, so the case view says why one fired late.
  */
 export function markTimerAttemptFailed(sql: SqlStorage, ids: readonly string[], error: string, now: number): void {
+  forgetTimers(sql);
   for (const id of ids) {
     sql.exec(`UPDATE timers SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ? AND state = 'pending'`, error.slice(0, 500), now, id);
   }
@@ -305,7 +338,8 @@ export function markTimerAttemptFailed(sql: SqlStorage, ids: readonly string[], 
 
 /** The earliest instant the case must wake at: a pending timer or an outbox retry. */
 export function nextWakeAt(sql: SqlStorage): number | null {
-  const t = sql.exec<{ t: number | null }>(`SELECT MIN(due_at) AS t FROM timers WHERE state = 'pending'`).one().t;
+  let t: number | null = null;
+  for (const row of timerTable(sql)) if (row.state === "pending" && (t === null || row.dueAt < t)) t = row.dueAt;
   const o = sql.exec<{ t: number | null }>(`SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'pending'`).one().t;
   if (t === null) return o;
   if (o === null) return t;

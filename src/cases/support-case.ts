@@ -29,6 +29,7 @@ import {
   cancelTimer,
   caseMigrations,
   dueTimerIds,
+  forgetTimers,
   getMeta,
   insertEvent,
   insertNote,
@@ -95,6 +96,16 @@ export class SupportCase extends DurableObject<Env> {
     });
   }
 
+  /** One atomic write. Undone writes must not leave the timer table's copy behind (see forgetTimers). */
+  private transaction<T>(write: () => T): T {
+    try {
+      return this.ctx.storage.transactionSync(write);
+    } catch (err) {
+      forgetTimers(this.sql);
+      throw err;
+    }
+  }
+
   // ── identity ───────────────────────────────────────────────────────────────────────────────
 
   /** Set once by the first event and never changed, so it is read from storage once per object. */
@@ -130,7 +141,7 @@ export class SupportCase extends DurableObject<Env> {
     // it along when it read the provider config from the registry anyway (one call, not two).
     const pinVersion = known ? null : (hint.rulesVersion ?? (await this.env.STORES.getByName(first.storeId).currentRulesVersion()));
     let results: InsertOutcome[] = [];
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       if (!this.identity()) {
         setMeta(this.sql, "caseId", caseId);
         setMeta(this.sql, "storeId", first.storeId);
@@ -305,7 +316,7 @@ export class SupportCase extends DurableObject<Env> {
   private reconcile(ev: Evaluation, now: number): void {
     const rows = new Map(readTimers(this.sql).map((t) => [t.id, t]));
     const planned = new Map(ev.timers.map((t) => [t.key, t]));
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       for (const t of planned.values()) {
         const row = rows.get(t.key);
         if (!row) insertTimer(this.sql, t, now);
@@ -358,7 +369,7 @@ export class SupportCase extends DurableObject<Env> {
     } catch (err) {
       if (due.length > 0) {
         const error = err instanceof Error ? err.message : String(err);
-        this.ctx.storage.transactionSync(() => markTimerAttemptFailed(this.sql, due, error, Date.now()));
+        this.transaction(() => markTimerAttemptFailed(this.sql, due, error, Date.now()));
       }
       throw err;
     }
@@ -379,7 +390,7 @@ export class SupportCase extends DurableObject<Env> {
         timer,
         reminder: buildReminder({ storeId: id.storeId, caseId: id.caseId, state: ev.state, timer, firedAt: now, timeZone: displayZone(doc, timer), caseUrl, linkedTicket: linked }),
       }));
-      this.ctx.storage.transactionSync(() => {
+      this.transaction(() => {
         for (const { timer, reminder } of reminders) {
           markTimerFired(this.sql, timer.key, now);
           insertOutbox(this.sql, timer.key, reminder, timer.dueAt, now);
