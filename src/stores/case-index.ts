@@ -7,6 +7,8 @@
  * Each push carries the case's own sequence number, so a push that arrives late (the case object
  * had moved on while the RPC was in flight) never overwrites a newer one.
  *
+ * The latest event's time alone is pushed at most once a minute (LAST_EVENT_REFRESH_MS).
+ *
  * A push carries the case's upcoming reminders, not just the next one, and the list works out
  * "next due" when it is read. A reminder firing on time therefore changes nothing the index
  * holds, and the case does not push for it: without this every fired reminder was one more call
@@ -55,7 +57,7 @@ const CaseFields = {
   breached: z.boolean(),
   priority: z.string().nullable(),
   openedAt: z.string(),
-  lastEventAt: z.string(),
+  lastEventAt: z.string().describe("The latest event the index has been told of: refreshed with any other change, else at most once a minute (the case itself is always exact)."),
   subject: z.string().nullable(),
   customerEmail: z.string().nullable(),
   customerName: z.string().nullable(),
@@ -82,15 +84,25 @@ export const CaseSummary = z.object({
 export type CaseSummary = z.infer<typeof CaseSummary>;
 
 /**
- * Whether the index needs this push. It does not when everything but `upcoming` is the same and
- * the only reminders gone from `upcoming` are ones whose time has come: the index already reads
- * those as past, so what it shows is still right.
+ * How stale the index's `lastEventAt` may be when nothing else about the case changed. Every event
+ * moves it, and pushing it each time made every webhook of a store one more call to the store's
+ * single registry object (and a third of a webhook's cost in the ingest benchmark); the list only
+ * displays it.
+ */
+export const LAST_EVENT_REFRESH_MS = 60_000;
+
+/**
+ * Whether the index needs this push. It does not when everything but `upcoming` is the same
+ * (`lastEventAt` within LAST_EVENT_REFRESH_MS) and the only reminders gone from `upcoming` are ones
+ * whose time has come: the index already reads those as past, so what it shows is still right.
  */
 export function indexPushNeeded(indexed: CasePush | null, next: CasePush, now: number): boolean {
   if (!indexed) return true;
   for (const field of Object.keys(CaseFields) as (keyof typeof CaseFields)[]) {
+    if (field === "lastEventAt") continue;
     if (JSON.stringify(indexed[field]) !== JSON.stringify(next[field])) return true;
   }
+  if (Math.abs(Date.parse(next.lastEventAt) - Date.parse(indexed.lastEventAt)) >= LAST_EVENT_REFRESH_MS) return true;
   const key = (u: UpcomingReminder) => `${u.at}|${u.kind}`;
   const held = new Set(indexed.upcoming.map(key));
   if (next.upcoming.some((u) => !held.has(key(u)))) return true;
@@ -258,7 +270,7 @@ export interface LinkedTicket {
   subject?: string | undefined;
 }
 
-/** Open tickets of the same order or customer, most recently active first. */
+/** Open tickets of the same order or customer, most recently active first (to the minute: see LAST_EVENT_REFRESH_MS). */
 export function findOpenTickets(sql: SqlStorage, q: { orderIds: string[]; emails: string[] }): LinkedTicket[] {
   const found = new Map<string, IndexRow>();
   for (const o of q.orderIds.slice(0, 20)) {

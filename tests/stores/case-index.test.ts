@@ -102,6 +102,13 @@ describe("when a case pushes to the index", () => {
     expect(indexPushNeeded(push(), push({ upcoming: breachOnly }), at("2026-12-01T10:00:00Z"))).toBe(false);
     expect(indexPushNeeded(push(), push({ upcoming: [] }), at("2026-12-01T11:00:01Z"))).toBe(false);
   });
+
+  it("refreshes the latest event's time with any other change, else once it is a minute behind", () => {
+    const now = at("2026-12-01T09:05:00Z");
+    expect(indexPushNeeded(push(), push({ lastEventAt: "2026-12-01T09:00:59.999Z" }), now)).toBe(false);
+    expect(indexPushNeeded(push(), push({ lastEventAt: "2026-12-01T09:01:00.000Z" }), now)).toBe(true);
+    expect(indexPushNeeded(push(), push({ lastEventAt: "2026-12-01T09:00:10.000Z", status: "pending" }), now)).toBe(true);
+  });
 });
 
 describe("case index migration", () => {
