@@ -18,7 +18,18 @@ export const providerMigrations: Migration[] = [
             provider TEXT NOT NULL, provider_event_id TEXT NOT NULL, reason TEXT NOT NULL,
             received_at INTEGER NOT NULL, PRIMARY KEY (provider, provider_event_id));`,
   },
+  {
+    // Ignored deliveries are kept only as long as a provider may retry them (see IGNORED_KEEP_MS).
+    id: 2,
+    sql: `CREATE INDEX ignored_deliveries_age ON ignored_deliveries (received_at);`,
+  },
 ];
+
+/**
+ * How long an ignored delivery is remembered. It only has to outlast the providers' retries (the
+ * longest documented is AfterShip's, about 68 hours); a copy arriving later is simply ignored again.
+ */
+export const IGNORED_KEEP_MS = 7 * 24 * 3_600_000;
 
 export interface ProviderSummary {
   provider: ProviderId;
@@ -78,8 +89,13 @@ export function deleteProvider(sql: SqlStorage, provider: string): boolean {
   return sql.exec(`DELETE FROM providers WHERE provider = ?`, provider).rowsWritten > 0;
 }
 
-/** Records a well-formed delivery we do not act on; true when it was seen before. */
+/**
+ * Records a well-formed delivery we do not act on; true when it was seen before (within
+ * IGNORED_KEEP_MS). Each call also forgets a bounded batch of expired ones, so the table stays
+ * the size of a retry window without a sweep.
+ */
 export function recordIgnored(sql: SqlStorage, provider: string, providerEventId: string, reason: string, now: number): boolean {
+  sql.exec(`DELETE FROM ignored_deliveries WHERE rowid IN (SELECT rowid FROM ignored_deliveries WHERE received_at < ? LIMIT 100)`, now - IGNORED_KEEP_MS);
   const before = sql.exec(`INSERT OR IGNORE INTO ignored_deliveries (provider, provider_event_id, reason, received_at) VALUES (?, ?, ?, ?)`, provider, providerEventId, reason, now).rowsWritten;
   return before === 0;
 }
