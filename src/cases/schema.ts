@@ -4,7 +4,7 @@
  * it fired (and how late) or why it was cancelled.
  */
 import { z } from "zod";
-import { Channel } from "../events/model";
+import { Channel, OrderValue } from "../events/model";
 import { DeliveryState } from "../notify/views";
 import { CaseSummary, CaseListState } from "../stores/case-index";
 
@@ -117,7 +117,9 @@ export const CaseObjectView = z.object({
   group: z.string().nullable(),
   tags: z.array(z.string()),
   customer: z.object({ email: z.string().optional(), phone: z.string().optional(), name: z.string().optional() }),
+  customerTags: z.array(z.string()).meta({ description: "The customer's segments as the source tags them (what customer-tag conditions match)" }),
   orderIds: z.array(z.string()),
+  orderValue: OrderValue.nullable().meta({ description: "The order's value as the source states it, never converted (what order-value conditions match)" }),
   subject: z.string().nullable(),
   url: z.string().nullable(),
   openedAt: iso,

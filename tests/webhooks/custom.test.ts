@@ -152,11 +152,14 @@ describe("custom through the real fetch handler", () => {
       const body = JSON.stringify({ ...MESSAGE, kind: "case.opened", occurredAt: new Date().toISOString(), caseKey: { type: "ticket", ticketId: `T-${crypto.randomUUID()}` }, ...extra });
       const res = await hook.send(body);
       expect(res.status, JSON.stringify(res.body)).toBe(202);
-      return (await hook.readCase(res.body.caseId)).body.rules.policy?.name;
+      return (await hook.readCase(res.body.caseId)).body;
     };
-    expect(await policyOf({ customerTags: ["VIP"], orderValue: { amount: 812, currency: "EUR" } })).toBe("VIP orders over 500");
-    expect(await policyOf({ customerTags: ["VIP"], orderValue: { amount: 120, currency: "EUR" } })).toBe("Everyone");
-    expect(await policyOf({ customerTags: ["VIP"] })).toBe("Everyone");
+    // The case shows the facts the policy was chosen on, so an agent can see why.
+    const vip = await policyOf({ customerTags: ["VIP"], orderValue: { amount: 812, currency: "EUR" } });
+    expect(vip).toMatchObject({ rules: { policy: { name: "VIP orders over 500" } }, orderValue: { amount: 812, currency: "EUR" }, customerTags: ["VIP"] });
+    expect((await policyOf({ customerTags: ["VIP"], orderValue: { amount: 120, currency: "EUR" } })).rules.policy?.name).toBe("Everyone");
+    const noValue = await policyOf({ customerTags: ["VIP"] });
+    expect(noValue).toMatchObject({ rules: { policy: { name: "Everyone" } }, orderValue: null, customerTags: ["VIP"] });
   });
 
   it("an order value that cannot be right is a 400 naming the field, and nothing is stored", async () => {
