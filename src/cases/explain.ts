@@ -44,6 +44,9 @@ export function cancelReason(row: Pick<TimerRow, "kind" | "spec">, ev: Evaluatio
       if (row.kind === "shipment.contact_due" && row.spec.detail.type === "shipment" && s.lastAgentReplyAt !== null && contactedSince(s, row.spec.detail.since)) {
         return `customer contacted at ${iso(s.lastAgentReplyAt)}`;
       }
+      if (row.kind === "shipment.update_due" && row.spec.detail.type === "shipment" && s.lastAgentReplyAt !== null && contactedSince(s, row.spec.detail.since)) {
+        return `customer contacted at ${iso(s.lastAgentReplyAt)}: the next update is owed an interval after that`;
+      }
       if (sh?.lastScanAt != null) return `carrier scan at ${iso(sh.lastScanAt)} re-armed the watch`;
       return "no longer due";
     }

@@ -484,25 +484,32 @@ function planShipment(c: Ctx): void {
     });
   }
   if (sh.returnedAt !== null) return;
-  // Updates owed until delivery. After downtime only the latest missed one is sent, not a burst.
+  // Updates owed until delivery, every interval since the customer last heard from us: the delay's
+  // start, or an agent's later public reply on this parcel (a logged call, POST …/contacted), so a
+  // customer called ten minutes before an update was due is not owed another one right away.
+  // After downtime only the latest missed one is sent, not a burst.
   const every = ms(rule.updateEvery);
+  const anchor = contactedSince(s, delay.at) ? s.lastAgentReplyAt! : delay.at;
   let k = 1;
-  let at = addBusinessTime(cal, delay.at, every);
+  let at = addBusinessTime(cal, anchor, every);
   while (k < 1000) {
-    const next = addBusinessTime(cal, delay.at, (k + 1) * every);
+    const next = addBusinessTime(cal, anchor, (k + 1) * every);
     if (next > c.input.now) break;
     k += 1;
     at = next;
   }
-  if (at <= c.input.now && c.input.fired.has(`shipment:update:${delay.at}:${k}`)) {
+  if (at <= c.input.now && c.input.fired.has(`shipment:update:${anchor}:${k}`)) {
     k += 1;
-    at = addBusinessTime(cal, delay.at, k * every);
+    at = addBusinessTime(cal, anchor, k * every);
   }
   add(c, {
-    key: `shipment:update:${delay.at}:${k}`,
+    key: `shipment:update:${anchor}:${k}`,
     kind: "shipment.update_due",
     dueAt: at,
-    why: `update ${k} owed to the customer (every ${rule.updateEvery} until delivered)`,
+    why:
+      anchor === delay.at
+        ? `update ${k} owed to the customer (every ${rule.updateEvery} until delivered)`
+        : `update ${k} owed to the customer since they were contacted at ${iso(anchor)} (every ${rule.updateEvery} until delivered)`,
     urgency: "normal",
     channels,
     rule: { name: "shipment delay", version: c.version, path: "playbook.shipmentDelay.updateEvery" },

@@ -330,7 +330,7 @@ export const ShipmentDelayRule = z.strictObject({
   /** Contact the customer before they contact us: target from the first delay signal. */
   proactiveContactWithin: PositiveDuration.default("4h"),
   calendar: CalendarName.default(ALWAYS_OPEN),
-  /** Keep the customer updated this often until delivery. */
+  /** Keep the customer updated this often until delivery, counted from the last contact marked on the parcel. */
   updateEvery: PositiveDuration.default("24h"),
   /** Phone first when a phone number is known. */
   preferPhone: z.boolean().default(true),

@@ -168,6 +168,22 @@ describe("shipment delays", () => {
     expect(dueOf(plan(after, exceptionAt + 31 * MIN, rules).timers, "shipment.update_due")).toHaveLength(1);
   });
 
+  it("the next update is owed an interval after the customer was last contacted, not on the delay's old schedule", () => {
+    const rules = pins({ ...RULES, playbook: { shipmentDelay: { updateEvery: "24h" } } });
+    const exceptionAt = T0 + HOUR;
+    const events = [sev("shipment.in_transit", T0), sev("shipment.exception", exceptionAt, { shipment: { carrier: "ups", trackingNumber: "1Z1", reason: "Held in customs" } })];
+    expect(dueOf(plan(events, exceptionAt + MIN, rules).timers, "shipment.update_due")).toEqual([new Date(exceptionAt + 24 * HOUR).toISOString()]);
+    // Called 23 hours in: the update that was due an hour later moves to a day after the call.
+    const calledAt = exceptionAt + 23 * HOUR;
+    const called = plan([...events, sev("case.agent_reply", calledAt)], calledAt + MIN, rules);
+    const update = called.timers.find((t) => t.kind === "shipment.update_due")!;
+    expect(new Date(update.dueAt).toISOString()).toBe(new Date(calledAt + 24 * HOUR).toISOString());
+    expect(update.why).toMatch(/since they were contacted at/);
+    // And once that one fires, the one after follows a day later.
+    const later = plan([...events, sev("case.agent_reply", calledAt)], calledAt + 24 * HOUR + MIN, rules, [update.key]);
+    expect(dueOf(later.timers, "shipment.update_due")).toEqual([new Date(calledAt + 48 * HOUR).toISOString()]);
+  });
+
   it("nothing is planned once the parcel is delivered", () => {
     const events = [sev("shipment.in_transit", T0), sev("shipment.exception", T0 + HOUR), sev("shipment.delivered", T0 + 2 * HOUR)];
     expect(plan(events, T0 + 3 * HOUR).timers).toEqual([]);

@@ -517,7 +517,9 @@ describe("shipments", () => {
     const after = (await readCase(store, called)) as ViewLike;
     expect(pending(after, "shipment.contact_due")).toHaveLength(0);
     expect(cancelled(after, "shipment.contact_due")[0]!.cancelledBecause).toBe(`customer contacted at ${res.body.contactedAt}`);
-    expect(pending(after, "shipment.update_due")).toHaveLength(1);
+    // The customer was just told: the next update is owed a day after the call, not a day after the delay began.
+    expect(pending(after, "shipment.update_due").map((t) => Date.parse(t.dueAt))).toEqual([Date.parse(res.body.contactedAt) + 24 * HOUR]);
+    expect(cancelled(after, "shipment.update_due")[0]!.cancelledBecause).toBe(`customer contacted at ${res.body.contactedAt}: the next update is owed an interval after that`);
     const event = (after.timeline.events as unknown as { kind: string; provider: string; summary: string }[]).find((e) => e.kind === "case.agent_reply")!;
     expect(event.provider).toBe("promptly");
     expect(event.summary).toBe(`case.agent_reply · contacted the customer by phone: told them about customs (by ${store.tokenId})`);
