@@ -41,12 +41,11 @@ export function cancelReason(row: Pick<TimerRow, "kind" | "spec">, ev: Evaluatio
       const sh = s.shipment;
       if (sh?.deliveredAt != null) return `delivered at ${iso(sh.deliveredAt)}`;
       if (resolved) return resolved;
-      if (row.kind === "shipment.contact_due" && row.spec.detail.type === "shipment" && s.lastAgentReplyAt !== null && contactedSince(s, row.spec.detail.since)) {
-        return `customer contacted at ${iso(s.lastAgentReplyAt)}`;
-      }
-      if (row.kind === "shipment.update_due" && row.spec.detail.type === "shipment" && s.lastAgentReplyAt !== null && contactedSince(s, row.spec.detail.since)) {
-        return `customer contacted at ${iso(s.lastAgentReplyAt)}: the next update is owed an interval after that`;
-      }
+      // Updates stop for a parcel on its way back; otherwise a contact since the delay began is why.
+      if (row.kind === "shipment.update_due" && sh?.returnedAt != null) return `parcel returning to sender since ${iso(sh.returnedAt)}`;
+      const contactedAt = row.spec.detail.type === "shipment" && contactedSince(s, row.spec.detail.since) ? s.lastAgentReplyAt : null;
+      if (contactedAt !== null && row.kind === "shipment.contact_due") return `customer contacted at ${iso(contactedAt)}`;
+      if (contactedAt !== null && row.kind === "shipment.update_due") return `customer contacted at ${iso(contactedAt)}: the next update is owed an interval after that`;
       if (sh?.lastScanAt != null) return `carrier scan at ${iso(sh.lastScanAt)} re-armed the watch`;
       return "no longer due";
     }

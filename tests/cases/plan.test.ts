@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { evaluateCase } from "../../src/cases/engine";
+import { cancelReason } from "../../src/cases/explain";
 import type { RulesPin } from "../../src/cases/policy";
 import { simulateCases } from "../../src/cases/simulate";
 import type { CaseEvent } from "../../src/cases/state";
@@ -182,6 +183,13 @@ describe("shipment delays", () => {
     // And once that one fires, the one after follows a day later.
     const later = plan([...events, sev("case.agent_reply", calledAt)], calledAt + 24 * HOUR + MIN, rules, [update.key]);
     expect(dueOf(later.timers, "shipment.update_due")).toEqual([new Date(calledAt + 48 * HOUR).toISOString()]);
+    // The case view says why each replaced update went: a later call, or the parcel going back.
+    const calledAgain = plan([...events, sev("case.agent_reply", calledAt), sev("case.agent_reply", calledAt + HOUR)], calledAt + HOUR + MIN, rules);
+    expect(cancelReason({ kind: update.kind, spec: update }, calledAgain, calledAt + HOUR + MIN)).toBe(`customer contacted at ${new Date(calledAt + HOUR).toISOString()}: the next update is owed an interval after that`);
+    const returnedAt = calledAt + 2 * HOUR;
+    const returned = plan([...events, sev("case.agent_reply", calledAt), sev("shipment.returned", returnedAt)], returnedAt + MIN, rules);
+    expect(dueOf(returned.timers, "shipment.update_due")).toEqual([]);
+    expect(cancelReason({ kind: update.kind, spec: update }, returned, returnedAt + MIN)).toBe(`parcel returning to sender since ${new Date(returnedAt).toISOString()}`);
   });
 
   it("nothing is planned once the parcel is delivered", () => {
