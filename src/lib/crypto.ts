@@ -62,15 +62,37 @@ export function toBase64Url(bytes: ArrayBuffer | Uint8Array): string {
 
 export type HmacHash = "SHA-1" | "SHA-256" | "SHA-512";
 
+/**
+ * Imported HMAC keys by hash and key material. Profiles of webhook intake showed an importKey per
+ * delivery costing about as much as the HMAC itself, while a store's signing secrets change
+ * rarely. The key is the secret itself, so a cached key only ever serves that same secret (no
+ * store can reach another's), keys are non-extractable, and the oldest go first past the bound,
+ * so rotated-out secrets age away.
+ */
+const importedHmacKeys = new Map<string, CryptoKey>();
+const HMAC_KEYS_KEPT = 512;
+
+async function hmacKey(hash: HmacHash, key: Uint8Array | string): Promise<CryptoKey> {
+  const id = `${hash}:${typeof key === "string" ? `s:${key}` : `b:${toBase64(key)}`}`;
+  const kept = importedHmacKeys.get(id);
+  if (kept) return kept;
+  const imported = await crypto.subtle.importKey("raw", typeof key === "string" ? utf8(key) : key, { name: "HMAC", hash }, false, ["sign", "verify"]);
+  importedHmacKeys.set(id, imported);
+  if (importedHmacKeys.size > HMAC_KEYS_KEPT) importedHmacKeys.delete(importedHmacKeys.keys().next().value!);
+  return imported;
+}
+
 export async function hmac(hash: HmacHash, key: Uint8Array | string, data: Uint8Array): Promise<Uint8Array> {
-  const k = await crypto.subtle.importKey(
-    "raw",
-    typeof key === "string" ? utf8(key) : key,
-    { name: "HMAC", hash },
-    false,
-    ["sign"],
-  );
-  return new Uint8Array(await crypto.subtle.sign("HMAC", k, data));
+  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(hash, key), data));
+}
+
+/**
+ * True when `signature` is the HMAC of `data` under `key`. WebCrypto's HMAC verify compares in
+ * constant time (workerd computes the MAC and compares it with BoringSSL's CRYPTO_memcmp); only
+ * a length mismatch answers early, and the length of an HMAC is public.
+ */
+export async function hmacVerify(hash: HmacHash, key: Uint8Array | string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  return crypto.subtle.verify("HMAC", await hmacKey(hash, key), signature, data);
 }
 
 export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {

@@ -1,7 +1,7 @@
 /**
  * Helpers shared by provider adapters. Anything two adapters would otherwise each write lives here.
  */
-import { anyConstantTimeEqual, hmac, sha256Hex, utf8, type HmacHash } from "../lib/crypto";
+import { anyConstantTimeEqual, hmacVerify, sha256Hex, utf8, type HmacHash } from "../lib/crypto";
 import type { VerifyInput, VerifyResult } from "./adapter";
 import { z } from "zod";
 import { CaseStatus, CurrencyCode, EARLIEST_EVENT_MS, LATEST_EVENT_MS, type CaseKey, type NormalizedEvent, type OrderValue, type Priority, type ProviderId } from "../events/model";
@@ -50,8 +50,8 @@ export function header(headers: Headers, name: string): string | null {
 
 /**
  * True when `provided` (the decoded signature bytes) equals the HMAC of `data` under any of the
- * store's live secrets. Every secret is computed and compared (constant-time, no early exit) so
- * rotation does not reveal which secret matched.
+ * store's live secrets. Every secret is checked (constant-time verify, no early exit) so rotation
+ * does not reveal which secret matched.
  */
 export async function hmacMatchesAnySecret(
   hash: HmacHash,
@@ -60,8 +60,8 @@ export async function hmacMatchesAnySecret(
   provided: Uint8Array | null,
 ): Promise<boolean> {
   if (provided === null || provided.length === 0 || secrets.length === 0) return false;
-  const expected = await Promise.all(secrets.map((secret) => hmac(hash, secret, data)));
-  return anyConstantTimeEqual(provided, expected);
+  const matches = await Promise.all(secrets.map((secret) => hmacVerify(hash, secret, data, provided)));
+  return matches.some(Boolean);
 }
 
 // ---------------------------------------------------------------------------------------------

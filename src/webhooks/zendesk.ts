@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { CaseStatus, Channel, NormalizedEvent } from "../events/model";
-import { fromBase64, hmac, constantTimeEqual, concatBytes, utf8 } from "../lib/crypto";
+import { fromBase64, hmacVerify, concatBytes, utf8 } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyInput, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
@@ -154,9 +154,8 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> =
     const signature = header(input.headers, "x-zendesk-webhook-signature");
     const timestamp = header(input.headers, "x-zendesk-webhook-signature-timestamp");
     if (signature === null || timestamp === null) return null;
-    const expected = await hmac("SHA-256", ZENDESK_TEST_SECRET, concatBytes(utf8(timestamp), input.rawBody));
     const provided = fromBase64(signature);
-    if (provided === null || !(await constantTimeEqual(provided, expected))) return null;
+    if (provided === null || !(await hmacVerify("SHA-256", ZENDESK_TEST_SECRET, concatBytes(utf8(timestamp), input.rawBody), provided))) return null;
     return Response.json({ ok: true, test: true, note: "Zendesk test webhook received; nothing was stored" }, { status: 200 });
   },
 
