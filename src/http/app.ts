@@ -158,8 +158,15 @@ export async function handleFetch(request: Request, env: Env, ctx: ExecutionCont
     }
   }
   if (!response.headers.has("x-request-id")) {
-    response = new Response(response.body, response);
-    response.headers.set("x-request-id", state.requestId);
+    // Responses built here have mutable headers; copying each one (a Response, its headers and a
+    // body stream more per request) showed up as garbage-collection work under load. Only a
+    // response passed through from a fetch has immutable headers and needs the copy.
+    try {
+      response.headers.set("x-request-id", state.requestId);
+    } catch {
+      response = new Response(response.body, response);
+      response.headers.set("x-request-id", state.requestId);
+    }
   }
   console.log(
     JSON.stringify({
