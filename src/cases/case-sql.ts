@@ -117,11 +117,14 @@ export type InsertOutcome = { eventId: string; duplicate: boolean; stale: boolea
  */
 export function insertEvent(sql: SqlStorage, e: NormalizedEvent, receivedAt: number): InsertOutcome {
   const eventId = eventIdOf(e);
-  const existing = sql.exec<{ stale: number }>(`SELECT stale FROM events WHERE event_id = ?`, eventId).toArray()[0];
-  if (existing) return { eventId, duplicate: true, stale: existing.stale === 1 };
+  // One statement for both questions: each exec is a cursor the runtime collects later, and this
+  // runs on every delivery.
+  const seen = sql
+    .exec<{ stale: number | null; newest: number | null }>(`SELECT (SELECT stale FROM events WHERE event_id = ?) AS stale, (SELECT MAX(occurred_at) FROM events) AS newest`, eventId)
+    .one();
+  if (seen.stale !== null) return { eventId, duplicate: true, stale: seen.stale === 1 };
   const occurredAt = Date.parse(e.occurredAt);
-  const newest = sql.exec<{ t: number | null }>(`SELECT MAX(occurred_at) AS t FROM events`).one().t;
-  const stale = newest !== null && occurredAt < newest;
+  const stale = seen.newest !== null && occurredAt < seen.newest;
   sql.exec(
     `INSERT INTO events (event_id, provider, provider_event_id, kind, occurred_at, received_at, stale, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     eventId,
@@ -159,14 +162,31 @@ export interface PinRow {
   from: number;
 }
 
+/**
+ * The pins as last read, per case object's storage: every re-plan needs them and they change only
+ * when the case is opened or the store's rules move on. addPin drops the copy; a transaction that
+ * throws must call `forgetPins` (as for the timer table below).
+ */
+const pinLists = new WeakMap<SqlStorage, readonly PinRow[]>();
+
+export function forgetPins(sql: SqlStorage): void {
+  pinLists.delete(sql);
+}
+
 export function readPins(sql: SqlStorage): PinRow[] {
-  return sql
-    .exec<{ version: number; from_at: number }>(`SELECT version, from_at FROM rule_pins ORDER BY from_at, pinned_at`)
-    .toArray()
-    .map((r) => ({ version: r.version, from: r.from_at }));
+  let pins = pinLists.get(sql);
+  if (!pins) {
+    pins = sql
+      .exec<{ version: number; from_at: number }>(`SELECT version, from_at FROM rule_pins ORDER BY from_at, pinned_at`)
+      .toArray()
+      .map((r) => ({ version: r.version, from: r.from_at }));
+    pinLists.set(sql, pins);
+  }
+  return pins.map((p) => ({ ...p }));
 }
 
 export function addPin(sql: SqlStorage, version: number, from: number, now: number): void {
+  forgetPins(sql);
   sql.exec(`INSERT OR IGNORE INTO rule_pins (version, from_at, pinned_at) VALUES (?, ?, ?)`, version, from, now);
 }
 

@@ -29,6 +29,7 @@ import {
   cancelTimer,
   caseMigrations,
   dueTimerIds,
+  forgetPins,
   forgetTimers,
   getMeta,
   insertEvent,
@@ -96,12 +97,13 @@ export class SupportCase extends DurableObject<Env> {
     });
   }
 
-  /** One atomic write. Undone writes must not leave the timer table's copy behind (see forgetTimers). */
+  /** One atomic write. Undone writes must not leave the copies of timers and pins behind (see forgetTimers). */
   private transaction<T>(write: () => T): T {
     try {
       return this.ctx.storage.transactionSync(write);
     } catch (err) {
       forgetTimers(this.sql);
+      forgetPins(this.sql);
       throw err;
     }
   }
