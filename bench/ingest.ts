@@ -36,7 +36,24 @@ export interface LoadFigures {
   non2xx: number;
   errors: number;
   total: number;
+  /** Fixed-rate runs only: requests over the 50 ms target, and how many separate stalls they came in. */
+  slow?: SlowRequests;
 }
+
+/**
+ * Requests over the p99 target, grouped into bursts: slow requests scheduled within
+ * BURST_GAP_MS of each other are one burst, i.e. one stall of the server that delayed everything
+ * queued behind it, rather than requests that were each slow on their own.
+ */
+export interface SlowRequests {
+  overTarget: number;
+  bursts: number;
+  /** The slowest request's latency, ms. */
+  worstMs: number;
+}
+
+export const SLOW_MS = 50;
+const BURST_GAP_MS = 100;
 
 export interface SaturationRound {
   noop: LoadFigures;
@@ -91,6 +108,8 @@ interface Outbound {
 
 interface Samples {
   latencies: number[];
+  /** Scheduled instants (performance.now) of the requests slower than SLOW_MS. */
+  slowDues: number[];
   non2xx: number;
   errors: number;
   total: number;
@@ -113,7 +132,9 @@ async function paced(rate: number, seconds: number, connections: number, next: (
       const req = httpRequest(r.url, { method: r.method, headers: r.headers, agent, timeout: 10_000 }, (res) => {
         res.resume();
         res.on("end", () => {
-          into.latencies.push(performance.now() - due);
+          const latency = performance.now() - due;
+          into.latencies.push(latency);
+          if (latency > SLOW_MS) into.slowDues.push(due);
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) into.non2xx += 1;
           resolve();
@@ -141,7 +162,17 @@ async function paced(rate: number, seconds: number, connections: number, next: (
 
 function pooled(s: Samples): LoadFigures {
   const sorted = [...s.latencies].sort((a, b) => a - b);
-  return { requestsPerSecond: s.latencies.length / s.seconds, p50Ms: Math.round(percentile(sorted, 50)), p99Ms: Math.round(percentile(sorted, 99)), non2xx: s.non2xx, errors: s.errors, total: s.total };
+  const dues = [...s.slowDues].sort((a, b) => a - b);
+  const bursts = dues.filter((d, i) => i === 0 || d - dues[i - 1]! > BURST_GAP_MS).length;
+  return {
+    requestsPerSecond: s.latencies.length / s.seconds,
+    p50Ms: Math.round(percentile(sorted, 50)),
+    p99Ms: Math.round(percentile(sorted, 99)),
+    non2xx: s.non2xx,
+    errors: s.errors,
+    total: s.total,
+    slow: { overTarget: dues.length, bursts, worstMs: Math.round(sorted.at(-1) ?? 0) },
+  };
 }
 
 function figures(r: autocannon.Result): LoadFigures {
@@ -217,8 +248,8 @@ export async function benchIngest(host: IngestHost, state: StatePlace, opts: { r
     const oneByOne = await inTurns(1);
 
     const fixedRate = async (rate: number): Promise<FixedRate> => {
-      const noopSamples: Samples = { latencies: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
-      const ingestSamples: Samples = { latencies: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
+      const noopSamples: Samples = { latencies: [], slowDues: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
+      const ingestSamples: Samples = { latencies: [], slowDues: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
       for (let i = 0; i < rounds; i++) {
         await paced(rate, roundSeconds, connections, () => ({ url: `${server.url}/healthz`, method: "GET", headers: {}, body: undefined }), noopSamples);
         await paced(rate, roundSeconds, connections, () => ({ url: hook, method: "POST", ...signed() }), ingestSamples);
