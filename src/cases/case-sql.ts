@@ -77,10 +77,6 @@ export function setMeta(sql: SqlStorage, key: string, value: string): void {
   sql.exec(`INSERT INTO case_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
 }
 
-export function deleteMeta(sql: SqlStorage, key: string): void {
-  sql.exec(`DELETE FROM case_meta WHERE key = ?`, key);
-}
-
 // ── events ───────────────────────────────────────────────────────────────────────────────────
 
 export interface StoredEvent {
