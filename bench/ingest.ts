@@ -52,7 +52,7 @@ export interface SlowRequests {
   worstMs: number;
 }
 
-export const SLOW_MS = 50;
+export const P99_TARGET_MS = 50;
 const BURST_GAP_MS = 100;
 
 export interface SaturationRound {
@@ -108,7 +108,7 @@ interface Outbound {
 
 interface Samples {
   latencies: number[];
-  /** Scheduled instants (performance.now) of the requests slower than SLOW_MS. */
+  /** Scheduled instants (performance.now) of the requests slower than P99_TARGET_MS. */
   slowDues: number[];
   non2xx: number;
   errors: number;
@@ -134,7 +134,7 @@ async function paced(rate: number, seconds: number, connections: number, next: (
         res.on("end", () => {
           const latency = performance.now() - due;
           into.latencies.push(latency);
-          if (latency > SLOW_MS) into.slowDues.push(due);
+          if (latency > P99_TARGET_MS) into.slowDues.push(due);
           const status = res.statusCode ?? 0;
           if (status < 200 || status >= 300) into.non2xx += 1;
           resolve();
