@@ -136,6 +136,18 @@ export const NormalizedEvent = z.object({
   /** The provider's own timestamp for the change: order is decided by this, not arrival. */
   occurredAt: isoInstant,
   caseKey: CaseKey,
+  /**
+   * The key is the source's stand-in for a case it cannot name: a Shopify fulfillment event names
+   * its fulfillment, never the parcel's carrier and tracking number. If the store has learned the
+   * real key (another event's `alsoKnownAs`), intake sends the event to that case instead.
+   */
+  standInKey: z.boolean().optional(),
+  /**
+   * Stand-in keys other events use for this same case (Shopify's fulfillment, for the parcel a
+   * fulfillment ships). Intake remembers them in the store's case index before answering, so a
+   * later event keyed by one of them (`standInKey`) meets this case rather than opening another.
+   */
+  alsoKnownAs: z.array(CaseKey).max(8).optional(),
   kind: EventKind,
   channel: Channel.optional(),
   customer: CustomerContact.optional(),

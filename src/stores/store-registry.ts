@@ -15,7 +15,8 @@ import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, 
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
 import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
-import { caseObjectName } from "../events/model";
+import { caseObjectName, type CaseKey } from "../events/model";
+import { caseAliasMigrations, learnAliases, resolveAliases } from "./case-aliases";
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
@@ -46,6 +47,7 @@ export class StoreRegistry extends DurableObject<Env> {
     applyMigrations(this.ctx.storage, "rules", rulesMigrations);
     applyMigrations(this.ctx.storage, "deliveries", deliveryMigrations);
     applyMigrations(this.ctx.storage, "case-index", caseIndexMigrations);
+    applyMigrations(this.ctx.storage, "case-aliases", caseAliasMigrations);
     this.holdsStore = true;
   }
 
@@ -153,6 +155,19 @@ export class StoreRegistry extends DurableObject<Env> {
   /** A case's latest summary; older pushes (lower `seq`) are ignored. */
   async indexCase(summary: CasePush, seq: number): Promise<boolean> {
     return upsertCaseSummary(this.sql, summary, seq, Date.now());
+  }
+
+  /** Remembers stand-in keys for a case (see case-aliases.ts); false when this object holds no store. */
+  async learnCaseAliases(caseKey: CaseKey, aliases: CaseKey[], asOf: number): Promise<boolean> {
+    if (!this.holdsStore) return false;
+    learnAliases(this.sql, caseKey, aliases, asOf, Date.now());
+    return true;
+  }
+
+  /** The real key behind each stand-in case id the store has learned one for. */
+  async resolveCaseAliases(aliasCaseIds: string[]): Promise<Record<string, CaseKey>> {
+    if (!this.holdsStore) return {};
+    return resolveAliases(this.sql, aliasCaseIds);
   }
 
   async hasCase(caseId: string): Promise<boolean> {

@@ -78,7 +78,7 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   };
   if (normalized.type === "ignored") return ignore(normalized.reason, normalized.providerEventId);
   if (normalized.events.length === 0) return ignore("the delivery carried no change we track");
-  return Response.json(await ingest(env, storeId, adapter, normalized.events, rulesVersion, log), { status });
+  return Response.json(await ingest(env, registry, storeId, adapter, normalized.events, rulesVersion, log), { status });
 }
 
 /**
@@ -102,7 +102,15 @@ async function providerContext(registry: DurableObjectStub<StoreRegistry>, store
   return { config, rulesVersion };
 }
 
-async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: NormalizedEvent[], rulesVersion: number | undefined, log: Record<string, unknown>): Promise<IntakeAnswer> {
+async function ingest(
+  env: Env,
+  registry: DurableObjectStub<StoreRegistry>,
+  storeId: string,
+  adapter: ProviderAdapter,
+  raw: NormalizedEvent[],
+  rulesVersion: number | undefined,
+  log: Record<string, unknown>,
+): Promise<IntakeAnswer> {
   // The path's store id wins over anything an adapter set: a body can never address another store.
   const events: NormalizedEvent[] = [];
   for (const [i, e] of raw.entries()) {
@@ -110,6 +118,8 @@ async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: 
     if (!checked.success) throw validationError(checked.error, `${adapter.title} payload (normalized event ${i})`);
     events.push(checked.data);
   }
+
+  await routeStandIns(registry, events);
 
   const byCase = new Map<string, NormalizedEvent[]>();
   for (const e of events) {
@@ -127,4 +137,26 @@ async function ingest(env: Env, storeId: string, adapter: ProviderAdapter, raw: 
   log.caseId = results[0]!.caseId;
   log.duplicate = results.every((r) => r.duplicate);
   return { caseId: results[0]!.caseId, eventId: results[0]!.eventId, duplicate: results.every((r) => r.duplicate), events: results };
+}
+
+/**
+ * Stand-in keys (see stores/case-aliases.ts). What a delivery teaches is stored before anything
+ * else, so an event keyed by the stand-in that arrives a moment later already finds the case; then
+ * each stand-in-keyed event goes to the real case if the store knows it, shown by its real
+ * carrier and tracking number. A stand-in nobody has named yet keeps its own case. Only deliveries
+ * that use these fields pay the extra call to the store's registry.
+ */
+async function routeStandIns(registry: DurableObjectStub<StoreRegistry>, events: NormalizedEvent[]): Promise<void> {
+  for (const e of events) {
+    if (e.alsoKnownAs?.length) await registry.learnCaseAliases(e.caseKey, e.alsoKnownAs, Date.parse(e.occurredAt));
+  }
+  const standIns = events.filter((e) => e.standInKey);
+  if (standIns.length === 0) return;
+  const real = await registry.resolveCaseAliases(standIns.map((e) => caseIdOf(e.caseKey)));
+  for (const e of standIns) {
+    const key = real[caseIdOf(e.caseKey)];
+    if (!key) continue;
+    e.caseKey = key;
+    if (key.type === "shipment" && e.shipment) e.shipment = { ...e.shipment, carrier: key.carrier, trackingNumber: key.trackingNumber };
+  }
 }

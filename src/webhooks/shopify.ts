@@ -1,17 +1,23 @@
 /**
- * Shopify (commerce): `fulfillment_events/create` and `fulfillments/update` webhooks.
+ * Shopify (commerce): `fulfillment_events/create`, `fulfillments/create` and `fulfillments/update`.
  *
  * Shopify is where the order id and the customer's e-mail live, so its shipment events are what
  * lets a shipment case and a helpdesk ticket about the same order meet. Every other topic is
  * acknowledged and ignored.
+ *
+ * A fulfillment event names its fulfillment, not the parcel (no carrier, no tracking number), so
+ * it is keyed by a stand-in, `shopify` + `fulfillment-<id>`; the fulfillment webhooks name both
+ * and teach the store that stand-in (`alsoKnownAs`), so the parcel's events from Shopify and from
+ * every carrier feed meet in one case.
  */
 import { z } from "zod";
 import { fromBase64 } from "../lib/crypto";
 import type { ProviderAdapter } from "./adapter";
 import { derivedEventId, header, hmacMatchesAnySecret, toIsoInstant } from "./common";
-import { joinLocation, optionalText, shipmentEvent, shopifyKind } from "./shipment-status";
+import type { CaseKey } from "../events/model";
+import { canonicalCarrier, canonicalTrackingNumber, joinLocation, optionalText, shipmentEvent, shopifyKind } from "./shipment-status";
 
-const USED_TOPICS = ["fulfillment_events/create", "fulfillments/update"] as const;
+const USED_TOPICS = ["fulfillment_events/create", "fulfillments/create", "fulfillments/update"] as const;
 
 /**
  * The topic is in a header, not the body, so the body schema can only require what every
@@ -70,6 +76,11 @@ function exactId(rawBody: Uint8Array, field: string, parsed: number | string): s
   return match?.[1] !== undefined && Number(match[1]) === parsed ? match[1] : String(parsed);
 }
 
+/** The stand-in key of a fulfillment's parcel, the same whichever webhook builds it. */
+function fulfillmentStandIn(fulfillmentId: string): Extract<CaseKey, { type: "shipment" }> {
+  return { type: "shipment", carrier: canonicalCarrier("shopify"), trackingNumber: canonicalTrackingNumber(`fulfillment-${fulfillmentId}`) };
+}
+
 export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> = {
   id: "shopify",
   title: "Shopify",
@@ -98,26 +109,29 @@ export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> =
       const mapped = shopifyKind(ev.status);
       const providerEventId = webhookId ?? (await derivedEventId(["shopify", topic, ev.id, ev.happened_at, ev.status]));
       if (mapped === null) return { type: "ignored", reason: `Shopify fulfillment event status "${ev.status}" is not a shipment milestone`, providerEventId };
-      const fulfillmentId = exactId(rawBody, "fulfillment_id", ev.fulfillment_id);
-      // A fulfillment event carries no tracking number, only its fulfillment: its case is keyed
-      // by the fulfillment, and the order id travels so it still meets the order's tickets.
+      const standIn = fulfillmentStandIn(exactId(rawBody, "fulfillment_id", ev.fulfillment_id));
+      // The order id travels too, so even a parcel whose real key is not known yet meets the
+      // order's tickets.
       return {
         type: "events",
         events: [
-          shipmentEvent({
-            storeId,
-            provider: "shopify",
-            providerEventId,
-            occurredAt: toIsoInstant(ev.happened_at) ?? toIsoInstant(ev.created_at) ?? triggeredAt ?? new Date(receivedAt).toISOString(),
-            kind: mapped.kind,
-            carrier: "shopify",
-            trackingNumber: `fulfillment-${fulfillmentId}`,
-            rawStatus: ev.status,
-            reason: ev.message ?? mapped.reason,
-            estimatedDelivery: toIsoInstant(ev.estimated_delivery_at),
-            location: joinLocation(ev.city, ev.province, ev.country),
-            orderId: exactId(rawBody, "order_id", ev.order_id),
-          }),
+          {
+            ...shipmentEvent({
+              storeId,
+              provider: "shopify",
+              providerEventId,
+              occurredAt: toIsoInstant(ev.happened_at) ?? toIsoInstant(ev.created_at) ?? triggeredAt ?? new Date(receivedAt).toISOString(),
+              kind: mapped.kind,
+                carrier: standIn.carrier,
+                trackingNumber: standIn.trackingNumber,
+                rawStatus: ev.status,
+                reason: ev.message ?? mapped.reason,
+                estimatedDelivery: toIsoInstant(ev.estimated_delivery_at),
+                location: joinLocation(ev.city, ev.province, ev.country),
+                orderId: exactId(rawBody, "order_id", ev.order_id),
+            }),
+            standInKey: true,
+          },
         ],
       };
     }
@@ -137,20 +151,23 @@ export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> =
     return {
       type: "events",
       events: [
-        shipmentEvent({
-          storeId,
-          provider: "shopify",
-          providerEventId,
-          occurredAt: toIsoInstant(f.updated_at) ?? toIsoInstant(f.created_at) ?? triggeredAt ?? new Date(receivedAt).toISOString(),
-          kind: mapped.kind,
-          carrier: f.tracking_company ?? "unknown",
-          trackingNumber,
-          rawStatus: f.shipment_status ? `${f.status}/${f.shipment_status}` : f.status,
-          reason: mapped.reason,
-          orderId: exactId(rawBody, "order_id", f.order_id),
-          customer: { email: f.email, phone: f.destination?.phone, name: f.destination?.name },
-          url: f.tracking_url,
-        }),
+        {
+          ...shipmentEvent({
+            storeId,
+            provider: "shopify",
+            providerEventId,
+            occurredAt: toIsoInstant(f.updated_at) ?? toIsoInstant(f.created_at) ?? triggeredAt ?? new Date(receivedAt).toISOString(),
+            kind: mapped.kind,
+            carrier: f.tracking_company ?? "unknown",
+            trackingNumber,
+            rawStatus: f.shipment_status ? `${f.status}/${f.shipment_status}` : f.status,
+            reason: mapped.reason,
+            orderId: exactId(rawBody, "order_id", f.order_id),
+            customer: { email: f.email, phone: f.destination?.phone, name: f.destination?.name },
+            url: f.tracking_url,
+          }),
+          alsoKnownAs: [fulfillmentStandIn(exactId(rawBody, "id", f.id))],
+        },
       ],
     };
   },
@@ -160,7 +177,7 @@ export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> =
       steps: [
         "In Shopify admin, open Settings › Notifications › Webhooks (or register the subscription from your app).",
         `Create a webhook for the event "Fulfillment event creation" (topic fulfillment_events/create), format JSON, URL: ${hookUrl}`,
-        `Create a second webhook for "Fulfillment update" (topic fulfillments/update) with the same URL.`,
+        `Create two more webhooks with the same URL: "Fulfillment creation" (topic fulfillments/create) and "Fulfillment update" (topic fulfillments/update). They name the parcel's carrier and tracking number, which the fulfillment events do not, so all three land in one case per parcel.`,
         "Copy the signing secret shown under the webhook list (\"Your webhooks will be signed with …\"), or your app's client secret for app-registered webhooks, and save it as this provider's secret.",
         "While rotating an app secret, configure both the old and the new secret: Shopify keeps signing in-flight retries with the old one for up to an hour.",
       ],

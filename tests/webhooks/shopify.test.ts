@@ -87,9 +87,12 @@ describe("shopify normalize", () => {
       occurredAt: "2022-01-01T00:00:00.000Z",
       orderId: "820982911946154508",
       rawStatus: "in_transit",
+      // A stand-in for the parcel, which the event does not name (intake resolves it).
       caseKey: { type: "shipment", carrier: "shopify", trackingNumber: "FULFILLMENT-123456" },
+      standInKey: true,
       shipment: { reason: "Item is now in transit", location: "CA" },
     });
+    expect(e.alsoKnownAs).toBeUndefined();
     expect(e.shipment?.estimatedDelivery).toBeUndefined();
   });
 
@@ -107,6 +110,17 @@ describe("shopify normalize", () => {
     });
     // The same parcel reported by a carrier aggregator in upper case lands in the same case.
     expect(caseIdOf(e.caseKey)).toBe(caseIdOf({ type: "shipment", carrier: "ups", trackingNumber: "1Z827WK74630" }));
+    // It names the stand-in its fulfillment's events use, exactly as they build it.
+    const standIn = (await onlyEvent(shopifyAdapter, fixture(EVENT_FIXTURE).text, eventHeaders)).caseKey;
+    expect(e.alsoKnownAs).toEqual([standIn]);
+    expect(e.standInKey).toBeUndefined();
+  });
+
+  it("reads fulfillments/create like fulfillments/update: the parcel's key, and the stand-in it replaces", async () => {
+    const created = await onlyEvent(shopifyAdapter, fixture(FULFILLMENT_FIXTURE).text, { ...fulfillmentHeaders, "x-shopify-topic": "fulfillments/create" });
+    const updated = await onlyEvent(shopifyAdapter, fixture(FULFILLMENT_FIXTURE).text, fulfillmentHeaders);
+    expect(created.caseKey).toEqual(updated.caseKey);
+    expect(created.alsoKnownAs).toEqual([{ type: "shipment", carrier: "shopify", trackingNumber: "FULFILLMENT-123456" }]);
   });
 
   it.each([
