@@ -17,7 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { isOpen } from "../calendar/index";
-import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, type Channel, NormalizedEvent } from "../events/model";
+import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, type Channel, NormalizedEvent, rekeyed } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
 import { dispatchReminder } from "../notify/dispatch";
 import type { Reminder } from "../notify/reminder";
@@ -83,6 +83,9 @@ export interface CallbackRequest {
   phone?: string | undefined;
   actor: string;
 }
+
+/** Id prefix of the event that closes a stand-in case handed on to the case it names. */
+const CONTINUED_IN = "continued-in:";
 
 export class SupportCase extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -164,6 +167,36 @@ export class SupportCase extends DurableObject<Env> {
       console.log(JSON.stringify({ msg: "case.refresh_failed", case: caseId, error: err instanceof Error ? err.message : String(err) }));
     }
     return { caseId, results };
+  }
+
+  /**
+   * This case was opened under a stand-in key (a Shopify fulfillment event) before the store
+   * learned which case the stand-in names. Returns its events re-keyed for that case, and closes
+   * itself: its later events now go to the named case, so its own reminders would only mislead (a
+   * parcel whose scans arrive elsewhere looks stuck here). Safe to repeat: the closing event has a
+   * fixed id, and it is never handed on.
+   */
+  async continueIn(target: CaseKey): Promise<NormalizedEvent[]> {
+    const id = this.identity();
+    if (!id) return [];
+    const targetId = caseIdOf(target);
+    const handed = readEvents(this.sql)
+      .map((e) => e.event)
+      .filter((e) => !e.providerEventId.startsWith(CONTINUED_IN))
+      .map((e) => rekeyed(e, target));
+    const closing: NormalizedEvent = {
+      storeId: id.storeId,
+      provider: API_SOURCE,
+      providerEventId: `${CONTINUED_IN}${targetId}`,
+      occurredAt: new Date().toISOString(),
+      caseKey: id.key,
+      kind: "case.status_changed",
+      status: "closed",
+      rawStatus: `continued in ${targetId}`,
+      body: `The store learned which case this stand-in names; this case's events and everything after them are in ${targetId}.`,
+    };
+    await this.ingest([closing]);
+    return handed;
   }
 
   /** Applies a newer rules version from `at` on: clocks keep the business time already used. */

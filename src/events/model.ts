@@ -206,6 +206,15 @@ export const NormalizedEvent = z.object({
 });
 export type NormalizedEvent = z.infer<typeof NormalizedEvent>;
 
+/**
+ * The event moved to the case its stand-in key names (see `standInKey`): a shipment event then
+ * shows the parcel's real carrier and tracking number too.
+ */
+export function rekeyed(e: NormalizedEvent, key: CaseKey): NormalizedEvent {
+  const shipment = key.type === "shipment" && e.shipment ? { ...e.shipment, carrier: key.carrier, trackingNumber: key.trackingNumber } : e.shipment;
+  return { ...e, caseKey: key, ...(shipment ? { shipment } : {}) };
+}
+
 /** The case id shown in the API: readable, stable, unique within a store. */
 export function caseIdOf(key: CaseKey): string {
   return key.type === "ticket"

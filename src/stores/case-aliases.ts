@@ -16,7 +16,9 @@ export const caseAliasMigrations: Migration[] = [
     id: 1,
     sql: `CREATE TABLE case_aliases (
             alias_case_id TEXT PRIMARY KEY, case_key TEXT NOT NULL, case_id TEXT NOT NULL,
-            as_of INTEGER NOT NULL, learned_at INTEGER NOT NULL);`,
+            as_of INTEGER NOT NULL, learned_at INTEGER NOT NULL,
+            -- the case the stand-in's own case (if it had one) was handed over to
+            handed_to TEXT);`,
   },
 ];
 
@@ -28,14 +30,18 @@ export interface LearnedAlias {
   asOf: number;
 }
 
-/** Records what `caseKey` is also known as. A stand-in for itself is no stand-in and is skipped. */
-export function learnAliases(sql: SqlStorage, caseKey: CaseKey, aliases: readonly CaseKey[], asOf: number, now: number): number {
+/**
+ * Records what `caseKey` is also known as (a stand-in for itself is no stand-in and is skipped).
+ * Returns the stand-ins that already have a case of their own, opened by an event that came before
+ * the stand-in was named, and not yet handed over to this case: intake moves their events here.
+ */
+export function learnAliases(sql: SqlStorage, caseKey: CaseKey, aliases: readonly CaseKey[], asOf: number, now: number): string[] {
   const caseId = caseIdOf(caseKey);
-  let learned = 0;
+  const toHandOver: string[] = [];
   for (const alias of aliases) {
     const aliasCaseId = caseIdOf(alias);
     if (aliasCaseId === caseId) continue;
-    const cursor = sql.exec(
+    sql.exec(
       `INSERT INTO case_aliases (alias_case_id, case_key, case_id, as_of, learned_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (alias_case_id) DO UPDATE SET case_key = excluded.case_key, case_id = excluded.case_id, as_of = excluded.as_of, learned_at = excluded.learned_at
        WHERE excluded.as_of >= case_aliases.as_of`,
@@ -45,9 +51,22 @@ export function learnAliases(sql: SqlStorage, caseKey: CaseKey, aliases: readonl
       asOf,
       now,
     );
-    learned += cursor.rowsWritten > 0 ? 1 : 0;
+    const waiting = sql
+      .exec(
+        `SELECT 1 FROM case_aliases a JOIN case_index c ON c.case_id = a.alias_case_id
+         WHERE a.alias_case_id = ? AND a.case_id = ? AND (a.handed_to IS NULL OR a.handed_to <> a.case_id)`,
+        aliasCaseId,
+        caseId,
+      )
+      .toArray();
+    if (waiting.length > 0) toHandOver.push(aliasCaseId);
   }
-  return learned;
+  return toHandOver;
+}
+
+/** The stand-in's own case has handed its events to `caseId` and closed. */
+export function markHandedOver(sql: SqlStorage, aliasCaseId: string, caseId: string): void {
+  sql.exec(`UPDATE case_aliases SET handed_to = ? WHERE alias_case_id = ?`, caseId, aliasCaseId);
 }
 
 /** The real key behind each stand-in case id that has one; stand-ins not (yet) learned are left out. */

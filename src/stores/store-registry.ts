@@ -16,7 +16,7 @@ import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
 import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName, type CaseKey } from "../events/model";
-import { caseAliasMigrations, learnAliases, resolveAliases } from "./case-aliases";
+import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } from "./case-aliases";
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
@@ -157,11 +157,18 @@ export class StoreRegistry extends DurableObject<Env> {
     return upsertCaseSummary(this.sql, summary, seq, Date.now());
   }
 
-  /** Remembers stand-in keys for a case (see case-aliases.ts); false when this object holds no store. */
-  async learnCaseAliases(caseKey: CaseKey, aliases: CaseKey[], asOf: number): Promise<boolean> {
-    if (!this.holdsStore) return false;
-    learnAliases(this.sql, caseKey, aliases, asOf, Date.now());
-    return true;
+  /**
+   * Remembers stand-in keys for a case (see case-aliases.ts). Returns the stand-ins whose own case
+   * (opened before they were named) still has to hand its events over.
+   */
+  async learnCaseAliases(caseKey: CaseKey, aliases: CaseKey[], asOf: number): Promise<string[]> {
+    if (!this.holdsStore) return [];
+    return learnAliases(this.sql, caseKey, aliases, asOf, Date.now());
+  }
+
+  async standInHandedOver(aliasCaseId: string, caseId: string): Promise<void> {
+    if (!this.holdsStore) return;
+    markHandedOver(this.sql, aliasCaseId, caseId);
   }
 
   /** The real key behind each stand-in case id the store has learned one for. */

@@ -8,7 +8,7 @@
  * a 2xx always means the event is durably stored. Nothing is stored for a request that is rejected.
  */
 import { z } from "zod";
-import { caseIdOf, caseObjectName, NormalizedEvent } from "../events/model";
+import { caseIdOf, caseObjectName, NormalizedEvent, rekeyed } from "../events/model";
 import { parseJsonBytes, readBodyBytes } from "../http/body";
 import { ApiError, validationError } from "../http/errors";
 import { concatBytes, sha256Hex, utf8 } from "../lib/crypto";
@@ -119,7 +119,7 @@ async function ingest(
     events.push(checked.data);
   }
 
-  await routeStandIns(registry, events);
+  await routeStandIns(env, registry, storeId, events, rulesVersion);
 
   const byCase = new Map<string, NormalizedEvent[]>();
   for (const e of events) {
@@ -141,22 +141,27 @@ async function ingest(
 
 /**
  * Stand-in keys (see stores/case-aliases.ts). What a delivery teaches is stored before anything
- * else, so an event keyed by the stand-in that arrives a moment later already finds the case; then
- * each stand-in-keyed event goes to the real case if the store knows it, shown by its real
- * carrier and tracking number. A stand-in nobody has named yet keeps its own case. Only deliveries
- * that use these fields pay the extra call to the store's registry.
+ * else, so an event keyed by the stand-in that arrives a moment later already finds the case. A
+ * stand-in that already has a case of its own (its event came first) hands its events over to the
+ * named case and closes, once. Then each stand-in-keyed event goes to the real case if the store
+ * knows it; a stand-in nobody has named yet keeps its own case. Only deliveries that use these
+ * fields pay the extra calls to the store's registry.
  */
-async function routeStandIns(registry: DurableObjectStub<StoreRegistry>, events: NormalizedEvent[]): Promise<void> {
+async function routeStandIns(env: Env, registry: DurableObjectStub<StoreRegistry>, storeId: string, events: NormalizedEvent[], rulesVersion: number | undefined): Promise<void> {
   for (const e of events) {
-    if (e.alsoKnownAs?.length) await registry.learnCaseAliases(e.caseKey, e.alsoKnownAs, Date.parse(e.occurredAt));
+    if (!e.alsoKnownAs?.length) continue;
+    const opened = await registry.learnCaseAliases(e.caseKey, e.alsoKnownAs, Date.parse(e.occurredAt));
+    for (const standInCaseId of opened) {
+      const handed = await env.CASES.getByName(caseObjectName(storeId, standInCaseId)).continueIn(e.caseKey);
+      if (handed.length > 0) await env.CASES.getByName(caseObjectName(storeId, caseIdOf(e.caseKey))).ingest(handed, rulesVersion === undefined ? {} : { rulesVersion });
+      await registry.standInHandedOver(standInCaseId, caseIdOf(e.caseKey));
+    }
   }
   const standIns = events.filter((e) => e.standInKey);
   if (standIns.length === 0) return;
   const real = await registry.resolveCaseAliases(standIns.map((e) => caseIdOf(e.caseKey)));
-  for (const e of standIns) {
-    const key = real[caseIdOf(e.caseKey)];
-    if (!key) continue;
-    e.caseKey = key;
-    if (key.type === "shipment" && e.shipment) e.shipment = { ...e.shipment, carrier: key.carrier, trackingNumber: key.trackingNumber };
+  for (const [i, e] of events.entries()) {
+    const key = e.standInKey ? real[caseIdOf(e.caseKey)] : undefined;
+    if (key) events[i] = rekeyed(e, key);
   }
 }

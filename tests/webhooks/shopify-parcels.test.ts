@@ -56,15 +56,33 @@ describe("Shopify: a fulfillment's events meet its parcel", () => {
     expect(await caseIds(hook)).toEqual([PARCEL]);
   });
 
-  it("a fulfillment event before the parcel is named keeps its own case; the events after it go to the parcel", async () => {
+  it("a fulfillment event that came before the parcel was named: its case hands its events to the parcel's case and closes, once", async () => {
     const hook = await connect("shopify");
     const early = await hook.send(fulfillmentEvent("in_transit", "2026-01-05T10:00:00Z"), { event: "fulfillment_events/create" });
     expect(early.body.caseId).toBe(STAND_IN);
-    await hook.send(fulfillment(), { event: "fulfillments/update" });
+    const before = (await hook.readCase(STAND_IN)).body;
+    // Left alone, this case would watch for the next scan (shipment-delay playbook, no scan for 48 h).
+    expect(before.timers.pending.length).toBeGreaterThan(0);
+
+    const naming = fulfillment();
+    const named = await hook.send(naming, { event: "fulfillments/update", deliveryId: "fulfillment-update-1" });
+    expect(named.body.caseId).toBe(PARCEL);
     const later = await hook.send(fulfillmentEvent("out_for_delivery", "2026-01-06T08:00:00Z"), { event: "fulfillment_events/create" });
     expect(later.body.caseId).toBe(PARCEL);
-    expect(await caseIds(hook)).toEqual([PARCEL, STAND_IN].sort());
-    expect((await hook.readCase(STAND_IN)).body.timeline.events).toHaveLength(1);
+
+    const parcel = (await hook.readCase(PARCEL)).body;
+    expect(parcel.timeline.events.map((e: { kind: string }) => e.kind).sort()).toEqual(["shipment.in_transit", "shipment.label_created", "shipment.out_for_delivery"]);
+    const standIn = (await hook.readCase(STAND_IN)).body;
+    expect(standIn.status).toBe("closed");
+    expect(standIn.timers.pending).toEqual([]);
+    expect(standIn.timeline.events.at(-1).summary).toContain(PARCEL);
+    const list = await call("GET", `/v1/stores/${hook.storeId}/cases?state=open`, { token: hook.adminToken });
+    expect(list.body.cases.map((c: { caseId: string }) => c.caseId)).toEqual([PARCEL]);
+
+    // Shopify retries the naming webhook: nothing is handed over twice.
+    expect((await hook.send(naming, { event: "fulfillments/update", deliveryId: "fulfillment-update-1" })).body.duplicate).toBe(true);
+    expect((await hook.readCase(PARCEL)).body.timeline.events).toHaveLength(3);
+    expect((await hook.readCase(STAND_IN)).body.timeline.events).toHaveLength(standIn.timeline.events.length);
   });
 
   it("a corrected tracking number moves the fulfillment's events; a late retry of the older webhook does not move them back", async () => {
