@@ -5,6 +5,7 @@
  * what is wrong is its content.
  */
 import fc from "fast-check";
+import { jsonText } from "./json-text";
 
 /** Text that goes wrong in parsers: unicode, controls, separators, encodings, numbers, names. */
 export const junkText: fc.Arbitrary<string> = fc.oneof(
@@ -112,7 +113,7 @@ function wrapInInvalidUtf8(json: Uint8Array): Uint8Array {
 /** The ways a body can fail to be the JSON a route wants: not JSON at all, or JSON of the wrong shape. */
 export function body(shaped: fc.Arbitrary<unknown>): fc.Arbitrary<WireBody> {
   const asJson = (value: unknown): WireBody => {
-    const text = JSON.stringify(value);
+    const text = jsonText(value);
     return text === undefined ? { bytes: undefined } : { bytes: text, json: { value: JSON.parse(text) as unknown } };
   };
   return fc.oneof(
@@ -124,13 +125,13 @@ export function body(shaped: fc.Arbitrary<unknown>): fc.Arbitrary<WireBody> {
       arbitrary: fc.oneof(
         fc.constantFrom("", " ", "{", "}", "[", "{\"a\":", "nul", "NaN", "{'a':1}", "{\"a\":1,}", "\ufeff{}", "{}{}", "[1,]", "1e999999", "\"\\ud800\"", "{\"__proto__\":{\"polluted\":1}}", "name=x&secrets=y", "<xml/>"),
         fc.string({ unit: "binary", maxLength: 200 }),
-        shaped.map((v) => (JSON.stringify(v) ?? "").slice(0, -1)),
-        shaped.map((v) => `${JSON.stringify(v) ?? ""} trailing`),
+        shaped.map((v) => (jsonText(v) ?? "").slice(0, -1)),
+        shaped.map((v) => `${jsonText(v) ?? ""} trailing`),
       ).map((bytes) => ({ bytes })),
     },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ bytes })) },
     // Invalid UTF-8 around otherwise valid JSON.
-    { weight: 1, arbitrary: shaped.map((v) => ({ bytes: wrapInInvalidUtf8(encoder.encode(JSON.stringify(v) ?? "null")) })) },
+    { weight: 1, arbitrary: shaped.map((v) => ({ bytes: wrapInInvalidUtf8(encoder.encode(jsonText(v) ?? "null")) })) },
   );
 }
 

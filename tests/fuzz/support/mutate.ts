@@ -4,6 +4,7 @@
  * picks one node of the value by index and changes it; several can be stacked.
  */
 import fc from "fast-check";
+import { jsonText } from "./json-text";
 
 type Json = unknown;
 
@@ -60,7 +61,7 @@ const MUTATIONS = ["delete", "replace", "addKey", "wrapArray", "deepNest", "dupl
 type Mutation = (typeof MUTATIONS)[number];
 
 function apply(value: Json, index: number, kind: Mutation, odd: Json, key: string, depth: number): Json {
-  const root = JSON.parse(JSON.stringify(value ?? null)) as Json;
+  const root = JSON.parse(jsonText(value ?? null) ?? "null") as Json;
   const all = slots(root);
   const slot = all[index % all.length]!;
   const put = (v: Json): Json => {
@@ -95,7 +96,7 @@ function apply(value: Json, index: number, kind: Mutation, odd: Json, key: strin
       if (Array.isArray(slot.value)) return put([...slot.value, ...slot.value, ...slot.value]);
       return put(Array.from({ length: 3 }, () => slot.value));
     case "stringify":
-      return put(JSON.stringify(slot.value ?? null));
+      return put(jsonText(slot.value ?? null) ?? "null");
     case "emptyContainer":
       return put(Array.isArray(slot.value) ? {} : []);
   }
