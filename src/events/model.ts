@@ -144,7 +144,7 @@ export const NormalizedEvent = z.object({
   standInKey: z.boolean().optional(),
   /**
    * Stand-in keys other events use for this same case (Shopify's fulfillment, for the parcel a
-   * fulfillment ships). Intake remembers them in the store's case index before answering, so a
+   * fulfillment ships). Intake remembers them in the store's registry before answering, so a
    * later event keyed by one of them (`standInKey`) meets this case rather than opening another.
    */
   alsoKnownAs: z.array(CaseKey).max(8).optional(),

@@ -22,14 +22,6 @@ export const caseAliasMigrations: Migration[] = [
   },
 ];
 
-export interface LearnedAlias {
-  /** The stand-in, as the case id an event keyed by it would otherwise open. */
-  aliasCaseId: string;
-  caseKey: CaseKey;
-  /** The time of the event that said so: a newer statement replaces an older one, never the reverse. */
-  asOf: number;
-}
-
 /**
  * Records what `caseKey` is also known as (a stand-in for itself is no stand-in and is skipped).
  * Returns the stand-ins that already have a case of their own, opened by an event that came before
