@@ -16,6 +16,9 @@
  *   provider waiting for its 2xx. Judged at half the one-connection rate of the ingest route (the
  *   thread busy about half the time); shown too at half the saturation throughput, which for
  *   spaced-out requests is close to all the thread can do, so its tail is queueing again.
+ *   Offered on a freshly started server, and the judged rate again on the server that served the
+ *   throughput rounds: the local stack's tail grows with the requests a process has served,
+ *   whatever the Worker (the control Worker in stack-floor.ts shows how much).
  * The machines are shared and their speed drifts within a minute, so the two routes take turns in
  * short rounds rather than one long run each: a slow spell then hits both, not just one.
  */
@@ -81,10 +84,14 @@ export interface IngestFigures {
   ratio: number;
   /** One connection, one request at a time, round by round. */
   oneByOne: SaturationRound[];
-  /** Both routes at half the ingest route's median one-connection throughput: where p99 is judged. */
-  atRate: FixedRate;
-  /** Both routes at half the ingest route's median saturation throughput. */
-  atHalfSaturation: FixedRate;
+  /** Both routes at half the ingest route's median one-connection throughput, on a fresh server: where p99 is judged. */
+  atRate: FixedRate & { ingest: LoadFigures };
+  /** Both routes at half the ingest route's median saturation throughput, on the fresh server after atRate. */
+  atHalfSaturation: FixedRate & { ingest: LoadFigures };
+  /** The judged rate again, on the server that has just served the saturation and one-connection rounds. */
+  afterLoad: FixedRate & { ingest: LoadFigures };
+  /** Requests that server had served by then (warm-ups included). */
+  servedBeforeAfterLoad: number;
   connections: number;
   roundSeconds: number;
   cases: number;
@@ -93,13 +100,14 @@ export interface IngestFigures {
 export interface FixedRate {
   rate: number;
   noop: LoadFigures;
-  ingest: LoadFigures;
+  /** null when only the no-op route was offered (the control Worker has no webhook route). */
+  ingest: LoadFigures | null;
 }
 
 /** The fixed rates: this share of the ingest route's (median) one-connection, and saturation, throughput. */
 const FIXED_RATE_SHARE = 0.5;
 
-interface Outbound {
+export interface Outbound {
   url: string;
   method: string;
   headers: Record<string, string>;
@@ -188,90 +196,137 @@ function figures(r: autocannon.Result): LoadFigures {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
+/** A running Worker with one bench store whose Zendesk tickets are all open. */
+interface Prepared {
+  noop: () => Outbound;
+  hook: () => Outbound;
+}
+
+/**
+ * Makes the bench store, opens every ticket, and warms both paths (isolate, objects) so no
+ * measurement pays the cold start. Measured requests then pick a ticket at random, so each adds an
+ * event to an existing case. (Opening tickets in turn would have every one cross the playbook's
+ * thresholds, the "call them" nudge after four customer messages, in the same second: 200 alarms
+ * at once is a burst real traffic does not make.)
+ */
+async function prepare(server: WorkerHost, cases: number): Promise<Prepared> {
+  const store = (await (
+    await fetch(`${server.url}/v1/stores`, { method: "POST", headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ name: "bench" }) })
+  ).json()) as { storeId: string; adminToken: string };
+  const secret = "bench-secret";
+  await fetch(`${server.url}/v1/stores/${store.storeId}/providers/zendesk`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${store.adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ secrets: [secret] }),
+  });
+  const template = JSON.parse(readFileSync(join(ROOT, "tests/fixtures/zendesk/ticket-created.json"), "utf8")) as { id: string; time: string; subject: string; detail: { id: string } };
+  let opened = 0;
+  const signed = () => {
+    const doc = structuredClone(template);
+    doc.id = randomUUID();
+    doc.detail.id = String(100000 + (opened < cases ? opened++ : randomInt(cases)));
+    doc.subject = `zen:ticket:${doc.detail.id}`;
+    doc.time = new Date().toISOString();
+    const body = JSON.stringify(doc);
+    const ts = new Date().toISOString();
+    const sig = createHmac("sha256", secret).update(ts + body).digest("base64");
+    return { body, headers: { "content-type": "application/json", "x-zendesk-webhook-signature": sig, "x-zendesk-webhook-signature-timestamp": ts } };
+  };
+  const hookUrl = `${server.url}/hooks/${store.storeId}/zendesk`;
+  await autocannon({ url: `${server.url}/healthz`, connections: 4, amount: 200 });
+  await autocannon({ url: hookUrl, method: "POST", connections: 4, amount: cases, requests: [{ setupRequest: (req) => ({ ...req, ...signed() }) }] });
+  return {
+    noop: () => ({ url: `${server.url}/healthz`, method: "GET", headers: {}, body: undefined }),
+    hook: () => ({ url: hookUrl, method: "POST", ...signed() }),
+  };
+}
+
+/** As many requests as `connections` can push for `seconds`; every request comes from `next`. */
+export async function saturate(next: () => Outbound, connections: number, seconds: number): Promise<LoadFigures> {
+  const first = next();
+  return figures(
+    await autocannon({
+      url: first.url,
+      method: first.method as "GET" | "POST",
+      connections,
+      duration: seconds,
+      requests: [{ setupRequest: (req: autocannon.Request) => { const r = next(); return { ...req, method: r.method as "GET" | "POST", headers: r.headers, body: r.body }; } }],
+    }),
+  );
+}
+
+/** Each route in turn at `rate` for `rounds` rounds of `seconds`, latencies pooled per route. */
+export async function fixedRate(routes: { noop: () => Outbound; ingest?: () => Outbound }, rate: number, rounds: number, seconds: number, connections: number): Promise<FixedRate> {
+  const fresh = (): Samples => ({ latencies: [], slowDues: [], non2xx: 0, errors: 0, total: 0, seconds: 0 });
+  const noop = fresh();
+  const ingest = fresh();
+  for (let i = 0; i < rounds; i++) {
+    await paced(rate, seconds, connections, routes.noop, noop);
+    if (routes.ingest) await paced(rate, seconds, connections, routes.ingest, ingest);
+  }
+  return { rate, noop: pooled(noop), ingest: routes.ingest ? pooled(ingest) : null };
+}
+
 export async function benchIngest(host: IngestHost, state: StatePlace, opts: { rounds?: number; connections?: number; roundSeconds?: number; cases?: number } = {}): Promise<IngestFigures> {
   const rounds = opts.rounds ?? 3;
   const connections = opts.connections ?? 16;
   const roundSeconds = opts.roundSeconds ?? 5;
   const cases = opts.cases ?? 200;
-  const server: WorkerHost = host === "direct" ? new DirectServer({ stateRoot: state.root }) : new DevServer({ stateRoot: state.root });
-  await server.start();
-  try {
-    const store = (await (
-      await fetch(`${server.url}/v1/stores`, { method: "POST", headers: { authorization: `Bearer ${E2E_OPERATOR_TOKEN}`, "content-type": "application/json" }, body: JSON.stringify({ name: "bench" }) })
-    ).json()) as { storeId: string; adminToken: string };
-    const secret = "bench-secret";
-    await fetch(`${server.url}/v1/stores/${store.storeId}/providers/zendesk`, {
-      method: "PUT",
-      headers: { authorization: `Bearer ${store.adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ secrets: [secret] }),
-    });
-    const template = JSON.parse(readFileSync(join(ROOT, "tests/fixtures/zendesk/ticket-created.json"), "utf8")) as { id: string; time: string; subject: string; detail: { id: string } };
-    // The warm-up opens the tickets in turn; measured requests pick one at random. In turn, every
-    // ticket would cross the playbook's thresholds (the "call them" nudge after four customer
-    // messages) in the same second, and 200 alarms at once is a burst real traffic does not make.
-    let opened = 0;
-    const signed = () => {
-      const doc = structuredClone(template);
-      doc.id = randomUUID();
-      doc.detail.id = String(100000 + (opened < cases ? opened++ : randomInt(cases)));
-      doc.subject = `zen:ticket:${doc.detail.id}`;
-      doc.time = new Date().toISOString();
-      const body = JSON.stringify(doc);
-      const ts = new Date().toISOString();
-      const sig = createHmac("sha256", secret).update(ts + body).digest("base64");
-      return { body, headers: { "content-type": "application/json", "x-zendesk-webhook-signature": sig, "x-zendesk-webhook-signature-timestamp": ts } };
-    };
-    const hook = `${server.url}/hooks/${store.storeId}/zendesk`;
-    // Warm both paths (isolate, objects) so neither measurement pays the cold start; the warm-up
-    // opens every ticket, so the measured requests add events to existing cases.
-    await autocannon({ url: `${server.url}/healthz`, connections: 4, amount: 200 });
-    await autocannon({ url: hook, method: "POST", connections: 4, amount: cases, requests: [{ setupRequest: (req) => ({ ...req, ...signed() }) }] });
+  const serve = (): WorkerHost => (host === "direct" ? new DirectServer({ stateRoot: state.root }) : new DevServer({ stateRoot: state.root }));
+  const shareOf = (rs: SaturationRound[]) => Math.max(1, Math.round(median(rs.map((r) => r.ingest.requestsPerSecond)) * FIXED_RATE_SHARE));
 
-    const saturate = async (route: "noop" | "ingest", conns: number) =>
-      figures(
-        await autocannon({
-          ...(route === "noop" ? { url: `${server.url}/healthz` } : { url: hook, method: "POST" as const, requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, ...signed() }) }] }),
-          connections: conns,
-          duration: roundSeconds,
-        }),
-      );
+  // Throughput, then the judged rate once more on the same, by now well-used, server.
+  const used = serve();
+  await used.start();
+  let saturation: SaturationRound[], oneByOne: SaturationRound[], afterLoad: FixedRate;
+  try {
+    const routes = await prepare(used, cases);
     const inTurns = async (conns: number): Promise<SaturationRound[]> => {
       const out: SaturationRound[] = [];
       for (let i = 0; i < rounds; i++) {
-        const noop = await saturate("noop", conns);
-        const ingest = await saturate("ingest", conns);
+        const noop = await saturate(routes.noop, conns, roundSeconds);
+        const ingest = await saturate(routes.hook, conns, roundSeconds);
         out.push({ noop, ingest, ratio: ingest.requestsPerSecond / noop.requestsPerSecond });
       }
       return out;
     };
-    const saturation = await inTurns(connections);
-    const oneByOne = await inTurns(1);
+    saturation = await inTurns(connections);
+    oneByOne = await inTurns(1);
+    afterLoad = await fixedRate({ noop: routes.noop, ingest: routes.hook }, shareOf(oneByOne), rounds, roundSeconds, connections);
+  } finally {
+    await used.dispose();
+  }
+  const servedBeforeAfterLoad = [...saturation, ...oneByOne].reduce((n, r) => n + r.noop.total + r.ingest.total, 0) + 200 + cases;
 
-    const fixedRate = async (rate: number): Promise<FixedRate> => {
-      const noopSamples: Samples = { latencies: [], slowDues: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
-      const ingestSamples: Samples = { latencies: [], slowDues: [], non2xx: 0, errors: 0, total: 0, seconds: 0 };
-      for (let i = 0; i < rounds; i++) {
-        await paced(rate, roundSeconds, connections, () => ({ url: `${server.url}/healthz`, method: "GET", headers: {}, body: undefined }), noopSamples);
-        await paced(rate, roundSeconds, connections, () => ({ url: hook, method: "POST", ...signed() }), ingestSamples);
-      }
-      return { rate, noop: pooled(noopSamples), ingest: pooled(ingestSamples) };
-    };
-    const shareOf = (rs: SaturationRound[]) => Math.max(1, Math.round(median(rs.map((r) => r.ingest.requestsPerSecond)) * FIXED_RATE_SHARE));
-    const atRate = await fixedRate(shareOf(oneByOne));
-    const atHalfSaturation = await fixedRate(shareOf(saturation));
+  // Latency on a freshly started server with the same store and tickets: the local stack's own
+  // tail grows with the requests it has served, whatever the Worker (see the control in stack-floor.ts).
+  const fresh = serve();
+  await fresh.start();
+  try {
+    const routes = await prepare(fresh, cases);
+    const both = { noop: routes.noop, ingest: routes.hook };
+    const atRate = await fixedRate(both, shareOf(oneByOne), rounds, roundSeconds, connections);
+    const atHalfSaturation = await fixedRate(both, shareOf(saturation), rounds, roundSeconds, connections);
     return {
       host,
       state,
       rounds: saturation,
       ratio: median(saturation.map((r) => r.ratio)),
       oneByOne,
-      atRate,
-      atHalfSaturation,
+      atRate: withIngest(atRate),
+      atHalfSaturation: withIngest(atHalfSaturation),
+      afterLoad: withIngest(afterLoad),
+      servedBeforeAfterLoad,
       connections,
       roundSeconds,
       cases,
     };
   } finally {
-    await server.dispose();
+    await fresh.dispose();
   }
+}
+
+function withIngest(r: FixedRate): FixedRate & { ingest: LoadFigures } {
+  if (!r.ingest) throw new Error("fixed-rate run without the ingest route");
+  return { ...r, ingest: r.ingest };
 }

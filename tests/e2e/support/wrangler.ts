@@ -34,6 +34,8 @@ export interface DevServerOptions {
   /** Or make a fresh one under this folder (default: the OS temp folder), removed on dispose. */
   stateRoot?: string;
   vars?: Record<string, string>;
+  /** Another Worker's wrangler.toml (the bench's one-line control Worker); default: the project's. */
+  config?: string;
 }
 
 export class DevServer {
@@ -67,6 +69,7 @@ export class DevServer {
     const args = [
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
       "dev",
+      ...(this.options.config ? ["--config", this.options.config] : []),
       "--ip",
       "127.0.0.1",
       "--port",
