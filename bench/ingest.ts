@@ -196,6 +196,9 @@ function figures(r: autocannon.Result): LoadFigures {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
+/** No-op requests that warm the isolate before anything is measured. */
+const NOOP_WARM_UP = 200;
+
 /** A running Worker with one bench store whose Zendesk tickets are all open. */
 interface Prepared {
   noop: () => Outbound;
@@ -233,7 +236,7 @@ async function prepare(server: WorkerHost, cases: number): Promise<Prepared> {
     return { body, headers: { "content-type": "application/json", "x-zendesk-webhook-signature": sig, "x-zendesk-webhook-signature-timestamp": ts } };
   };
   const hookUrl = `${server.url}/hooks/${store.storeId}/zendesk`;
-  await autocannon({ url: `${server.url}/healthz`, connections: 4, amount: 200 });
+  await autocannon({ url: `${server.url}/healthz`, connections: 4, amount: NOOP_WARM_UP });
   await autocannon({ url: hookUrl, method: "POST", connections: 4, amount: cases, requests: [{ setupRequest: (req) => ({ ...req, ...signed() }) }] });
   return {
     noop: () => ({ url: `${server.url}/healthz`, method: "GET", headers: {}, body: undefined }),
@@ -242,17 +245,13 @@ async function prepare(server: WorkerHost, cases: number): Promise<Prepared> {
 }
 
 /** As many requests as `connections` can push for `seconds`; every request comes from `next`. */
-export async function saturate(next: () => Outbound, connections: number, seconds: number): Promise<LoadFigures> {
+async function saturate(next: () => Outbound, connections: number, seconds: number): Promise<LoadFigures> {
   const first = next();
-  return figures(
-    await autocannon({
-      url: first.url,
-      method: first.method as "GET" | "POST",
-      connections,
-      duration: seconds,
-      requests: [{ setupRequest: (req: autocannon.Request) => { const r = next(); return { ...req, method: r.method as "GET" | "POST", headers: r.headers, body: r.body }; } }],
-    }),
-  );
+  const setupRequest = (req: autocannon.Request) => {
+    const r = next();
+    return { ...req, method: r.method as "GET" | "POST", headers: r.headers, body: r.body };
+  };
+  return figures(await autocannon({ url: first.url, method: first.method as "GET" | "POST", connections, duration: seconds, requests: [{ setupRequest }] }));
 }
 
 /** Each route in turn at `rate` for `rounds` rounds of `seconds`, latencies pooled per route. */
@@ -296,7 +295,7 @@ export async function benchIngest(host: IngestHost, state: StatePlace, opts: { r
   } finally {
     await used.dispose();
   }
-  const servedBeforeAfterLoad = [...saturation, ...oneByOne].reduce((n, r) => n + r.noop.total + r.ingest.total, 0) + 200 + cases;
+  const servedBeforeAfterLoad = [...saturation, ...oneByOne].reduce((n, r) => n + r.noop.total + r.ingest.total, 0) + NOOP_WARM_UP + cases;
 
   // Latency on a freshly started server with the same store and tickets: the local stack's own
   // tail grows with the requests it has served, whatever the Worker (see the control in stack-floor.ts).
