@@ -197,7 +197,7 @@ function figures(r: autocannon.Result): LoadFigures {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 /** No-op requests that warm the isolate before anything is measured. */
-const NOOP_WARM_UP = 200;
+export const NOOP_WARM_UP = 200;
 
 /** A running Worker with one bench store whose Zendesk tickets are all open. */
 interface Prepared {

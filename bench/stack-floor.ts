@@ -9,7 +9,7 @@ import autocannon from "autocannon";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DevServer, ROOT } from "../tests/e2e/support/wrangler";
-import { fixedRate, type LoadFigures, type Outbound } from "./ingest";
+import { fixedRate, NOOP_WARM_UP, type LoadFigures, type Outbound } from "./ingest";
 import type { StatePlace } from "./storage";
 
 export interface StackFloor {
@@ -38,13 +38,13 @@ export async function benchStackFloor(state: StatePlace, opts: { rate: number; s
   await server.start();
   try {
     const noop = (): Outbound => ({ url: `${server.url}/healthz`, method: "GET", headers: {}, body: undefined });
-    const warmUp = 200;
-    await autocannon({ url: noop().url, connections: 4, amount: warmUp });
+    await autocannon({ url: noop().url, connections: 4, amount: NOOP_WARM_UP });
     const fresh = (await fixedRate({ noop }, opts.rate, opts.rounds, opts.roundSeconds, opts.connections)).noop;
-    const load = Math.max(0, opts.served - warmUp - fresh.total);
-    const loaded = await autocannon({ url: noop().url, connections: opts.connections, amount: load });
+    const load = opts.served - NOOP_WARM_UP - fresh.total;
+    // autocannon refuses an amount below 1 or below its connection count.
+    const loaded = load > 0 ? (await autocannon({ url: noop().url, connections: Math.min(opts.connections, load), amount: load })).requests.total : 0;
     const afterLoad = (await fixedRate({ noop }, opts.rate, opts.rounds, opts.roundSeconds, opts.connections)).noop;
-    return { rate: opts.rate, fresh, served: warmUp + fresh.total + loaded.requests.total, afterLoad };
+    return { rate: opts.rate, fresh, served: NOOP_WARM_UP + fresh.total + loaded, afterLoad };
   } finally {
     await server.dispose();
   }
