@@ -1,6 +1,6 @@
 /**
- * Timer planning: which timers a case needs right now, as a pure function of its events, its
- * rules and the clock.
+ * Timer planning: which timers a case needs right now, as a pure function of its state, clocks
+ * and history, its rules and the clock.
  *
  * The case object never "remembers to cancel" anything. After every change (and again at the
  * second a timer is due) it asks for the plan and reconciles its timer table with it: a planned
@@ -16,8 +16,8 @@ import type { SlaMetric } from "../sla/index";
 import type { ClockState, MetricClock } from "../sla/index";
 import { parseDuration, type Policy, type RulesDocument } from "../rules/schema";
 import { calendarOf, escalationsFor, pinAt, RULE_METRIC_OF, type PolicySpan, type RulesPin } from "./policy";
-import type { NormalizedEvent } from "../events/model";
-import { type CaseEvent, type CaseState, type DelaySignal, isCarrierScan, isResolvedStatus } from "./state";
+import type { PlaybookLog } from "./playbook-log";
+import { type CaseState, type DelaySignal, isResolvedStatus } from "./state";
 
 export const TIMER_KINDS = [
   "first_reply.warning",
@@ -73,8 +73,8 @@ export interface PlannedTimer {
 
 export interface PlanInput {
   state: CaseState;
-  /** The case's events in time order. */
-  events: readonly CaseEvent[];
+  /** What the playbook reads from the case's history beyond its state. */
+  log: PlaybookLog;
   clocks: ClockState;
   spans: readonly PolicySpan[];
   pins: readonly RulesPin[];
@@ -258,31 +258,9 @@ function planGoingInCircles(c: Ctx): void {
   const rule = c.doc.playbook.goingInCircles;
   const s = c.input.state;
   if (!rule.enabled || isResolvedStatus(s.status) || s.type !== "ticket") return;
-  // The instant each threshold was crossed, replayed from the log.
-  let sinceSolve = 0;
-  let reopenings = 0;
-  let resolved = false;
-  let messagesCrossedAt: number | null = null;
-  let reopenCrossedAt: number | null = null;
-  for (const e of c.input.events) {
-    const status = e.event.status;
-    if (status) {
-      const nowResolved = isResolvedStatus(status);
-      if (nowResolved && !resolved) {
-        sinceSolve = 0;
-        messagesCrossedAt = null;
-      }
-      if (!nowResolved && resolved) {
-        reopenings += 1;
-        if (reopenings === rule.reopenings) reopenCrossedAt = e.occurredAt;
-      }
-      resolved = nowResolved;
-    }
-    if (e.event.kind === "case.customer_message") {
-      sinceSolve += 1;
-      if (sinceSolve === rule.customerMessages) messagesCrossedAt = e.occurredAt;
-    }
-  }
+  // The instant each threshold was crossed: the Nth message since the last resolution, the Nth reopening.
+  const messagesCrossedAt = c.input.log.customerMessagesSinceResolved[rule.customerMessages - 1] ?? null;
+  const reopenCrossedAt = c.input.log.reopenedAt[rule.reopenings - 1] ?? null;
   const base = {
     kind: "circles.call_nudge" as const,
     urgency: "normal" as const,
@@ -310,71 +288,23 @@ function planGoingInCircles(c: Ctx): void {
   }
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** One compiled pattern per word: compiling per call showed in profiles. */
-const wordPatterns = new Map<string, RegExp>();
-
-function wordPattern(word: string): RegExp {
-  let re = wordPatterns.get(word);
-  if (!re) {
-    if (wordPatterns.size >= 1024) wordPatterns.clear();
-    re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(word)}(?![\\p{L}\\p{N}])`, "iu");
-    wordPatterns.set(word, re);
-  }
-  return re;
-}
-
-/** The first dispute word in `text`, matched case-insensitively as a whole word or phrase. */
-export function disputeWordIn(text: string, words: readonly string[]): string | null {
-  for (const w of words) {
-    if (wordPattern(w).test(text)) return w;
-  }
-  return null;
-}
-
-/**
- * The dispute word of each message already scanned, per word list: a case object keeps its events
- * (and a rules version its word list) as the same objects, and every plan scanned every message
- * of the case again, which showed in profiles of long conversations.
- */
-const scanned = new WeakMap<NormalizedEvent, { words: readonly string[]; word: string | null }>();
-
-function disputeWordOfMessage(event: NormalizedEvent, words: readonly string[]): string | null {
-  const hit = scanned.get(event);
-  if (hit && hit.words === words) return hit.word;
-  const word = disputeWordIn(`${event.subject ?? ""}\n${event.body ?? ""}`, words);
-  scanned.set(event, { words, word });
-  return word;
-}
-
 function planDisputeRisk(c: Ctx): void {
   const rule = c.doc.playbook.disputeRisk;
   const s = c.input.state;
   if (!rule.enabled || isResolvedStatus(s.status) || s.type !== "ticket") return;
-  const tagSet = new Set(rule.tags.map((t) => t.toLowerCase()));
-  for (const e of c.input.events) {
-    let signal: string | null = null;
-    if (e.event.kind === "case.customer_message" || e.event.kind === "case.opened") {
-      const word = disputeWordOfMessage(e.event, rule.words);
-      if (word) signal = `the customer wrote "${word}"`;
-    }
-    const tag = e.event.tags?.find((t) => tagSet.has(t.toLowerCase()));
-    if (!signal && tag) signal = `tagged "${tag}"`;
-    if (signal) {
-      add(c, {
-        key: `dispute:${e.occurredAt}`,
-        kind: "dispute.escalation",
-        dueAt: e.occurredAt,
-        why: `dispute risk: ${signal}`,
-        urgency: "normal",
-        channels: orPolicy(c, rule.channels),
-        rule: { name: "dispute risk", version: c.version, path: signal.startsWith("tagged") ? "playbook.disputeRisk.tags" : "playbook.disputeRisk.words" },
-        detail: { type: "dispute", signal, suggestion: rule.suggestion },
-      });
-      return; // once per case: the first signal is the one that matters
-    }
-  }
+  // Once per case: the first signal is the one that matters.
+  const found = c.input.log.firstDisputeSignal(rule);
+  if (!found) return;
+  add(c, {
+    key: `dispute:${found.at}`,
+    kind: "dispute.escalation",
+    dueAt: found.at,
+    why: `dispute risk: ${found.signal}`,
+    urgency: "normal",
+    channels: orPolicy(c, rule.channels),
+    rule: { name: "dispute risk", version: c.version, path: `playbook.disputeRisk.${found.by}` },
+    detail: { type: "dispute", signal: found.signal, suggestion: rule.suggestion },
+  });
 }
 
 // ── Shipments ────────────────────────────────────────────────────────────────────────────────
@@ -403,7 +333,7 @@ export function shipmentDelay(c: Ctx, cal: Calendar): { delay: DelayFound | null
   }
   if (rule.signals.noScanFor !== null && sh.firstScanAt !== null) {
     const gap = ms(rule.signals.noScanFor);
-    const scans = c.input.events.filter((e) => isCarrierScan(e.event.kind)).map((e) => e.occurredAt);
+    const scans = c.input.log.carrierScans;
     for (let i = 0; i < scans.length; i++) {
       const watch = addBusinessTime(cal, scans[i]!, gap);
       const next = scans[i + 1];

@@ -129,34 +129,74 @@ export interface PolicySpan {
   match: PolicyMatch | null;
 }
 
+/** Where a replay of the policy in force stands: the spans so far and the policy id of the last. */
+export interface PolicyReplay {
+  spans: PolicySpan[];
+  /** The policy id in force (null: none matched); undefined before the first point. */
+  current: string | null | undefined;
+}
+
+/**
+ * Re-matches the policy at one point of the replay (after an event has been applied to `state`,
+ * or where a rules pin starts). A change is recorded as a span; a second change at the instant
+ * of the last span replaces it, since only the policy an instant ends with was ever in force.
+ * Returns what happened to the spans.
+ */
+export function replayPolicyAt(replay: PolicyReplay, state: CaseState, pins: readonly RulesPin[], at: number): "same" | "added" | "replaced" {
+  const pin = pinAt(pins, at);
+  const match = matchPolicy(pin.document, factsOf(state));
+  const id = match ? policyIdOf(pin.version, match.index) : null;
+  if (id === replay.current) return "same";
+  const last = replay.spans[replay.spans.length - 1];
+  if (last?.from !== at) {
+    replay.spans.push({ from: at, version: pin.version, match });
+    replay.current = id;
+    return "added";
+  }
+  replay.spans.pop();
+  const before = replay.spans[replay.spans.length - 1];
+  // Back to what was in force before the instant: the instant changed nothing.
+  if (before && spanPolicyId(before) === id) replay.current = id;
+  else {
+    replay.spans.push({ from: at, version: pin.version, match });
+    replay.current = id;
+  }
+  return "replaced";
+}
+
+/** The policy id a span stands for (null: no policy matched). */
+export function spanPolicyId(span: PolicySpan): string | null {
+  return span.match ? policyIdOf(span.version, span.match.index) : null;
+}
+
+/** The `policy_changed` clock event that starts a span. */
+export function policyEventOf(span: PolicySpan): ClockEvent {
+  return { type: "policy_changed", at: span.from, policyId: spanPolicyId(span) };
+}
+
+/** The instants after the first event where a rules pin starts: points of the replay of their own. */
+export function pinPoints(pins: readonly RulesPin[], firstEventAt: number): number[] {
+  return pins.filter((p) => Number.isFinite(p.from) && p.from > firstEventAt).map((p) => p.from);
+}
+
 /**
  * The clock events of a case, with `policy_changed` inserted wherever the governing policy
  * changes: when the case's facts (priority, tags, channel, group, customer tags, order value)
  * start matching another policy, or when a new rules version is applied to it. Also returns the
- * spans, for the case view.
+ * replay (its spans are for the case view).
  */
-export function policyTimeline(events: readonly CaseEvent[], pins: readonly RulesPin[]): { spans: PolicySpan[]; policyEvents: ClockEvent[] } {
+export function policyTimeline(events: readonly CaseEvent[], pins: readonly RulesPin[]): { replay: PolicyReplay; policyEvents: ClockEvent[] } {
   const sorted = sortCaseEvents(events);
-  const spans: PolicySpan[] = [];
-  const policyEvents: ClockEvent[] = [];
-  if (sorted.length === 0 || pins.length === 0) return { spans, policyEvents };
-  // Replay, re-matching after each event and at each pin change.
+  const replay: PolicyReplay = { spans: [], current: undefined };
+  if (sorted.length === 0 || pins.length === 0) return { replay, policyEvents: [] };
+  // Replay, re-matching after each event and at each pin change (after the events of its instant).
   const s: CaseState = foldCaseState([sorted[0]!])!;
-  const points: { at: number; event?: CaseEvent }[] = [];
-  sorted.forEach((event, i) => points.push({ at: event.occurredAt, ...(i > 0 ? { event } : {}) }));
-  for (const p of pins) if (Number.isFinite(p.from) && p.from > sorted[0]!.occurredAt) points.push({ at: p.from });
+  const points: { at: number; event?: CaseEvent; apply: boolean }[] = sorted.map((event, i) => ({ at: event.occurredAt, event, apply: i > 0 }));
+  for (const at of pinPoints(pins, sorted[0]!.occurredAt)) points.push({ at, apply: false });
   points.sort((a, b) => a.at - b.at || (a.event ? 0 : 1) - (b.event ? 0 : 1));
-  let last: string | null | undefined;
   for (const point of points) {
-    if (point.event) applyCaseEvent(s, point.event);
-    const pin = pinAt(pins, point.at);
-    const match = matchPolicy(pin.document, factsOf(s));
-    const id = match ? policyIdOf(pin.version, match.index) : null;
-    if (id !== last) {
-      spans.push({ from: point.at, version: pin.version, match });
-      policyEvents.push({ type: "policy_changed", at: point.at, policyId: id });
-      last = id;
-    }
+    if (point.event && point.apply) applyCaseEvent(s, point.event);
+    replayPolicyAt(replay, s, pins, point.at);
   }
-  return { spans, policyEvents };
+  return { replay, policyEvents: replay.spans.map(policyEventOf) };
 }

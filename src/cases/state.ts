@@ -2,8 +2,9 @@
  * Case state: what a support lead would say about a case right now, folded from its events.
  *
  * Pure (no Cloudflare imports). Events are applied in the order of their own timestamps, so a
- * late delivery takes its place in history instead of overwriting something newer: the state is
- * always re-derived from the whole log, never patched in arrival order.
+ * late delivery takes its place in history instead of overwriting something newer: the case
+ * engine applies an event onto the state only when it comes after every event applied so far,
+ * and otherwise derives the state again from the whole log, never patching in arrival order.
  */
 import type { CaseKey, CaseStatus, Channel, NormalizedEvent, OrderValue, Priority, ShipmentKind } from "../events/model";
 import { caseIdOf } from "../events/model";
@@ -121,7 +122,7 @@ const RANK: Partial<Record<NormalizedEvent["kind"], number>> = {
   "case.status_changed": 5,
 };
 
-const compareCaseEvents = (a: CaseEvent, b: CaseEvent): number =>
+export const compareCaseEvents = (a: CaseEvent, b: CaseEvent): number =>
   a.occurredAt - b.occurredAt || (RANK[a.event.kind] ?? 3) - (RANK[b.event.kind] ?? 3) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
 /**

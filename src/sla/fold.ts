@@ -36,24 +36,24 @@ const RANK: Record<ClockEvent["type"], number> = {
 };
 
 /**
- * Sorts by instant, then by kind rank, then by `id`, then by content, so that the order never
- * depends on arrival: two events that still compare equal are identical.
+ * Orders two clock events by instant, then by kind rank, then by `id`, then by content, so that
+ * the order never depends on arrival: two events that still compare equal are identical.
  */
+export function compareClockEvents(a: ClockEvent, b: ClockEvent): number {
+  if (a.at !== b.at) return a.at - b.at;
+  const r = RANK[a.type] - RANK[b.type];
+  if (r !== 0) return r;
+  const ia = a.id ?? "";
+  const ib = b.id ?? "";
+  if (ia !== ib) return ia < ib ? -1 : 1;
+  const ka = canonical(a);
+  const kb = canonical(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Sorts by `compareClockEvents`. */
 export function sortClockEvents(events: readonly ClockEvent[]): ClockEvent[] {
-  return events
-    .map((e) => ({ e, key: "" }))
-    .sort((a, b) => {
-      if (a.e.at !== b.e.at) return a.e.at - b.e.at;
-      const r = RANK[a.e.type] - RANK[b.e.type];
-      if (r !== 0) return r;
-      const ia = a.e.id ?? "";
-      const ib = b.e.id ?? "";
-      if (ia !== ib) return ia < ib ? -1 : 1;
-      a.key ||= canonical(a.e);
-      b.key ||= canonical(b.e);
-      return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-    })
-    .map((x) => x.e);
+  return [...events].sort(compareClockEvents);
 }
 
 /** The event's fields in a fixed order (JSON.stringify follows insertion order). */
@@ -394,23 +394,74 @@ class Fold {
  * @param now the instant to evaluate at (epoch ms)
  */
 export function foldClocks(events: readonly ClockEvent[], policyResolver: PolicyResolver, now: number): ClockState {
-  const fold = new Fold(policyResolver);
-  // Every event is applied, also one stamped after `now` (the case object relies on that for
-  // events it knows are coming); used time is only counted up to `now`.
-  for (const e of sortClockEvents(events)) fold.apply(e);
-  fold.breachUpTo(now, true);
-  const clocks: MetricClock[] = [];
-  for (const metric of SlaMetric.options) {
-    const c = fold.cycles.get(metric);
-    const clock = c ? fold.clock(c, now) : null;
-    if (clock) clocks.push(clock);
+  const fold = new ClockFold(policyResolver);
+  fold.append(events);
+  return fold.stateAt(now);
+}
+
+/**
+ * The same fold, kept open for more events: a case object folds each new event onto what it has
+ * folded already instead of folding its whole history again on every webhook, which made a
+ * webhook's cost grow with the length of its case. Events that would not sort after everything
+ * already applied are refused (the caller folds from scratch), so the result is always exactly
+ * what `foldClocks` gives for all the events.
+ */
+export class ClockFold {
+  private readonly fold: Fold;
+  private last: ClockEvent | null = null;
+
+  constructor(policyResolver: PolicyResolver) {
+    this.fold = new Fold(policyResolver);
   }
-  const timeline = fold.timeline.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map((x) => x.e);
-  let nextWakeupAt: number | null = null;
-  for (const c of clocks) {
-    for (const w of c.wakeups) if (w.at > now && (nextWakeupAt === null || w.at < nextWakeupAt)) nextWakeupAt = w.at;
+
+  /**
+   * Applies `events` (in any order among themselves) if every one sorts after every event already
+   * applied; otherwise applies none of them and returns false.
+   */
+  append(events: readonly ClockEvent[]): boolean {
+    if (events.length === 0) return true;
+    const sorted = sortClockEvents(events);
+    if (this.last !== null && compareClockEvents(this.last, sorted[0]!) > 0) return false;
+    // Every event is applied, also one stamped after `now` (the case object relies on that for
+    // events it knows are coming); used time is only counted up to `now`.
+    for (const e of sorted) this.fold.apply(e);
+    this.last = sorted[sorted.length - 1]!;
+    return true;
   }
-  return { now, status: fold.status, priority: fold.priority, policyId: fold.policyId, clocks, timeline, nextWakeupAt };
+
+  /** The clocks as of `now`. Leaves the fold as it was, ready for more events. */
+  stateAt(now: number): ClockState {
+    const fold = this.fold;
+    // Breaches up to `now` are recorded for this answer only: a later event stamped before `now`
+    // (a reply that was already sent) may still prevent them.
+    const folded = fold.timeline.length;
+    const breachedAt = [...fold.cycles.values()].map((c) => [c, c.breachedAt] as const);
+    try {
+      fold.breachUpTo(now, true);
+      const clocks: MetricClock[] = [];
+      for (const metric of SlaMetric.options) {
+        const c = fold.cycles.get(metric);
+        const clock = c ? fold.clock(c, now) : null;
+        if (clock) clocks.push(clock);
+      }
+      let nextWakeupAt: number | null = null;
+      for (const c of clocks) {
+        for (const w of c.wakeups) if (w.at > now && (nextWakeupAt === null || w.at < nextWakeupAt)) nextWakeupAt = w.at;
+      }
+      return { now, status: fold.status, priority: fold.priority, policyId: fold.policyId, clocks, timeline: inTimeOrder(fold.timeline), nextWakeupAt };
+    } finally {
+      fold.timeline.length = folded;
+      for (const [c, at] of breachedAt) c.breachedAt = at;
+    }
+  }
+}
+
+/** A copy of the timeline in time order (stable): it is emitted in time order already, almost always. */
+function inTimeOrder(timeline: readonly MetricEvent[]): MetricEvent[] {
+  for (let i = 1; i < timeline.length; i++) {
+    if (timeline[i - 1]!.at > timeline[i]!.at) return timeline.map((e, j) => ({ e, j })).sort((a, b) => a.e.at - b.e.at || a.j - b.j).map((x) => x.e);
+  }
+  return timeline.slice();
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
  * SLA clocks: pure functions from a case's events to its clock state, wakeups and metric
- * timeline. The case Durable Object stores events, calls `foldClocks` after each change and on
- * each alarm, and sets its alarm to `nextWakeupAt`.
+ * timeline. The case engine folds each event once into a `ClockFold` and asks it for the clocks
+ * as of `now` after each change and on each alarm; `foldClocks` does both in one go.
  */
-export { foldClocks, clockEventOf, sortClockEvents } from "./fold";
+export { ClockFold, foldClocks, clockEventOf, compareClockEvents, sortClockEvents } from "./fold";
 export {
   SlaMetric,
   SlaTarget,
