@@ -271,9 +271,18 @@ export function readTimers(sql: SqlStorage): TimerRow[] {
   return timerTable(sql).slice();
 }
 
-/** Every timer's key and state: what planning needs to know (fired keys are never planned again). */
-export function timerStates(sql: SqlStorage): { id: string; state: TimerState }[] {
-  return timerTable(sql).map((t) => ({ id: t.id, state: t.state }));
+/** Keys of every timer and of the fired ones, per timer table as read: each re-plan asks for them. */
+const timerKeySets = new WeakMap<readonly TimerRow[], { known: ReadonlySet<string>; fired: ReadonlySet<string> }>();
+
+/** What planning needs to know of the timers: every key it has planned, and which fired (never planned again). */
+export function timerKeys(sql: SqlStorage): { known: ReadonlySet<string>; fired: ReadonlySet<string> } {
+  const rows = timerTable(sql);
+  let keys = timerKeySets.get(rows);
+  if (!keys) {
+    keys = { known: new Set(rows.map((t) => t.id)), fired: new Set(rows.filter((t) => t.state === "fired").map((t) => t.id)) };
+    timerKeySets.set(rows, keys);
+  }
+  return keys;
 }
 
 /** The earliest pending timers, due instant and kind only (what the case index is told). */

@@ -9,7 +9,7 @@
 import { caseIdOf, type NormalizedEvent } from "../events/model";
 import type { RulesDocument } from "../rules/schema";
 import type { Reminder } from "../notify/reminder";
-import { displayZone, evaluateCase } from "./engine";
+import { CaseEngine, displayZone, type Evaluation } from "./engine";
 import type { RulesPin } from "./policy";
 import { buildReminder } from "./reminder-text";
 import { clockView } from "./view";
@@ -99,10 +99,13 @@ export function simulateCases(input: SimulationInput): SimulationResult {
     const fired = new Set<string>();
     const known = new Set<string>();
     let t = events[0]!.occurredAt;
-    let last = null as ReturnType<typeof evaluateCase>;
+    // The same engine a case object keeps: events are folded as the simulated clock reaches them.
+    const engine = new CaseEngine();
+    let added = 0;
+    let last: Evaluation | null = null;
     for (let guard = 0; guard < 5000; guard++) {
-      const seen = events.filter((e) => e.occurredAt <= t);
-      const ev = evaluateCase({ events: seen, pins, now: t, fired, known });
+      while (added < events.length && events[added]!.occurredAt <= t) engine.add(events[added++]!);
+      const ev = engine.evaluate({ pins, now: t, fired, known });
       if (!ev) break;
       last = ev;
       for (const timer of ev.timers) known.add(timer.key);
@@ -120,7 +123,7 @@ export function simulateCases(input: SimulationInput): SimulationResult {
       const next = Math.min(nextEvent, nextTimer);
       if (!Number.isFinite(next) || next > until) {
         // Nothing more happens before `until`: report the clocks as they stand then.
-        last = evaluateCase({ events: seen, pins, now: Math.max(t, until), fired, known }) ?? last;
+        last = engine.evaluate({ pins, now: Math.max(t, until), fired, known }) ?? last;
         break;
       }
       t = next;

@@ -48,12 +48,12 @@ import {
   readTimers,
   replanTimer,
   setMeta,
-  timerStates,
+  timerKeys,
   upcomingTimers,
   type InsertOutcome,
   type TimerRow,
 } from "./case-sql";
-import { displayZone, evaluateCase, type Evaluation } from "./engine";
+import { CaseEngine, displayZone, type Evaluation } from "./engine";
 import { businessHoursOf, type RulesPin } from "./policy";
 import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
@@ -314,37 +314,27 @@ export class SupportCase extends DurableObject<Env> {
   }
 
   /**
-   * The case's events in the order they happened, as the engine folds them. Events are only ever
-   * added, and only by this object, so they are read from storage once and then kept in order as
-   * they arrive: every re-plan folds them all, and parsing each one again per change showed in
-   * profiles of busy cases.
+   * The case's events and what is folded from them. Events are only ever added, and only by this
+   * object, so they are read from storage once; after that each new event is folded onto the
+   * rest (see CaseEngine) instead of every re-plan parsing and folding the whole log again.
    */
-  private events: CaseEvent[] | null = null;
+  private engine: CaseEngine | null = null;
 
-  private caseEvents(): CaseEvent[] {
-    this.events ??= readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event }));
-    return this.events;
+  private caseEngine(): CaseEngine {
+    this.engine ??= new CaseEngine(readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event })));
+    return this.engine;
   }
 
-  /** After the event's row is stored: keeps the order readEvents gives (by time, then arrival). */
+  /** After the event's row is stored (an engine not built yet reads it from storage when it is). */
   private rememberEvent(e: CaseEvent): void {
-    if (!this.events) return;
-    let at = this.events.length;
-    while (at > 0 && this.events[at - 1]!.occurredAt > e.occurredAt) at--;
-    this.events.splice(at, 0, e);
+    this.engine?.add(e);
   }
 
   private async evaluation(now: number): Promise<Evaluation | null> {
     const pins = await this.pins();
     if (pins.length === 0) return null;
-    const timers = timerStates(this.sql);
-    return evaluateCase({
-      events: this.caseEvents(),
-      pins,
-      now,
-      fired: new Set(timers.filter((t) => t.state === "fired").map((t) => t.id)),
-      known: new Set(timers.map((t) => t.id)),
-    });
+    const { fired, known } = timerKeys(this.sql);
+    return this.caseEngine().evaluate({ pins, now, fired, known });
   }
 
   /** Makes the timer table match the plan (no await inside: one atomic write). */
