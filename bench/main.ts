@@ -134,6 +134,7 @@ export async function main(args: string[]): Promise<void> {
 
   const optional = await import("./optional");
   if (want("business-time")) sections.push(await optional.businessTimeSection());
+  if (want("replan")) sections.push(await optional.replanSection());
   if (want("ingest")) {
     console.log("bench: ingest …");
     const fsync = diskFsyncMs();
@@ -148,7 +149,7 @@ export async function main(args: string[]): Promise<void> {
   // A partial run (`npm run bench -- business-time`) keeps the other sections' figures.
   if (only.size > 0) sections.push(...carriedOver(join(ROOT, "bench/RESULTS.md"), sections));
 
-  // Figures in the issue's order (1. ingest, 2. lateness, 3. business time, 4. cost), whatever order they ran in.
+  // Figures in the issue's order (1. ingest, 2. lateness, 3. business time, 4. cost; then 5. re-plan), whatever order they ran in.
   const order = (t: string) => Number(/^(\d+)\./.exec(t)?.[1] ?? 99);
   sections.sort((a, b) => order(a.title) - order(b.title));
   const verdicts = sections.map((s) => `- ${s.title.split(":")[0]}: ${s.lines.filter((l) => /target/i.test(l)).pop()?.replace(/^Target[^:]*:\s*/i, "") ?? "see below"}`);
