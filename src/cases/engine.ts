@@ -74,7 +74,7 @@ function clockEventsOf(e: CaseEvent): readonly ClockEvent[] {
   return out;
 }
 
-/** Evaluates a case from its whole log at once (the dry-run, and the reference the engine is held to). */
+/** Evaluates a case from its whole log at once: the reference a `CaseEngine` is held to. */
 export function evaluateCase(input: EvaluateInput): Evaluation | null {
   return new CaseEngine(input.events).evaluate(input);
 }
@@ -108,10 +108,6 @@ export class CaseEngine {
 
   constructor(events: readonly CaseEvent[] = []) {
     this.events = sortCaseEvents(events);
-  }
-
-  get size(): number {
-    return this.events.length;
   }
 
   /** Adds an event (already deduplicated by the caller) in its place in time. */
