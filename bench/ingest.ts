@@ -14,11 +14,11 @@
  *   CPU per webhook at 200 spaced requests a second, about 1 ms at saturation, from /proc).
  * - a fixed offered rate, the same for both routes: latency there is what one webhook costs a
  *   provider waiting for its 2xx. Judged at half the one-connection rate of the ingest route (the
- *   thread busy about half the time); shown too at half the saturation throughput, which for
- *   spaced-out requests is close to all the thread can do, so its tail is queueing again.
- *   Offered on a freshly started server, and the judged rate again on the server that served the
- *   throughput rounds: the local stack's tail grows with the requests a process has served,
- *   whatever the Worker (the control Worker in stack-floor.ts shows how much).
+ *   thread busy about half the time) on a freshly started server; with `--full` shown too at half
+ *   the saturation throughput, which for spaced-out requests is close to all the thread can do, so
+ *   its tail is queueing again. The judged rate is offered again on the server that served the
+ *   throughput rounds and shown, not judged: the local stack's tail grows with the requests a
+ *   process has served, whatever the Worker (the control Worker in stack-floor.ts shows how much).
  * The machines are shared and their speed drifts within a minute, so the two routes take turns in
  * short rounds rather than one long run each: a slow spell then hits both, not just one.
  */
@@ -86,8 +86,8 @@ export interface IngestFigures {
   oneByOne: SaturationRound[];
   /** Both routes at half the ingest route's median one-connection throughput, on a fresh server: where p99 is judged. */
   atRate: FixedRate & { ingest: LoadFigures };
-  /** Both routes at half the ingest route's median saturation throughput, on the fresh server after atRate. */
-  atHalfSaturation: FixedRate & { ingest: LoadFigures };
+  /** Both routes at half the ingest route's median saturation throughput, on the fresh server after atRate (`--full` only). */
+  atHalfSaturation?: FixedRate & { ingest: LoadFigures };
   /** The judged rate again, on the server that has just served the saturation and one-connection rounds. */
   afterLoad: FixedRate & { ingest: LoadFigures };
   /** Requests that server had served by then (warm-ups included). */
@@ -266,7 +266,11 @@ export async function fixedRate(routes: { noop: () => Outbound; ingest?: () => O
   return { rate, noop: pooled(noop), ingest: routes.ingest ? pooled(ingest) : null };
 }
 
-export async function benchIngest(host: IngestHost, state: StatePlace, opts: { rounds?: number; connections?: number; roundSeconds?: number; cases?: number } = {}): Promise<IngestFigures> {
+export async function benchIngest(
+  host: IngestHost,
+  state: StatePlace,
+  opts: { rounds?: number; connections?: number; roundSeconds?: number; cases?: number; halfSaturation?: boolean } = {},
+): Promise<IngestFigures> {
   const rounds = opts.rounds ?? 3;
   const connections = opts.connections ?? 16;
   const roundSeconds = opts.roundSeconds ?? 5;
@@ -297,7 +301,7 @@ export async function benchIngest(host: IngestHost, state: StatePlace, opts: { r
   }
   const servedBeforeAfterLoad = [...saturation, ...oneByOne].reduce((n, r) => n + r.noop.total + r.ingest.total, 0) + NOOP_WARM_UP + cases;
 
-  // Latency on a freshly started server with the same store and tickets: the local stack's own
+  // Latency on a freshly started server (a new store, the same number of tickets): the local stack's own
   // tail grows with the requests it has served, whatever the Worker (see the control in stack-floor.ts).
   const fresh = serve();
   await fresh.start();
@@ -305,7 +309,7 @@ export async function benchIngest(host: IngestHost, state: StatePlace, opts: { r
     const routes = await prepare(fresh, cases);
     const both = { noop: routes.noop, ingest: routes.hook };
     const atRate = await fixedRate(both, shareOf(oneByOne), rounds, roundSeconds, connections);
-    const atHalfSaturation = await fixedRate(both, shareOf(saturation), rounds, roundSeconds, connections);
+    const atHalfSaturation = opts.halfSaturation ? withIngest(await fixedRate(both, shareOf(saturation), rounds, roundSeconds, connections)) : undefined;
     return {
       host,
       state,
@@ -313,7 +317,7 @@ export async function benchIngest(host: IngestHost, state: StatePlace, opts: { r
       ratio: median(saturation.map((r) => r.ratio)),
       oneByOne,
       atRate: withIngest(atRate),
-      atHalfSaturation: withIngest(atHalfSaturation),
+      ...(atHalfSaturation ? { atHalfSaturation } : {}),
       afterLoad: withIngest(afterLoad),
       servedBeforeAfterLoad,
       connections,

@@ -26,7 +26,7 @@ const SPREAD_MS = STEP_S * 1000;
 const POST_CONCURRENCY = 8;
 const READ_CONCURRENCY = 4;
 const WARMUP_POSTS = 40;
-const MIN_LEAD_S = 30;
+const MIN_LEAD_S = 15;
 const MAX_LEAD_S = 180;
 /** Reading starts at most this long after the last due instant (earlier once the log shows every firing)… */
 const DRAIN_BOUND_MS = 30_000;

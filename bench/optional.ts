@@ -45,7 +45,7 @@ export async function replanSection(): Promise<Section> {
 }
 
 /** Figure 2 (timer lateness) and figure 4 (cost): see bench/sections.ts. */
-export async function extraSections(want: (name: string) => boolean): Promise<Section[]> {
+export async function extraSections(want: (name: string) => boolean, full: boolean): Promise<Section[]> {
   const { extraBenchSections } = await import("./sections");
-  return extraBenchSections(want);
+  return extraBenchSections(want, full);
 }
