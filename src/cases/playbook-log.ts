@@ -7,7 +7,6 @@
  * Pure. Events must be applied in the order they happened; the engine starts a new log whenever
  * an event lands before one already applied.
  */
-import type { NormalizedEvent } from "../events/model";
 import type { RulesDocument } from "../rules/schema";
 import { isCarrierScan, isResolvedStatus, type CaseEvent } from "./state";
 
@@ -36,41 +35,26 @@ function wordPattern(word: string): RegExp {
 }
 
 /** The first dispute word in `text`, matched case-insensitively as a whole word or phrase. */
-export function disputeWordIn(text: string, words: readonly string[]): string | null {
+function disputeWordIn(text: string, words: readonly string[]): string | null {
   for (const w of words) {
     if (wordPattern(w).test(text)) return w;
   }
   return null;
 }
 
-/**
- * The dispute word of each message already searched, per word list: a case object keeps its events
- * as the same objects, so a log folded again (after a late event) does not search them again.
- */
-const searchedMessages = new WeakMap<NormalizedEvent, { words: readonly string[]; word: string | null }>();
-
-function disputeWordOfMessage(event: NormalizedEvent, words: readonly string[]): string | null {
-  const hit = searchedMessages.get(event);
-  if (hit && hit.words === words) return hit.word;
-  const word = disputeWordIn(`${event.subject ?? ""}\n${event.body ?? ""}`, words);
-  searchedMessages.set(event, { words, word });
-  return word;
-}
-
 function disputeSignalOf(e: CaseEvent, rule: DisputeRiskRule, tags: ReadonlySet<string>): DisputeSignal | null {
   const event = e.event;
   if (event.kind === "case.customer_message" || event.kind === "case.opened") {
-    const word = disputeWordOfMessage(event, rule.words);
+    const word = disputeWordIn(`${event.subject ?? ""}\n${event.body ?? ""}`, rule.words);
     if (word) return { at: e.occurredAt, signal: `the customer wrote "${word}"`, by: "words" };
   }
   const tag = event.tags?.find((t) => tags.has(t.toLowerCase()));
   return tag ? { at: e.occurredAt, signal: `tagged "${tag}"`, by: "tags" } : null;
 }
 
-/** How far the log has been searched for one dispute rule (rules documents are immutable objects). */
+/** The search for one dispute rule (rules documents are immutable objects). */
 interface DisputeSearch {
   tags: ReadonlySet<string>;
-  searched: number;
   found: DisputeSignal | null;
 }
 
@@ -82,16 +66,20 @@ export class PlaybookLog {
   readonly reopenedAt: number[] = [];
   /** Instants of carrier scans (label creation excluded). */
   readonly carrierScans: number[] = [];
-  private readonly events: CaseEvent[] = [];
-  private readonly disputeSearches = new WeakMap<DisputeRiskRule, DisputeSearch>();
+  private readonly disputes = new Map<DisputeRiskRule, DisputeSearch>();
 
-  constructor(events: readonly CaseEvent[] = []) {
-    for (const e of events) this.apply(e);
+  /**
+   * @param disputeRules the dispute rules of every rules version pinned to the case: each event is
+   *   searched for them as it comes, so the log keeps no events.
+   */
+  constructor(disputeRules: Iterable<DisputeRiskRule>) {
+    for (const rule of disputeRules) {
+      if (!this.disputes.has(rule)) this.disputes.set(rule, { tags: new Set(rule.tags.map((t) => t.toLowerCase())), found: null });
+    }
   }
 
   /** Takes in the next event in time order. */
   apply(e: CaseEvent): void {
-    this.events.push(e);
     const status = e.event.status;
     if (status) {
       const nowResolved = isResolvedStatus(status);
@@ -101,22 +89,16 @@ export class PlaybookLog {
     }
     if (e.event.kind === "case.customer_message") this.customerMessagesSinceResolved.push(e.occurredAt);
     if (isCarrierScan(e.event.kind)) this.carrierScans.push(e.occurredAt);
+    for (const [rule, search] of this.disputes) {
+      // A switched-off rule is never asked (the plan checks first), so it is not searched either.
+      if (search.found === null && rule.enabled) search.found = disputeSignalOf(e, rule, search.tags);
+    }
   }
 
-  /**
-   * The first sign of a dispute under `rule`, in time order: a dispute word in a customer message
-   * or a dispute tag. Only events not searched before for this rule are searched.
-   */
+  /** The first sign of a dispute under `rule` (one given to the constructor), in time order: a dispute word in a customer message or a dispute tag. */
   firstDisputeSignal(rule: DisputeRiskRule): DisputeSignal | null {
-    let search = this.disputeSearches.get(rule);
-    if (!search) {
-      search = { tags: new Set(rule.tags.map((t) => t.toLowerCase())), searched: 0, found: null };
-      this.disputeSearches.set(rule, search);
-    }
-    while (search.found === null && search.searched < this.events.length) {
-      search.found = disputeSignalOf(this.events[search.searched]!, rule, search.tags);
-      search.searched += 1;
-    }
+    const search = this.disputes.get(rule);
+    if (!search) throw new Error("PlaybookLog: a dispute rule it was not built with (build it from the case's rules pins)");
     return search.found;
   }
 }

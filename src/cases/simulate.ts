@@ -99,12 +99,17 @@ export function simulateCases(input: SimulationInput): SimulationResult {
     const fired = new Set<string>();
     const known = new Set<string>();
     let t = events[0]!.occurredAt;
-    // The same engine a case object keeps: events are folded as the simulated clock reaches them.
-    const engine = new CaseEngine();
-    let added = 0;
+    // The same engine a case object keeps: events are folded as the simulated clock reaches them,
+    // and `arrived` stands in for the case's storage.
+    const arrived: CaseEvent[] = [];
+    const engine = new CaseEngine(() => arrived);
     let last: Evaluation | null = null;
     for (let guard = 0; guard < 5000; guard++) {
-      while (added < events.length && events[added]!.occurredAt <= t) engine.add(events[added++]!);
+      while (arrived.length < events.length && events[arrived.length]!.occurredAt <= t) {
+        const e = events[arrived.length]!;
+        arrived.push(e);
+        engine.add(e);
+      }
       const ev = engine.evaluate({ pins, now: t, fired, known });
       if (!ev) break;
       last = ev;

@@ -314,14 +314,15 @@ export class SupportCase extends DurableObject<Env> {
   }
 
   /**
-   * The case's events and what is folded from them. Events are only ever added, and only by this
-   * object, so they are read from storage once; after that each new event is folded onto the
-   * rest (see CaseEngine) instead of every re-plan parsing and folding the whole log again.
+   * What is folded from the case's events. Events are only ever added, and only by this object,
+   * so the log is read from storage once; after that each new event is folded onto the rest (see
+   * CaseEngine) instead of every re-plan parsing and folding the whole log again. The engine keeps
+   * no events in memory: a late event or another rules version has it read the log again.
    */
   private engine: CaseEngine | null = null;
 
   private caseEngine(): CaseEngine {
-    this.engine ??= new CaseEngine(readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event })));
+    this.engine ??= new CaseEngine(() => readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event })));
     return this.engine;
   }
 

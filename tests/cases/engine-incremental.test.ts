@@ -142,15 +142,15 @@ const paths = { fromScratch: 0, onto: 0 };
 
 /** Replays arrivals into one engine, keeping what a case keeps of its timer table (keys planned, some fired). */
 function replay(s: { events: CaseEvent[]; evaluateAfter: number[]; secondPin: { after: number; minute: number } | null; lookMinutes: number }): void {
-  const engine = new CaseEngine();
   const seen: CaseEvent[] = [];
+  const engine = new CaseEngine(() => seen);
   let pins: RulesPin[] = [{ version: 1, from: 0, document: DOC1 }];
   const known = new Set<string>();
   const fired = new Set<string>();
   const handedOut: { ev: Evaluation; copy: Evaluation }[] = [];
   s.events.forEach((e, i) => {
-    engine.add(e);
     seen.push(e);
+    engine.add(e);
     const latest = Math.max(...seen.map((x) => x.occurredAt));
     if (s.secondPin && s.secondPin.after === i) pins = [...pins, { version: 2, from: latest + s.secondPin.minute * MIN, document: DOC2 }];
     if (!s.evaluateAfter.includes(i) && i !== s.events.length - 1) return;
@@ -201,17 +201,51 @@ describe("the case engine folds new events onto old ones", () => {
 
   it("events in order are folded once each, and still agree with a fold from scratch", () => {
     // The common case, made explicit: one event a minute, each evaluated as it comes.
-    const engine = new CaseEngine();
-    const pins: RulesPin[] = [{ version: 1, from: 0, document: DOC1 }];
     const all: CaseEvent[] = [];
+    let reads = 0;
+    const engine = new CaseEngine(() => {
+      reads += 1;
+      return all;
+    });
+    const pins: RulesPin[] = [{ version: 1, from: 0, document: DOC1 }];
     for (let i = 0; i < 400; i++) {
       const kind = i === 0 ? "case.opened" : i % 4 === 0 ? "case.agent_reply" : "case.customer_message";
       const e = toEvent({ minute: i, kind, status: i % 50 === 25 ? "solved" : "open", priority: i < 200 ? "normal" : "urgent", score: "good", callbackId: 1 }, i, TICKET);
-      engine.add(e);
       all.push(e);
+      engine.add(e);
       const ev = engine.evaluate({ pins, now: e.occurredAt });
       if (i % 97 === 0 || i === 399) expect(ev).toEqual(evaluateCase({ events: all, pins, now: e.occurredAt }));
     }
     expect(engine.folds).toEqual({ fromScratch: 1, onto: 399 });
+    // The case object's log is read from storage once, not per webhook.
+    expect(reads).toBe(1);
+  });
+
+  it("a late event has the log read again; events after it are folded onto that", () => {
+    const all: CaseEvent[] = [];
+    let reads = 0;
+    const engine = new CaseEngine(() => {
+      reads += 1;
+      return all;
+    });
+    const pins: RulesPin[] = [{ version: 1, from: 0, document: DOC1 }];
+    const arrive = (minute: number, i: number, kind: CaseEvent["event"]["kind"]) => {
+      const e = toEvent({ minute, kind, status: "open", score: "good", callbackId: 1 }, i, TICKET);
+      all.push(e);
+      engine.add(e);
+      return engine.evaluate({ pins, now: 100 * MIN + e.occurredAt });
+    };
+    arrive(0, 0, "case.opened");
+    arrive(10, 1, "case.customer_message");
+    arrive(20, 2, "case.customer_message");
+    expect(reads).toBe(1);
+    // A provider retry of a message sent at minute 5, delivered after the one of minute 20.
+    const late = arrive(5, 3, "case.customer_message");
+    expect(reads).toBe(2);
+    expect(late).toEqual(evaluateCase({ events: all, pins, now: 100 * MIN + all[3]!.occurredAt }));
+    const next = arrive(30, 4, "case.agent_reply");
+    expect(reads).toBe(2);
+    expect(next).toEqual(evaluateCase({ events: all, pins, now: 100 * MIN + all[4]!.occurredAt }));
+    expect(engine.folds).toEqual({ fromScratch: 2, onto: 3 });
   });
 });
