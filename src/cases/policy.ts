@@ -144,23 +144,19 @@ export interface PolicyReplay {
  */
 export function replayPolicyAt(replay: PolicyReplay, state: CaseState, pins: readonly RulesPin[], at: number): "same" | "added" | "replaced" {
   const pin = pinAt(pins, at);
-  const match = matchPolicy(pin.document, factsOf(state));
-  const id = match ? policyIdOf(pin.version, match.index) : null;
+  const span: PolicySpan = { from: at, version: pin.version, match: matchPolicy(pin.document, factsOf(state)) };
+  const id = spanPolicyId(span);
   if (id === replay.current) return "same";
+  replay.current = id;
   const last = replay.spans[replay.spans.length - 1];
   if (last?.from !== at) {
-    replay.spans.push({ from: at, version: pin.version, match });
-    replay.current = id;
+    replay.spans.push(span);
     return "added";
   }
   replay.spans.pop();
   const before = replay.spans[replay.spans.length - 1];
   // Back to what was in force before the instant: the instant changed nothing.
-  if (before && spanPolicyId(before) === id) replay.current = id;
-  else {
-    replay.spans.push({ from: at, version: pin.version, match });
-    replay.current = id;
-  }
+  if (!before || spanPolicyId(before) !== id) replay.spans.push(span);
   return "replaced";
 }
 
