@@ -95,7 +95,10 @@ export class PlaybookLog {
     }
   }
 
-  /** The first sign of a dispute under `rule` (one given to the constructor), in time order: a dispute word in a customer message or a dispute tag. */
+  /**
+   * The first sign of a dispute under `rule` (one the log was built with), in time order: a
+   * dispute word in a customer message or a dispute tag.
+   */
   firstDisputeSignal(rule: DisputeRiskRule): DisputeSignal | null {
     const search = this.disputes.get(rule);
     if (!search) throw new Error("PlaybookLog: a dispute rule it was not built with (build it from the case's rules pins)");
