@@ -127,8 +127,8 @@ export const compareCaseEvents = (a: CaseEvent, b: CaseEvent): number =>
 
 /**
  * Events in the order they happened; ties broken by kind, then by event id (never arrival).
- * A case object keeps its events in this order already and every evaluation sorts them more than
- * once, so an ordered list is only copied.
+ * A case's stored log comes in time order almost always (by instant; same-instant ties may need
+ * the kind order) and a fold sorts it more than once, so an ordered list is only copied.
  */
 export function sortCaseEvents<T extends CaseEvent>(events: readonly T[]): T[] {
   for (let i = 1; i < events.length; i++) {
