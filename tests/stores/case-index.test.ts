@@ -111,6 +111,22 @@ describe("when a case pushes to the index", () => {
   });
 });
 
+describe("pushes that arrive out of order", () => {
+  it("never lets a late push overwrite a newer one", async () => {
+    const store = await createStore();
+    const registry = env.STORES.getByName(store.storeId);
+    const list = async () => (await call("GET", `/v1/stores/${store.storeId}/cases?state=closed`, { token: store.adminToken })).body.cases as { caseId: string; status: string }[];
+    // The case solved the ticket (push 2), but its earlier "open" summary (push 1) was delayed.
+    expect(await registry.indexCase(push({ status: "solved", open: false }), 2)).toBe(true);
+    expect(await registry.indexCase(push({ status: "open", open: true }), 1)).toBe(false);
+    expect(await list()).toEqual([expect.objectContaining({ caseId: "ticket:custom:1", status: "solved" })]);
+    // The same sequence twice (a retried push) does not apply again either; a newer one does.
+    expect(await registry.indexCase(push({ status: "open", open: true }), 2)).toBe(false);
+    expect(await registry.indexCase(push({ status: "open", open: true }), 3)).toBe(true);
+    expect(await list()).toEqual([]);
+  });
+});
+
 describe("case index migration", () => {
   it("keeps the next due instant of cases indexed before the upcoming list existed", async () => {
     const store = await createStore();
