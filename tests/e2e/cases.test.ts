@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CUSTOM_SECRET, configureProvider, createStore, postCustom, readCase, saveRules, waitForCase, type E2EStore } from "./support/store";
+import { waitFor } from "./support/http";
 import { DevServer, sleep } from "./support/wrangler";
 
 const RULES = {
@@ -67,6 +68,16 @@ describe("case timers against wrangler dev", () => {
     await server.stop("SIGKILL");
     await sleep(Math.max(0, openedAt + 4000 - Date.now()));
     await server.start();
+    // Reading the case repairs a missing or stuck alarm, so the breach must be seen to fire before
+    // anything reads the case: in the store's delivery log (the registry), which the case object
+    // writes when its own alarm fires and which reading does not touch.
+    const recorded = await waitFor(async () => {
+      const list = await fetch(`${server.url}/v1/stores/${store.storeId}/deliveries`, { headers: { authorization: `Bearer ${store.token}` } });
+      const { deliveries } = (await list.json()) as { deliveries: { reminder: { caseId: string; kind: string } | null }[] };
+      const breaches = deliveries.filter((d) => d.reminder?.caseId === res.body.caseId && d.reminder?.kind === "first_reply.breach");
+      return breaches.length > 0 ? breaches : undefined;
+    }, 30_000);
+    expect(recorded).toHaveLength(1);
     const done = await waitForCase(store, res.body.caseId, (v) => {
       const timers = v.timers.done as Timer[];
       return timers.some((t) => t.kind === "first_reply.breach" && t.state === "fired") ? timers : undefined;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GORGIAS_TEMPLATE, GorgiasPayload, gorgiasAdapter } from "../../src/webhooks/gorgias";
+import { connect } from "./intake-harness";
 import { byKind, cfg, edited, eventsOf, fixture, fixturePaths, fuzzAdapter, issuePaths, kinds, pipeline, verifyInput } from "./helpdesk-helpers";
 
 const TEMPLATE_FIXTURE = "gorgias/http-integration-body-template-RECONSTRUCTED.json";
@@ -109,9 +110,17 @@ describe("gorgias normalize", () => {
     expect(unrendered).not.toHaveProperty("customerTags");
   });
 
-  it("dedupes a resent delivery", async () => {
-    const body = render(GORGIAS_TEMPLATE, "ticket_message_created");
-    expect(eventsOf(await pipeline(gorgiasAdapter, body))[0]?.providerEventId).toBe(eventsOf(await pipeline(gorgiasAdapter, body))[0]?.providerEventId);
+  it("dedupes a resent delivery: the second is a 202 duplicate and the case holds the message once", async () => {
+    const gorgias = await connect("gorgias");
+    const body = JSON.stringify(render(GORGIAS_TEMPLATE, "ticket_message_created"));
+    const first = await gorgias.send(body);
+    expect(first.status).toBe(202);
+    expect(first.body.duplicate).toBe(false);
+    const again = await gorgias.send(body);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ caseId: first.body.caseId, duplicate: true });
+    const view = (await gorgias.readCase(first.body.caseId)).body as { timeline: { events: { kind: string }[] } };
+    expect(view.timeline.events.filter((e) => e.kind === "case.customer_message")).toHaveLength(1);
   });
 
   it("rejects an unknown event or a missing ticket id with paths", () => {
