@@ -21,6 +21,8 @@ export default defineConfig({
     include: ["tests/**/*.test.ts"],
     // A real HTTP receiver on 127.0.0.1 for outbound reminders (reachable from workerd); see tests/notify/support.
     globalSetup: ["tests/notify/support/receiver-server.ts"],
+    // Every property test of a run uses one recorded seed (VITE_FUZZ_SEED overrides): see the file.
+    setupFiles: ["tests/support/fast-check-seed.ts"],
     exclude: ["tests/e2e/**", "node_modules/**"],
     testTimeout: 30_000,
     silent: "passed-only",

@@ -10,6 +10,8 @@ export default defineConfig({
     include: ["tests/e2e/**/*.test.ts"],
     environment: "node",
     fileParallelism: false,
+    // Every property test of a run uses one recorded seed (VITE_FUZZ_SEED overrides): see the file.
+    setupFiles: ["tests/support/fast-check-seed.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
