@@ -38,6 +38,16 @@ export async function waitForHealth(url, { attempts = 240, intervalMs = 250 } = 
   return false;
 }
 
+/**
+ * Variables `npm start` sets for local use, beside wrangler.toml's production defaults. Local
+ * queue messages live in memory, so a killed process drops the ones not yet consumed; every
+ * delivery is on disk in the store's registry, whose alarm queues a pending one again after this
+ * many seconds without activity (production: an hour, Queues are durable). 30 s keeps the
+ * README's promise, "queued again within a minute", with room for a restart; the end-to-end
+ * crash test (tests/e2e/faults.test.ts) runs with exactly these values.
+ */
+export const LOCAL_VARS = { DELIVERY_STALE_AFTER_SECONDS: "30" };
+
 const RULE = "─".repeat(72);
 
 /** What to print once the service answers: where it is, the token, and a curl that creates a store. */

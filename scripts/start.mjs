@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { dotenvValue, notAnsweringMessage, readyBanner, waitForHealth } from "./dev-start.mjs";
+import { dotenvValue, LOCAL_VARS, notAnsweringMessage, readyBanner, waitForHealth } from "./dev-start.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const devVars = join(root, ".dev.vars");
@@ -42,9 +42,7 @@ const child = spawn(
     "--show-interactive-dev-session=false",
     "--var",
     `PUBLIC_BASE_URL:${url}`,
-    // Local queues live in memory: re-send deliveries a crash dropped after a minute, not an hour.
-    "--var",
-    "DELIVERY_STALE_AFTER_SECONDS:60",
+    ...Object.entries(LOCAL_VARS).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ],
   { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
 );

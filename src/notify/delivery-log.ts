@@ -102,6 +102,8 @@ export const UNHEALTHY_AFTER = 20;
 export const STALE_AFTER_MS = 60 * 60_000;
 /** Retry for a failed hand-over to the queue. */
 const ENQUEUE_RETRY_MS = 30_000;
+/** The soonest the alarm looks again for stale rows: never a busy loop on a row at the threshold. */
+const STALE_CHECK_FLOOR_MS = 1_000;
 /** Per sendBatch call (the queue takes up to 100 messages / 256 KB; ours are tiny). */
 const SEND_CHUNK = 50;
 /** SQLite in Durable Objects allows at most 100 bound parameters per statement. */
@@ -743,7 +745,7 @@ export class DeliveryLog {
     if (stale.length === 0) return;
     this.storage.transactionSync(() => {
       for (const row of stale) {
-        this.logAttempt({ deliveryId: row.delivery_id, attempt: row.attempts, at: now, durationMs: 0, status: null, error: "no activity for an hour past the expected retry: sent to the queue again", outcome: "requeued", source: "sweeper" });
+        this.logAttempt({ deliveryId: row.delivery_id, attempt: row.attempts, at: now, durationMs: 0, status: null, error: `no activity for ${Math.round(this.staleAfterMs / 1000)} s past the expected attempt: sent to the queue again`, outcome: "requeued", source: "sweeper" });
         this.sql.exec(`UPDATE deliveries SET enqueued_at = NULL, updated_at = ? WHERE delivery_id = ?`, now, row.delivery_id);
       }
     });
@@ -753,10 +755,18 @@ export class DeliveryLog {
   private nextWake(now: number): number | null {
     const held = this.sql.exec<{ t: number | null }>(`SELECT MIN(release_at) AS t FROM deliveries WHERE state = 'held'`).one().t;
     const unsent = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND digest_id IS NULL AND enqueued_at IS NULL`).one().n;
-    const active = this.sql
-      .exec<{ t: number | null }>(`SELECT MIN(MAX(updated_at, COALESCE(next_attempt_at, 0), COALESCE(enqueued_at, 0))) AS t FROM deliveries WHERE state = 'pending' AND digest_id IS NULL`)
+    // When the first pending row could be re-queued: quiet for staleAfterMs and no longer claimed.
+    // Counting the claim here (as requeueStale does) is what lets the wake come right at that
+    // instant: with a floor of a whole retry period instead, a row checked a few milliseconds too
+    // early waited another full period, and a dropped delivery took two (issue 28).
+    const stale = this.sql
+      .exec<{ t: number | null }>(
+        `SELECT MIN(MAX(MAX(updated_at, COALESCE(next_attempt_at, 0), COALESCE(enqueued_at, 0)) + ?, COALESCE(lease_until, 0))) AS t
+           FROM deliveries WHERE state = 'pending' AND digest_id IS NULL AND enqueued_at IS NOT NULL`,
+        this.staleAfterMs,
+      )
       .one().t;
-    const candidates = [held, unsent > 0 ? now + ENQUEUE_RETRY_MS : null, active === null ? null : Math.max(active + this.staleAfterMs, now + Math.min(ENQUEUE_RETRY_MS, this.staleAfterMs))].filter(
+    const candidates = [held, unsent > 0 ? now + ENQUEUE_RETRY_MS : null, stale === null ? null : Math.max(stale + 1, now + STALE_CHECK_FLOOR_MS)].filter(
       (t): t is number => t !== null,
     );
     return candidates.length > 0 ? Math.min(...candidates) : null;
@@ -787,7 +797,7 @@ export class DeliveryLog {
   private wakeFor(rows: Row[], now: number): number | null {
     const at = rows.flatMap((row) => {
       if (row.state === "held" && row.release_at !== null) return [row.release_at];
-      if (row.state === "pending" && row.digest_id === null) return [Math.max(row.updated_at + this.staleAfterMs, now + Math.min(ENQUEUE_RETRY_MS, this.staleAfterMs))];
+      if (row.state === "pending" && row.digest_id === null) return [Math.max(row.updated_at + this.staleAfterMs + 1, now + STALE_CHECK_FLOOR_MS)];
       return [];
     });
     return at.length > 0 ? Math.min(...at) : null;

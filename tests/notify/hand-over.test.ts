@@ -27,9 +27,9 @@ describe("a reminder the queue refused", () => {
     const store = await storeWithRules({ channels: { ops: { type: "slack", webhookUrl: `${sink.url}/hook` } } });
     const r = reminder(store.storeId, { urgency: "urgent", channels: ["ops"] });
     const registry = env.STORES.getByName(store.storeId);
+    const before = Date.now();
     const plan = planDispatch(r, await currentRulesNaming(env, store.storeId, r.channels), Date.now());
 
-    const before = Date.now();
     await runInDurableObject(registry, async (_i, state) => {
       await state.storage.deleteAlarm();
       await expect(new DeliveryLog(state.storage, refusingQueue).record(plan)).rejects.toThrow(/queue unavailable/);
