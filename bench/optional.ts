@@ -15,7 +15,9 @@ export async function businessTimeSection(): Promise<Section> {
       `| addBusinessTime, 10-year span | ${r.tenYearMicros.toFixed(2)} |`,
       `| businessTimeBetween, 10-year span | ${r.betweenTenYearMicros.toFixed(2)} |`,
       "",
-      `Target ≤ 20 µs for 10 years: ${r.tenYearMicros <= 20 ? "met" : "NOT met"}.`,
+      `The tail the batch medians hide: ${r.tenYearTail.calls.toLocaleString("en-US")} calls of addBusinessTime over 10 years, each timed alone: p50 ${r.tenYearTail.p50Micros.toFixed(1)} µs, p99 ${r.tenYearTail.p99Micros.toFixed(1)} µs, p99.9 ${r.tenYearTail.p999Micros.toFixed(1)} µs, max ${r.tenYearTail.maxMicros.toFixed(0)} µs (single calls include the timer's own cost, about a microsecond). The first call on a calendar never used before (validating it and building its coverage for the span, as a case pays when it first meets a calendar) took **${r.firstCallMs.toFixed(0)} ms**.`,
+      "",
+      `Target ≤ 20 µs for 10 years (per call, the batch median): ${r.tenYearMicros <= 20 ? "met" : "**not met**"}; its p99 single call ${r.tenYearTail.p99Micros.toFixed(1)} µs ${r.tenYearTail.p99Micros <= 20 ? "is within it too" : "is not"}, and the first call on a fresh calendar is ${r.firstCallMs.toFixed(0)} ms (shown, no target).`,
     ],
   };
 }
@@ -35,9 +37,9 @@ export async function replanSection(): Promise<Section> {
     lines: [
       `Default rules; a ticket conversation (customer messages, an agent reply every fourth event). "One new event": a case engine holding N events folds one more and plans its timers, as a case object does per webhook. "From scratch": all N events folded again, as every webhook did before the engine kept its fold, and as a late event or a newly applied rules version still does. Median of ${r.batches} batches of ${r.perBatch}; Node, performance.now().`,
       "",
-      "| events in the case | one new event, µs | from scratch, µs |",
+      "| events in the case | one new event, µs (case length while timed) | from scratch, µs (at exactly that length) |",
       "|---|---|---|",
-      ...r.rows.map((x) => `| ${x.events.toLocaleString("en-US")} | ${x.oneNewEventMicros.toFixed(0)} | ${x.fromScratchMicros.toFixed(0)} |`),
+      ...r.rows.map((x) => `| ${x.events.toLocaleString("en-US")} | ${x.oneNewEventMicros.toFixed(0)} (${x.timedFrom.toLocaleString("en-US")}–${x.timedTo.toLocaleString("en-US")}) | ${x.fromScratchMicros.toFixed(0)} |`),
       "",
       `Target (ours; the issue sets none): one new event at ${last.events.toLocaleString("en-US")} events costs at most twice what it costs at ${first.events}: ${flat ? "met" : "NOT met"} (${last.oneNewEventMicros.toFixed(0)} vs ${first.oneNewEventMicros.toFixed(0)} µs).`,
     ],
