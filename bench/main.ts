@@ -181,6 +181,8 @@ export async function main(args: string[]): Promise<void> {
     sections.push(ingestSection(runs, fsync, floor, direct));
   }
   for (const extra of await optional.extraSections(want, full)) sections.push(extra);
+  // A 10,000-case backtest takes a few minutes of posting first: with --full, or by name.
+  if (full || only.has("backtest")) sections.push(await optional.backtestSection());
   // A partial run (`npm run bench -- business-time`) keeps the other sections' figures.
   if (only.size > 0) sections.push(...carriedOver(join(ROOT, "bench/RESULTS.md"), sections));
 

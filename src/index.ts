@@ -5,6 +5,7 @@
 import { handleFetch } from "./http/app";
 import { handleQueue } from "./notify/consumer";
 
+export { RulesBacktest } from "./backtest/runner";
 export { SupportCase } from "./cases/support-case";
 export { StoreRegistry } from "./stores/store-registry";
 

@@ -9,6 +9,7 @@
 import { caseIdOf, type NormalizedEvent } from "../events/model";
 import type { RulesDocument } from "../rules/schema";
 import type { Reminder } from "../notify/reminder";
+import type { PlannedTimer } from "./plan";
 import { CaseEngine, displayZone, type Evaluation } from "./engine";
 import type { RulesPin } from "./policy";
 import { buildReminder } from "./reminder-text";
@@ -76,6 +77,74 @@ const MAX_REMINDERS = 500;
 const DEFAULT_HORIZON_MS = 14 * 86_400_000;
 const iso = (t: number): string => new Date(t).toISOString();
 
+export interface VirtualRunInput {
+  storeId: string;
+  caseId: string;
+  events: readonly CaseEvent[];
+  pins: readonly RulesPin[];
+  /** Stop at this instant (epoch ms): nothing after it is folded or fired. */
+  until: number;
+  /** Stop after this many reminders (`truncated`). */
+  maxReminders: number;
+  /** The zone a reminder's times are written in. */
+  zone: (timer: PlannedTimer) => string;
+}
+
+export interface VirtualRun {
+  /** The case as of the end of the run (null when no rules applied to it). */
+  last: Evaluation | null;
+  /** Every timer that fired, at its due instant, with the reminder the case would have sent. */
+  fired: { timer: PlannedTimer; reminder: Reminder; at: number }[];
+  truncated: boolean;
+}
+
+/**
+ * One case in virtual time: events are folded as the simulated clock reaches them, and every
+ * timer fires exactly at its due instant, with the same engine a case object keeps (`arrived`
+ * stands in for the case's storage). Used by the dry-run and by the backtest.
+ */
+export function runInVirtualTime(input: VirtualRunInput): VirtualRun {
+  const events = [...input.events].sort((a, b) => a.occurredAt - b.occurredAt).filter((e) => e.occurredAt <= input.until);
+  const out: VirtualRun = { last: null, fired: [], truncated: false };
+  if (events.length === 0) return out;
+  const pins = input.pins;
+  const fired = new Set<string>();
+  const known = new Set<string>();
+  let t = events[0]!.occurredAt;
+  const arrived: CaseEvent[] = [];
+  const engine = new CaseEngine(() => arrived);
+  for (let guard = 0; guard < 5000; guard++) {
+    while (arrived.length < events.length && events[arrived.length]!.occurredAt <= t) {
+      const e = events[arrived.length]!;
+      arrived.push(e);
+      engine.add(e);
+    }
+    const ev = engine.evaluate({ pins, now: t, fired, known });
+    if (!ev) break;
+    out.last = ev;
+    for (const timer of ev.timers) known.add(timer.key);
+    const due = ev.timers.filter((x) => x.dueAt <= t);
+    for (const timer of due) {
+      fired.add(timer.key);
+      const reminder = buildReminder({ storeId: input.storeId, caseId: input.caseId, state: ev.state, timer, firedAt: timer.dueAt, timeZone: input.zone(timer) });
+      out.fired.push({ timer, reminder, at: timer.dueAt });
+      if (out.fired.length >= input.maxReminders) out.truncated = true;
+    }
+    if (out.truncated) break;
+    if (due.length > 0) continue; // fired timers may plan follow-ups at the same instant
+    const nextEvent = events.find((e) => e.occurredAt > t)?.occurredAt ?? Infinity;
+    const nextTimer = Math.min(...ev.timers.map((x) => x.dueAt).filter((d) => d > t), Infinity);
+    const next = Math.min(nextEvent, nextTimer);
+    if (!Number.isFinite(next) || next > input.until) {
+      // Nothing more happens before `until`: report the clocks as they stand then.
+      out.last = engine.evaluate({ pins, now: Math.max(t, input.until), fired, known }) ?? out.last;
+      break;
+    }
+    t = next;
+  }
+  return out;
+}
+
 export function simulateCases(input: SimulationInput): SimulationResult {
   const byCase = new Map<string, CaseEvent[]>();
   for (const [i, e] of input.events.entries()) {
@@ -95,44 +164,12 @@ export function simulateCases(input: SimulationInput): SimulationResult {
   let truncated = false;
 
   for (const [caseId, all] of byCase) {
-    const events = [...all].sort((a, b) => a.occurredAt - b.occurredAt);
-    const fired = new Set<string>();
-    const known = new Set<string>();
-    let t = events[0]!.occurredAt;
-    // The same engine a case object keeps: events are folded as the simulated clock reaches them,
-    // and `arrived` stands in for the case's storage.
-    const arrived: CaseEvent[] = [];
-    const engine = new CaseEngine(() => arrived);
-    let last: Evaluation | null = null;
-    for (let guard = 0; guard < 5000; guard++) {
-      while (arrived.length < events.length && events[arrived.length]!.occurredAt <= t) {
-        const e = events[arrived.length]!;
-        arrived.push(e);
-        engine.add(e);
-      }
-      const ev = engine.evaluate({ pins, now: t, fired, known });
-      if (!ev) break;
-      last = ev;
-      for (const timer of ev.timers) known.add(timer.key);
-      const due = ev.timers.filter((x) => x.dueAt <= t);
-      for (const timer of due) {
-        fired.add(timer.key);
-        const r = buildReminder({ storeId: input.storeId, caseId, state: ev.state, timer, firedAt: timer.dueAt, timeZone: displayZone(input.rules, timer) });
-        reminders.push({ at: iso(timer.dueAt), caseId, kind: r.kind, urgency: r.urgency, title: r.title, nextAction: r.nextAction, details: r.details, dueAt: r.dueAt, channels: r.channels, rule: r.rule, reminderId: r.id });
-        if (reminders.length >= MAX_REMINDERS) truncated = true;
-      }
-      if (truncated) break;
-      if (due.length > 0) continue; // fired timers may plan follow-ups at the same instant
-      const nextEvent = events.find((e) => e.occurredAt > t)?.occurredAt ?? Infinity;
-      const nextTimer = Math.min(...ev.timers.map((x) => x.dueAt).filter((d) => d > t), Infinity);
-      const next = Math.min(nextEvent, nextTimer);
-      if (!Number.isFinite(next) || next > until) {
-        // Nothing more happens before `until`: report the clocks as they stand then.
-        last = engine.evaluate({ pins, now: Math.max(t, until), fired, known }) ?? last;
-        break;
-      }
-      t = next;
+    const run = runInVirtualTime({ storeId: input.storeId, caseId, events: all, pins, until, maxReminders: MAX_REMINDERS - reminders.length, zone: (timer) => displayZone(input.rules, timer) });
+    for (const { reminder: r, at } of run.fired) {
+      reminders.push({ at: iso(at), caseId, kind: r.kind, urgency: r.urgency, title: r.title, nextAction: r.nextAction, details: r.details, dueAt: r.dueAt, channels: r.channels, rule: r.rule, reminderId: r.id });
     }
+    truncated = run.truncated;
+    const last = run.last;
     if (!last) continue;
     const span = last.spans[last.spans.length - 1];
     cases.push({

@@ -16,6 +16,7 @@
  * to delivery stays in the outbox and is retried on the next wake-up, never dropped.
  */
 import { DurableObject } from "cloudflare:workers";
+import { replayCase, type CaseReplay } from "../backtest/replay";
 import { isOpen } from "../calendar/index";
 import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, type Channel, NormalizedEvent, rekeyed } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
@@ -294,6 +295,20 @@ export class SupportCase extends DurableObject<Env> {
     if (!ev) return null;
     await this.rearm(now);
     return caseView({ now, storeId: id.storeId, caseId: id.caseId, evaluation: ev, events: readEvents(this.sql), timers: readTimers(this.sql), outbox: readOutbox(this.sql), notes: readNotes(this.sql), pins: readPins(this.sql) });
+  }
+
+  /**
+   * This case's part of a store's backtest (src/backtest/): its events replayed under the versions
+   * it ran with and under a draft. Reads only: nothing is stored, planned or sent, and the events
+   * never leave the object.
+   */
+  async backtest(req: { draft: RulesDocument; draftVersion: number; from: number; until: number }): Promise<CaseReplay | null> {
+    const id = this.identity();
+    if (!id) return null;
+    const pins = await this.pins();
+    if (pins.length === 0) return null;
+    const events = readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event }));
+    return replayCase({ storeId: id.storeId, caseId: id.caseId, events, pins, draft: req.draft, draftVersion: req.draftVersion, from: req.from, until: req.until });
   }
 
   // ── the engine, the plan and the alarm ─────────────────────────────────────────────────────

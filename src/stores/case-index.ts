@@ -297,3 +297,22 @@ export function openCaseIds(sql: SqlStorage): string[] {
     .toArray()
     .map((r) => r.case_id);
 }
+
+/**
+ * Cases that had events in [from, to]: opened by `to` and with a last event from `from` on (the
+ * index's last-event time may trail by up to LAST_EVENT_REFRESH_MS, so a case whose only events
+ * fell in the last minute before `from` can be included: it replays and counts nothing). In
+ * case-id order after `after`; `limit` null for all.
+ */
+export function casesActiveBetween(sql: SqlStorage, from: number, to: number, after: string | null, limit: number | null): string[] {
+  return sql
+    .exec<{ case_id: string }>(
+      `SELECT case_id FROM case_index WHERE opened_at <= ? AND last_event_at >= ? AND case_id > ? ORDER BY case_id LIMIT ?`,
+      to,
+      from - LAST_EVENT_REFRESH_MS,
+      after ?? "",
+      limit ?? -1,
+    )
+    .toArray()
+    .map((r) => r.case_id);
+}

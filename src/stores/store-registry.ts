@@ -14,7 +14,7 @@ import type { ProviderConfig } from "../webhooks/adapter";
 import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
-import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
+import { caseIndexed, caseIndexMigrations, casesActiveBetween, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName, type CaseKey } from "../events/model";
 import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } from "./case-aliases";
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
@@ -179,6 +179,15 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async hasCase(caseId: string): Promise<boolean> {
     return caseIndexed(this.sql, caseId);
+  }
+
+  /** Case ids with events between `from` and `to` (opened by `to`, last event from `from` on), in id order after `after`: a backtest's pages. */
+  async casesActiveBetween(from: number, to: number, after: string | null, limit: number): Promise<string[]> {
+    return casesActiveBetween(this.sql, from, to, after, limit);
+  }
+
+  async casesActiveBetweenCount(from: number, to: number): Promise<number> {
+    return casesActiveBetween(this.sql, from, to, null, null).length;
   }
 
   async listCases(opts: { state?: CaseListState | undefined; cursor?: string | undefined; limit: number }): Promise<CasePage> {

@@ -39,10 +39,12 @@ const storeRoutes = ALL_ROUTES.filter((r) => r.path.includes(":storeId"));
 /** Routes B's own token cannot succeed on in this setup, and why. */
 const NO_SUCCESS_EXPECTED: Record<string, string> = {
   "post /v1/stores/:storeId/deliveries/:id/retry": "B has no dead delivery to retry (404)",
+  "get /v1/stores/:storeId/rules/backtests/:backtestId": "B has no backtest with that id (404)",
+  "delete /v1/stores/:storeId/rules/backtests/:backtestId": "B has no backtest with that id (404)",
 };
 
 function paramsOfB(): Record<string, string> {
-  return { storeId: b.storeId, tokenId: bSpareTokenId, provider: "zendesk", version: "1", caseId: b.caseIds[0]!, callbackId: b.callbackIds[0]!, id: "1" };
+  return { storeId: b.storeId, tokenId: bSpareTokenId, provider: "zendesk", version: "1", caseId: b.caseIds[0]!, callbackId: b.callbackIds[0]!, id: "1", backtestId: `bt_${"0".repeat(32)}` };
 }
 
 /** A body the route accepts from B: a known one, else the first schema-shaped value its schema takes. */
@@ -52,6 +54,7 @@ function bodyFor(spec: RouteSpec): unknown {
     "put /v1/stores/:storeId/providers/:provider": { secrets: [secretOfB("zendesk")] },
     "put /v1/stores/:storeId/rules": storeRules(),
     "post /v1/stores/:storeId/rules/rollback": { version: 1 },
+    "post /v1/stores/:storeId/rules/backtest": { rules: storeRules(), from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() },
     "post /v1/stores/:storeId/rules/dry-run": { events: [{ provider: "custom", payload: JSON.parse(customTicket("DRY-1")), headers: { "webhook-id": "msg_dry_1" } }] },
     "post /v1/stores/:storeId/cases/:caseId/callbacks": { at: new Date(Date.now() + 86_400_000).toISOString(), owner: "Deniz" },
     "post /v1/stores/:storeId/cases/:caseId/callbacks/:callbackId/done": { note: "called back" },
