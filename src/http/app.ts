@@ -16,6 +16,7 @@ import { attemptKey, countFailure, isCountedFailure, refuseIfLockedOut, type Att
 import { DOCS_HTML } from "./docs-page";
 import { ApiError, errorResponse, validationError } from "./errors";
 import { buildOpenApi } from "./openapi";
+import { sessionRoutes } from "./session";
 import { defineRoute, json, type RouteSpec, type StoreAuth } from "./route";
 
 const systemRoutes: RouteSpec[] = [
@@ -59,7 +60,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...deliveryRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...deliveryRoutes, ...sessionRoutes];
 
 interface RequestState {
   requestId: string;
