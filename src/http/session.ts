@@ -15,23 +15,13 @@ import { parseToken, STORE_ID_PATTERN } from "../stores/tokens";
 import { ApiError } from "./errors";
 import { attemptKey, countFailure, refuseIfLockedOut } from "./rate-limit";
 import { defineRoute, json, type StoreAuth } from "./route";
+import { SessionBody, SessionView } from "./session-schema";
+
+export { SessionBody, SessionView };
 
 export const SESSION_COOKIE = "promptly_session";
 const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-export const SessionBody = z.object({
-  storeId: z.string().regex(STORE_ID_PATTERN, "a store id: st_ followed by 16 hex digits"),
-  token: z.string().min(1, "the store's admin token (prm.…)").max(200),
-});
-
-export const SessionView = z.object({
-  storeId: z.string(),
-  storeName: z.string(),
-  tokenId: z.string(),
-  expiresAt: z.string().meta({ description: "ISO 8601 instant (UTC) when the session ends" }),
-});
-export type SessionView = z.infer<typeof SessionView>;
 
 /** The cookie's parts, or null when there is none or it is not one of ours. */
 export function sessionCookie(request: Request): { storeId: string; secret: string } | null {
