@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
 import { join } from "node:path";
 import { benchIngest, HOST_LABEL, P99_TARGET_MS, type IngestFigures } from "./ingest";
+import { consoleSizeSection } from "./console-size";
 import { benchStackFloor, type StackFloor } from "./stack-floor";
 import { diskFsyncMs, statePlace } from "./storage";
 import { ROOT } from "../tests/e2e/support/wrangler";
@@ -163,6 +164,7 @@ export async function main(args: string[]): Promise<void> {
     sections.push(ingestSection(runs, fsync, floor));
   }
   for (const extra of await optional.extraSections(want, full)) sections.push(extra);
+  if (want("console")) sections.push(consoleSizeSection());
   // A partial run (`npm run bench -- business-time`) keeps the other sections' figures.
   if (only.size > 0) sections.push(...carriedOver(join(ROOT, "bench/RESULTS.md"), sections));
 

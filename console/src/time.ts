@@ -34,7 +34,7 @@ export function formatInstant(iso: string | number | null | undefined, zone: str
 /** The zone's short name at that instant ("CET", "GMT+3"), for labels. */
 export function zoneLabel(zone: string, at: number = Date.now()): string {
   const part = formatter(zone, false).formatToParts(new Date(at)).find((p) => p.type === "timeZoneName");
-  return part ? `${zone} (${part.value})` : zone;
+  return part && part.value !== zone ? `${zone} (${part.value})` : zone;
 }
 
 /** "3d 4h", "2h 05m", "4m 09s", "12s". */
