@@ -137,11 +137,12 @@ export const sessionRoutes = [
     description: "Ends the session and clears the cookie. Must come from the console's own origin.",
     tags: ["Console"],
     auth: "none",
-    responses: { 200: { description: "Signed out", schema: z.object({ signedOut: z.literal(true) }) } },
+    responses: { 200: { description: "Signed out", schema: z.object({ signedOut: z.literal(true) }) }, 401: { description: "No session cookie" }, 403: { description: "Not from the console's own origin" } },
     handler: async ({ request, env, url }) => {
       requireSameOrigin(request);
       const cookie = sessionCookie(request);
-      if (cookie) await env.STORES.getByName(cookie.storeId).closeSession(await sha256Hex(cookie.secret));
+      if (!cookie) throw new ApiError(401, "unauthorized", "not signed in");
+      await env.STORES.getByName(cookie.storeId).closeSession(await sha256Hex(cookie.secret));
       return json({ signedOut: true }, 200, { "set-cookie": cookieHeader(url, "", 0) });
     },
   }),

@@ -5,6 +5,8 @@
  * bad-token 401 and count toward the same limit.
  */
 import { describe, expect, it } from "vitest";
+import { SessionBody } from "../../src/http/session-schema";
+import { STORE_ID_PATTERN } from "../../src/stores/tokens";
 import { call, createStore } from "../support/api";
 
 const ORIGIN = "http://promptly.test";
@@ -140,6 +142,17 @@ describe("console sessions", () => {
     expect((await call("GET", "/v1/session", { headers: { cookie: onSecond.cookie } })).status).toBe(401);
     // Another token's session lives on.
     expect((await call("GET", `/v1/stores/${store.storeId}`, { headers: { cookie: onFirst.cookie } })).status).toBe(200);
+  });
+
+  it("accepts exactly the store ids the API issues (the schema spells the pattern out for the console)", () => {
+    for (const id of ["st_0123456789abcdef", "st_0123456789abcdeg", "st_0123456789abcde", "ST_0123456789abcdef", "st_0123456789abcdef0"]) {
+      expect(SessionBody.shape.storeId.safeParse(id).success, id).toBe(STORE_ID_PATTERN.test(id));
+    }
+  });
+
+  it("answers a sign-out without a session 401, and one from another origin 403", async () => {
+    expect((await call("DELETE", "/v1/session", { headers: { origin: ORIGIN } })).status).toBe(401);
+    expect((await call("DELETE", "/v1/session", { headers: { origin: "https://evil.example" } })).status).toBe(403);
   });
 
   it("treats a forged or unknown cookie as not signed in", async () => {
