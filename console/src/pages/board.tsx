@@ -8,7 +8,7 @@
  * filters and the search to the rows it got; a filter value a server refuses (400 naming it) is
  * dropped from the request and applied here the same way. So the board works against both.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiFailure, storePath } from "../api";
 import { Countdown, Empty, ErrorNote, Layout, Tag, useApi, useSession } from "../components";
 import { Link, navigate, useLocation } from "../router";
@@ -50,6 +50,13 @@ const STATES = [
 
 const PAGE = 200;
 const DUE_SOON_MS = 60 * 60_000;
+/**
+ * Rows put in the page at first, and added each time the reader scrolls near the end: a table of
+ * 1,000 cases costs most of its time in layout, so the first screen comes at once and the rest
+ * follow the scroll (the list itself is already loaded, filtered and sorted).
+ */
+const FIRST_ROWS = 40;
+const MORE_ROWS = 120;
 
 function facetValue(r: Row, f: Facet): string | null {
   const v = r[f];
@@ -141,6 +148,8 @@ export function BoardPage() {
   const [more, setMore] = useState<Row[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const [shown, setShown] = useState(FIRST_ROWS);
+  const sentinel = useRef<HTMLParagraphElement>(null);
   const [moreError, setMoreError] = useState<unknown>();
 
   const setParam = (name: string, value: string | null) => {
@@ -169,6 +178,7 @@ export function BoardPage() {
   useEffect(() => {
     setMore([]);
     setCursor(null);
+    setShown(FIRST_ROWS);
   }, [JSON.stringify(serverParams)]);
   useEffect(() => setCursor(list.data?.answer.nextCursor ?? null), [list.data]);
 
@@ -185,6 +195,15 @@ export function BoardPage() {
     .filter((r) => FACETS.every((f) => !filters[f] || !local(f) || facetValue(r, f) === filters[f] || (f === "type" && r.type === filters[f])))
     .filter((r) => !local("q") || matchesSearch(r, q))
     .sort(byUrgency);
+
+  // A new observer per step: its first report says whether the end is still in reach.
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || shown >= rows.length) return;
+    const io = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && setShown((n) => n + MORE_ROWS), { rootMargin: "800px 0px" });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [shown, rows.length]);
 
   const counts: Counts = answer?.counts ?? {};
   const localCounts = (f: Facet): Record<string, number> => {
@@ -311,11 +330,19 @@ export function BoardPage() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r) => (
+            {rows.slice(0, shown).map((r) => (
               <CaseRow key={r.caseId} row={r} />
             ))}
           </tbody>
         </table>
+      )}
+      {shown < rows.length && (
+        <p ref={sentinel} class="muted">
+          Showing {shown} of {rows.length} cases; more appear as you scroll.{" "}
+          <button type="button" class="link" onClick={() => setShown(rows.length)}>
+            Show all {rows.length}
+          </button>
+        </p>
       )}
       {cursor && rows.length > 0 && (
         <p>
