@@ -21,7 +21,7 @@ export default defineConfig({
     include: ["tests/**/*.test.ts"],
     // A real HTTP receiver on 127.0.0.1 for outbound reminders (reachable from workerd); see tests/notify/support.
     globalSetup: ["tests/notify/support/receiver-server.ts"],
-    exclude: ["tests/e2e/**", "node_modules/**"],
+    exclude: ["tests/e2e/**", "tests/browser/**", "node_modules/**"],
     testTimeout: 30_000,
     silent: "passed-only",
   },
