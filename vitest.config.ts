@@ -23,7 +23,7 @@ export default defineConfig({
     globalSetup: ["tests/notify/support/receiver-server.ts"],
     // Every property test of a run uses one recorded seed (VITE_FUZZ_SEED overrides): see the file.
     setupFiles: ["tests/support/fast-check-seed.ts"],
-    exclude: ["tests/e2e/**", "node_modules/**"],
+    exclude: ["tests/e2e/**", "tests/browser/**", "node_modules/**"],
     testTimeout: 30_000,
     silent: "passed-only",
   },

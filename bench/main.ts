@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, type as osType, release } from "node:os";
 import { join } from "node:path";
 import { benchIngest, benchThroughputRatio, HOST_LABEL, P99_TARGET_MS, type IngestFigures } from "./ingest";
+import { consoleSizeSection } from "./console-size";
 import { benchStackFloor, type StackFloor } from "./stack-floor";
 import { diskFsyncMs, statePlace } from "./storage";
 import { ROOT } from "../tests/e2e/support/wrangler";
@@ -183,6 +184,7 @@ export async function main(args: string[]): Promise<void> {
   for (const extra of await optional.extraSections(want, full)) sections.push(extra);
   // A 10,000-case backtest takes a few minutes of posting first: with --full, or by name.
   if (full || only.has("backtest")) sections.push(await optional.backtestSection());
+  if (want("console")) sections.push(consoleSizeSection());
   // A partial run (`npm run bench -- business-time`) keeps the other sections' figures.
   if (only.size > 0) sections.push(...carriedOver(join(ROOT, "bench/RESULTS.md"), sections));
 

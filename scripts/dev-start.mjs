@@ -50,22 +50,27 @@ export const LOCAL_VARS = { DELIVERY_STALE_AFTER_SECONDS: "30" };
 
 const RULE = "─".repeat(72);
 
-/** What to print once the service answers: where it is, the token, and a curl that creates a store. */
+/**
+ * What to print once the service answers: the console's URL first (open it, paste the operator
+ * token, create a store), then the token, and the same with curl for scripts.
+ */
 export function readyBanner({ url, token }) {
   return `
 ${RULE}
- Promptly is running at ${url}   (state persisted in .wrangler/state)
+ Open the Promptly console:  ${url}/
+   (state persisted in .wrangler/state)
 
- Operator token (from .dev.vars):
+ Operator token (from .dev.vars), to create your first store in the console:
    ${token}
 
- Create your first store:
+ Or create it with curl:
    curl -s -X POST ${url}/v1/stores \\
      -H "Authorization: Bearer ${token}" \\
      -H "Content-Type: application/json" \\
      -d '{"name":"My Shop"}'
 
  It answers with a storeId and an adminToken (shown once). Next:
+   - the console: connect a provider, watch cases on the board
    - the five-minute tour in README.md (configure a provider, post a webhook, see the case)
    - the API reference: ${url}/docs   (OpenAPI: ${url}/openapi.json)
  Stop with Ctrl+C; start again with npm start and everything is still there.

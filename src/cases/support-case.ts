@@ -17,6 +17,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { replayCase, type CaseReplay } from "../backtest/replay";
+import { consoleCaseUrl } from "./case-link";
 import { isOpen } from "../calendar/index";
 import { API_SOURCE, caseIdOf, caseObjectName, type CaseKey, type Channel, NormalizedEvent, rekeyed } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
@@ -426,7 +427,7 @@ export class SupportCase extends DurableObject<Env> {
       const pins = await this.pins();
       const doc = pins[pins.length - 1]!.document;
       const linked = ev.state.type === "shipment" ? await this.linkedTicket(id.storeId, ev) : undefined;
-      const caseUrl = `${this.env.PUBLIC_BASE_URL}/v1/stores/${id.storeId}/cases/${encodeURIComponent(id.caseId)}`;
+      const caseUrl = consoleCaseUrl(this.env.PUBLIC_BASE_URL, id.storeId, id.caseId);
       const reminders: { timer: PlannedTimer; reminder: Reminder }[] = due.map((timer) => ({
         timer,
         reminder: buildReminder({ storeId: id.storeId, caseId: id.caseId, state: ev.state, timer, firedAt: now, timeZone: displayZone(doc, timer), caseUrl, linkedTicket: linked }),

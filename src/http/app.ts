@@ -17,6 +17,7 @@ import { attemptKey, countFailure, isCountedFailure, refuseIfLockedOut, type Att
 import { DOCS_HTML } from "./docs-page";
 import { ApiError, errorResponse, validationError } from "./errors";
 import { buildOpenApi } from "./openapi";
+import { sessionRoutes } from "./session";
 import { defineRoute, json, type RouteSpec, type StoreAuth } from "./route";
 
 const systemRoutes: RouteSpec[] = [
@@ -60,7 +61,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...deliveryRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...deliveryRoutes, ...sessionRoutes];
 
 interface RequestState {
   requestId: string;

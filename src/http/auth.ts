@@ -8,6 +8,7 @@ import { constantTimeEqual, sha256Hex } from "../lib/crypto";
 import { bearerToken, parseToken, STORE_ID_PATTERN } from "../stores/tokens";
 import { ApiError } from "./errors";
 import type { StoreAuth } from "./route";
+import { sessionAdmin } from "./session";
 
 const CHALLENGE = { "www-authenticate": 'Bearer realm="promptly"' };
 
@@ -27,7 +28,12 @@ export function storeNotAuthorized(): ApiError {
 
 export async function requireStoreAdmin(request: Request, env: Env, storeId: string): Promise<StoreAuth> {
   const presented = bearerToken(request);
-  if (presented === null) throw new ApiError(401, "unauthorized", "missing Authorization: Bearer <admin token>", undefined, CHALLENGE);
+  if (presented === null) {
+    // The console signs in once and then sends its session cookie instead (src/http/session.ts).
+    const viaSession = await sessionAdmin(request, env, storeId);
+    if (viaSession) return viaSession;
+    throw new ApiError(401, "unauthorized", "missing Authorization: Bearer <admin token>", undefined, CHALLENGE);
+  }
   const parsed = parseToken(presented);
   if (!parsed) throw new ApiError(401, "unauthorized", "malformed admin token", undefined, CHALLENGE);
   if (!STORE_ID_PATTERN.test(storeId)) throw storeNotAuthorized();

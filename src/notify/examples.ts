@@ -7,6 +7,7 @@
  * Pure.
  */
 import { displayZone, evaluateCase } from "../cases/engine";
+import { consoleCaseUrl } from "../cases/case-link";
 import { buildReminder } from "../cases/reminder-text";
 import type { CaseEvent } from "../cases/state";
 import { caseIdOf, type NormalizedEvent } from "../events/model";
@@ -91,7 +92,7 @@ function fire(events: CaseEvent[], kind: string, firedAt?: (dueAt: number) => nu
     timer,
     firedAt: at,
     timeZone: displayZone(EXAMPLE_RULES, timer),
-    caseUrl: `${PUBLIC_BASE_URL}/v1/stores/${EXAMPLE_STORE_ID}/cases/${encodeURIComponent(caseId)}`,
+    caseUrl: consoleCaseUrl(PUBLIC_BASE_URL, EXAMPLE_STORE_ID, caseId),
     ...(linkedTicket ? { linkedTicket } : {}),
   });
 }

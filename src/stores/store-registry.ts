@@ -17,6 +17,7 @@ import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId
 import { caseIndexed, caseIndexMigrations, casesActiveBetween, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName, type CaseKey } from "../events/model";
 import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } from "./case-aliases";
+import { deleteSession, deleteTokenSessions, findSession, insertSession, sessionMigrations, type SessionInfo } from "./sessions";
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
@@ -48,6 +49,7 @@ export class StoreRegistry extends DurableObject<Env> {
     applyMigrations(this.ctx.storage, "deliveries", deliveryMigrations);
     applyMigrations(this.ctx.storage, "case-index", caseIndexMigrations);
     applyMigrations(this.ctx.storage, "case-aliases", caseAliasMigrations);
+    applyMigrations(this.ctx.storage, "sessions", sessionMigrations);
     this.holdsStore = true;
   }
 
@@ -79,7 +81,31 @@ export class StoreRegistry extends DurableObject<Env> {
   }
 
   async revokeAdminToken(tokenId: string): Promise<RevokeOutcome> {
-    return revokeToken(this.sql, tokenId, Date.now());
+    let outcome: RevokeOutcome = "not_found";
+    this.ctx.storage.transactionSync(() => {
+      outcome = revokeToken(this.sql, tokenId, Date.now());
+      // A revoked token's console sessions end with it.
+      if (outcome === "revoked") deleteTokenSessions(this.sql, tokenId);
+    });
+    return outcome;
+  }
+
+  // ── Console sessions (src/stores/sessions.ts) ─────────────────────────────────────────────
+
+  /** Checks the admin token and opens a session in one call; null when the token is not live. */
+  async openSession(tokenId: string, tokenHash: string, sessionHash: string): Promise<SessionInfo | null> {
+    if (!this.holdsStore || !tokenIsLive(this.sql, tokenId, tokenHash)) return null;
+    return insertSession(this.sql, sessionHash, tokenId, Date.now());
+  }
+
+  async sessionByHash(sessionHash: string): Promise<SessionInfo | null> {
+    if (!this.holdsStore) return null;
+    return findSession(this.sql, sessionHash, Date.now());
+  }
+
+  async closeSession(sessionHash: string): Promise<boolean> {
+    if (!this.holdsStore) return false;
+    return deleteSession(this.sql, sessionHash);
   }
 
   // ── Providers (webhook intake) ────────────────────────────────────────────────────────────

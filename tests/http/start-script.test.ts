@@ -28,6 +28,11 @@ describe("npm start: the operator token from .dev.vars", () => {
     expect(banner).toContain('-H "Authorization: Bearer op_abc123"');
     expect(banner).not.toContain("'op_abc123'");
   });
+
+  it("opens with the console's URL, before the token and the curl", () => {
+    const lines = readyBanner({ url: "http://127.0.0.1:8787", token: "op_abc123" }).split("\n").filter((l) => l.trim() && !l.startsWith("─"));
+    expect(lines[0]).toBe(" Open the Promptly console:  http://127.0.0.1:8787/");
+  });
 });
 
 describe("npm start: waiting for the service", () => {
