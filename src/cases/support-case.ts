@@ -298,6 +298,12 @@ export class SupportCase extends DurableObject<Env> {
     return caseView({ now, storeId: id.storeId, caseId: id.caseId, evaluation: ev, events: readEvents(this.sql), timers: readTimers(this.sql), outbox: readOutbox(this.sql), notes: readNotes(this.sql), pins: readPins(this.sql) });
   }
 
+  /** The case's stored events as intake normalized them, oldest first: a dry-run of a draft on this real case. Reads only. */
+  async storedEvents(): Promise<NormalizedEvent[] | null> {
+    if (!this.identity()) return null;
+    return readEvents(this.sql).map((e) => e.event);
+  }
+
   /**
    * This case's part of a store's backtest (src/backtest/): its events replayed under the versions
    * it ran with and under a draft. Reads only: nothing is stored, planned or sent, and the events

@@ -19,6 +19,8 @@ import type { ProviderConfig } from "../webhooks/adapter";
 import type { StoredRules } from "./versions";
 
 export const MAX_DRY_RUN_EVENTS = 200;
+/** A real case's own history (`caseId`): its whole log, up to this many events. */
+export const MAX_CASE_DRY_RUN_EVENTS = 5_000;
 /** How far past the first event a dry-run may look: enough for any real target, bounded CPU. */
 export const MAX_HORIZON_MS = 90 * 86_400_000;
 
@@ -123,6 +125,8 @@ export interface DryRunRequest {
   storeId: string;
   rules?: unknown;
   events: unknown[];
+  /** Default MAX_DRY_RUN_EVENTS (events in the request); a case's own log may hold more. */
+  maxEvents?: number;
   until?: string | undefined;
   current: StoredRules;
   optionsFor: (provider: ProviderId) => Promise<Record<string, unknown> | null>;
@@ -142,8 +146,9 @@ export async function dryRun(req: DryRunRequest): Promise<DryRunAnswer> {
     if (checked.ok) document = checked.document;
     else issues.push(...checked.issues);
   }
-  if (req.events.length > MAX_DRY_RUN_EVENTS) issues.push({ path: "events", message: `at most ${MAX_DRY_RUN_EVENTS} events per dry-run` });
-  const prepared = await prepareEvents(req.storeId, req.events.slice(0, MAX_DRY_RUN_EVENTS), req.optionsFor);
+  const max = req.maxEvents ?? MAX_DRY_RUN_EVENTS;
+  if (req.events.length > max) issues.push({ path: "events", message: `at most ${max} events per dry-run` });
+  const prepared = await prepareEvents(req.storeId, req.events.slice(0, max), req.optionsFor);
   issues.push(...prepared.issues);
   if (issues.length === 0 && prepared.events.length === 0) issues.push({ path: "events", message: "none of the events is one Promptly acts on, so there is nothing to simulate" });
 

@@ -13,7 +13,8 @@ import { RulesDocument } from "../rules/schema";
 import { maskSecrets } from "../rules/secrets";
 import { rulesTemplates, RulesTemplate } from "../rules/templates";
 import type { ProviderConfig } from "../webhooks/adapter";
-import { dryRun, DryRunResult, MAX_DRY_RUN_EVENTS } from "./dry-run";
+import { caseObjectName } from "../events/model";
+import { dryRun, DryRunResult, MAX_CASE_DRY_RUN_EVENTS, MAX_DRY_RUN_EVENTS } from "./dry-run";
 import { AuditEntry, VersionMeta } from "./schema";
 import type { RollbackOutcome, StoredRules } from "./versions";
 
@@ -307,7 +308,8 @@ export const rulesRoutes = [
     headers: storeDoc,
     body: z.object({
       rules: documented(RulesDocument, "A draft rules document to try; the current rules when left out. Secrets may stay \"********\" (nothing is sent).").optional(),
-      events: z.array(z.unknown()).min(1, "give at least one event").meta({ description: "Normalized events or raw provider payloads, in any order (each is placed at its own timestamp)." }),
+      events: z.array(z.unknown()).min(1, "give at least one event").optional().meta({ description: "Normalized events or raw provider payloads, in any order (each is placed at its own timestamp). Give these or `caseId`." }),
+      caseId: z.string().min(1).max(300).optional().meta({ description: "Or replay this case's own stored events (e.g. `ticket:zendesk:1001`): what the draft would have done to a real case." }),
       until: z.iso.datetime({ offset: true }).optional().meta({ description: "Simulate up to this instant (default 14 days after the last event, at most 90 days after the first)." }),
     }),
     responses: { 200: { description: "What would happen", schema: DryRunResult }, 400: { description: "Invalid draft or events (every problem with its path)" } },
@@ -317,10 +319,22 @@ export const rulesRoutes = [
       const current = await readRules(env, storeId);
       if (!current) throw new ApiError(404, "not_found", "no rules");
       const registry = env.STORES.getByName(storeId);
+      if ((body.events === undefined) === (body.caseId === undefined)) {
+        throw new ApiError(400, "validation_failed", "the dry-run request has 1 problem(s)", [{ path: "events", message: "give either events or caseId" }]);
+      }
+      let events: unknown[] = body.events ?? [];
+      let maxEvents: number | undefined;
+      if (body.caseId !== undefined) {
+        // Only a case this store's index knows: a name that is not one would create an empty object.
+        if (!(await registry.hasCase(body.caseId))) throw new ApiError(404, "not_found", `no case ${body.caseId} in this store`);
+        events = (await env.CASES.getByName(caseObjectName(storeId, body.caseId)).storedEvents()) ?? [];
+        maxEvents = MAX_CASE_DRY_RUN_EVENTS;
+      }
       const answer = await dryRun({
         storeId,
         rules: body.rules,
-        events: body.events,
+        events,
+        ...(maxEvents === undefined ? {} : { maxEvents }),
         until: body.until,
         current,
         // Only the options are used (callbackTag and the like); the secrets stay in this Worker and go nowhere.

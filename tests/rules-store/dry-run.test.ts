@@ -383,3 +383,25 @@ describe("inputs, versions and safety", () => {
     expect(cases.body.cases).toEqual([]);
   });
 });
+
+describe("dry-run on a real case's own history", () => {
+  it("replays the case's stored events under the draft, and refuses a case the store does not have", async () => {
+    const { storeWithRules, ticketEvent, ingest, HOUR: H, MIN: M } = await import("../support/cases");
+    const store = await storeWithRules({ policies: [{ name: "All", targets: { firstReply: { calendar: "24/7", byPriority: { normal: "30m" } } } }] });
+    const t0 = Date.now() - 3 * H;
+    const opened = ticketEvent(store.storeId, "DRY-CASE", "case.opened", t0, { status: "open", priority: "normal" });
+    await ingest([opened]);
+    await ingest([ticketEvent(store.storeId, "DRY-CASE", "case.agent_reply", t0 + 20 * M)]);
+    const path = `/v1/stores/${store.storeId}/rules/dry-run`;
+    const draft = { policies: [{ name: "All", targets: { firstReply: { calendar: "24/7", byPriority: { normal: "15m" } } } }] };
+    const current = await call("POST", path, { token: store.adminToken, body: { caseId: "ticket:custom:DRY-CASE" } });
+    expect(current.status, JSON.stringify(current.body)).toBe(200);
+    expect(current.body.reminders.map((r: { kind: string }) => r.kind)).toEqual([]);
+    const drafted = await call("POST", path, { token: store.adminToken, body: { caseId: "ticket:custom:DRY-CASE", rules: draft } });
+    expect(drafted.body.reminders.map((r: { kind: string; at: string }) => [r.kind, r.at])).toEqual([["first_reply.breach", new Date(t0 + 15 * M).toISOString()]]);
+    expect((await call("POST", path, { token: store.adminToken, body: { caseId: "ticket:custom:NOPE" } })).status).toBe(404);
+    const both = await call("POST", path, { token: store.adminToken, body: { caseId: "ticket:custom:DRY-CASE", events: [{}] } });
+    expect(both.status).toBe(400);
+    expect(both.body.error.issues).toEqual([{ path: "events", message: "give either events or caseId" }]);
+  });
+});
