@@ -10,6 +10,8 @@ import { fromBase64 } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyInput, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   contact,
@@ -202,6 +204,8 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
       if (promise) {
         events.push(await callbackPromisedEvent(base, conversationId, promise, { phone: customer?.phone }));
       }
+      // The conversation's fields, with the callback field now empty: the agent withdrew the promise.
+      if (promise?.field === undefined && callbackFieldCleared(options, fields)) events.push(await callbackClearedEvent(base, conversationId, options.callbackField!, eventId));
     }
     if (events.length === 0) return { type: "ignored", reason: "no callback field set on this conversation", providerEventId: eventId };
     return { type: "events", events };
