@@ -145,7 +145,7 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
       caseKey: ticketCaseKey("helpscout", conversationId),
       channel: channelOf(p.type),
       subject: nonEmpty(p.subject),
-      customer: contact(customer?.email, customer?.phone),
+      customer: contact(customer?.email, customer?.phone, [customer?.first ?? customer?.firstName, customer?.last ?? customer?.lastName].filter((n) => nonEmpty(n) !== undefined).join(" ")),
       url: `https://secure.helpscout.net/conversation/${conversationId}`,
     };
     // Help Scout sends no delivery id: (event, conversation, last user change, thread) identifies the change.

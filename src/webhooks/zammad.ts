@@ -123,7 +123,7 @@ export const zammadAdapter: ProviderAdapter<typeof ZammadPayload, "zammad"> = {
       caseKey: ticketCaseKey("zammad", ticketId),
       channel: channelOf(ticket.create_article_type),
       subject: nonEmpty(ticket.title),
-      customer: contact(ticket.customer?.email, ticket.customer?.phone ?? ticket.customer?.mobile),
+      customer: contact(ticket.customer?.email, ticket.customer?.phone ?? ticket.customer?.mobile, [ticket.customer?.firstname, ticket.customer?.lastname].filter((n) => nonEmpty(n) !== undefined).join(" ")),
       url: options.baseUrl ? `${options.baseUrl.replace(/\/+$/, "")}/#ticket/zoom/${ticketId}` : undefined,
     };
     const events: NormalizedEvent[] = [];
