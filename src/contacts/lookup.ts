@@ -9,13 +9,14 @@
  *   reminders go out with what is known meanwhile.
  */
 import type { ProviderId } from "../events/model";
-import type { HttpAnswer } from "../notify/channels/channel";
+import { ChannelFailure, type HttpAnswer } from "../notify/channels/channel";
 import type { NotificationChannel, RulesDocument } from "../rules/schema";
 import { gorgiasContacts } from "./gorgias";
+import { helpscoutContacts } from "./helpscout";
 import { readAnswer, type Contact, type ContactSource, type LookupAnswer } from "./source";
 import { zendeskContacts } from "./zendesk";
 
-const SOURCES: ContactSource[] = [zendeskContacts as unknown as ContactSource, gorgiasContacts as unknown as ContactSource];
+const SOURCES: ContactSource[] = [zendeskContacts, gorgiasContacts, helpscoutContacts].map((s) => s as unknown as ContactSource);
 
 export const CONTACT_CACHE_MS = 15 * 60_000;
 const CACHE_MAX = 1000;
@@ -66,9 +67,15 @@ export async function lookUpRequester(
   if (until !== undefined && until > now) return { outcome: "blocked", until };
   let answer: LookupAnswer;
   try {
-    answer = readAnswer(creds.source, await fetcher(request.url, { method: "GET", headers: request.headers }), now);
+    const auth = creds.source.authorize ? await creds.source.authorize(creds.config, { now, channel: "requester lookup", fetch: fetcher }) : {};
+    answer = readAnswer(creds.source, await fetcher(request.url, { method: "GET", headers: { ...request.headers, ...auth } }), now);
+    if (answer.outcome === "permanent" && answer.error.startsWith("HTTP 401") && creds.source.rejected) {
+      // A revoked or expired token: forget it and ask again later with a fresh one.
+      creds.source.rejected(creds.config);
+      answer = { outcome: "retry", error: answer.error };
+    }
   } catch (err) {
-    answer = { outcome: "retry", error: err instanceof Error ? err.message : String(err) };
+    answer = err instanceof ChannelFailure ? err.failure : { outcome: "retry", error: err instanceof Error ? err.message : String(err) };
   }
   if (answer.outcome === "found") {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);

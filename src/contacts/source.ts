@@ -6,7 +6,7 @@
  * answer to a contact. The fetch, the cache and the rate-limit backoff are in ./lookup.ts.
  */
 import type { ProviderId } from "../events/model";
-import { parseRetryAfter, describeAnswer, type HttpAnswer } from "../notify/channels/channel";
+import { parseRetryAfter, describeAnswer, type ChannelContext, type HttpAnswer } from "../notify/channels/channel";
 import type { ChannelType, NotificationChannel } from "../rules/schema";
 
 export interface Contact {
@@ -32,6 +32,10 @@ export interface ContactSource<C extends NotificationChannel = NotificationChann
   /** The note channel whose credentials (base URL included) the lookup borrows. */
   channelType: C["type"] & ChannelType;
   request(config: C, requesterId: string): ContactRequest;
+  /** Headers that need a request of their own first (Help Scout's OAuth token); may throw ChannelFailure. */
+  authorize?(config: C, ctx: ChannelContext): Promise<Record<string, string>>;
+  /** Called when the helpdesk refused the credentials (401), so a cached token is not reused. */
+  rejected?(config: C): void;
   /** Maps a 2xx body; null when it names nobody. */
   contactOf(body: unknown): Contact | null;
 }

@@ -147,6 +147,8 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
       subject: nonEmpty(p.subject),
       customer: contact(customer?.email, customer?.phone, [customer?.first ?? customer?.firstName, customer?.last ?? customer?.lastName].filter((n) => nonEmpty(n) !== undefined).join(" ")),
       url: `https://secure.helpscout.net/conversation/${conversationId}`,
+      // The payload has no phone: the case looks the customer up (src/contacts/helpscout.ts).
+      requesterId: isRating ? undefined : nonEmpty(customer?.id),
     };
     // Help Scout sends no delivery id: (event, conversation, last user change, thread) identifies the change.
     const eventId = await derivedEventId(["helpscout", event, conversationId, changedAt, thread?.id, p.threadId]);

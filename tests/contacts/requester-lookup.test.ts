@@ -178,3 +178,28 @@ describe("Gorgias customer lookup", () => {
     expect((await sink.requests()).filter((r) => r.path.startsWith("/api/customers/"))).toHaveLength(1);
   });
 });
+
+describe("Help Scout customer lookup", () => {
+  it("adds the phone a conversation never carries, with the note channel's OAuth app", async () => {
+    const sink = await Sink.create({ oauthTokens: true });
+    await sink.respondWith({
+      match: "/v2/customers/",
+      status: 200,
+      body: JSON.stringify({ id: 238604, firstName: "Bear", lastName: "Grylls", _embedded: { emails: [{ id: 1, value: "bear@acme.com", type: "work" }], phones: [{ id: 2, value: "+44 20 7946 0000", type: "work" }] } }),
+    });
+    const c = await connect("helpscout");
+    await saveRules(c as unknown as TestStore, rules({ hs: { type: "helpscout_note", baseUrl: sink.url, appId: "app-1", appSecret: "app-secret" } }) as never);
+    const at = new Date(Date.now() - 10 * MIN).toISOString();
+    const body = JSON.stringify({ id: 55501, number: 9, type: "email", status: "active", subject: "Wrong size", preview: "I need a bigger one", mailboxId: 85, createdAt: at, userUpdatedAt: at, createdBy: { id: 238604, type: "customer", email: "bear@acme.com" }, primaryCustomer: { id: 238604, email: "bear@acme.com" }, source: { type: "email", via: "customer" }, tags: [], customFields: [] });
+    expect((await c.send(body, { event: "convo.created" })).status).toBe(202);
+    const note = await eventually(async () => {
+      const reqs = await sink.requests();
+      return reqs.filter((r) => r.method === "POST" && r.path === "/v2/conversations/55501/notes").map((r) => (JSON.parse(r.body) as { text: string }).text)[0];
+    }, "the reminder note on Help Scout conversation 55501");
+    expect(note).toContain("Bear Grylls");
+    expect(note).toContain("+44 20 7946 0000");
+    const lookups = (await sink.requests()).filter((r) => r.path.startsWith("/v2/customers/"));
+    expect(lookups.map((r) => r.path)).toEqual(["/v2/customers/238604"]);
+    expect(lookups[0]!.headers.authorization).toMatch(/^Bearer token-\d+$/);
+  });
+});

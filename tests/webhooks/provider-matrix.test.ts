@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import providersDoc from "../../docs/providers.md?raw";
 import { gorgiasContacts } from "../../src/contacts/gorgias";
+import { helpscoutContacts } from "../../src/contacts/helpscout";
 import type { ContactSource } from "../../src/contacts/source";
 import { zendeskContacts } from "../../src/contacts/zendesk";
 import type { NormalizedEvent, ShipmentKind } from "../../src/events/model";
@@ -170,6 +171,7 @@ const SHOWS: Record<HelpdeskNeed, (e: NormalizedEvent) => boolean> = {
 /** Each lookup source with an answer as its API documents it. */
 const LOOKUPS: Partial<Record<HelpdeskId, { source: ContactSource; answer: unknown }>> = {
   zendesk: { source: zendeskContacts as unknown as ContactSource, answer: { user: { id: 8447388090494, name: "Ana Silva", email: "ana@example.com", phone: "+351 912 345 678", role: "end-user" } } },
+  helpscout: { source: helpscoutContacts as unknown as ContactSource, answer: { id: 238604, firstName: "Bear", lastName: "Grylls", _embedded: { emails: [{ value: "bear@acme.com" }], phones: [{ value: "+44 20 7946 0000", type: "work" }] } } },
   gorgias: { source: gorgiasContacts as unknown as ContactSource, answer: { id: 555, name: "Léa Martin", email: "lea@example.com", channels: [{ type: "phone", address: "+33 6 12 34 56 78" }] } },
 };
 

@@ -83,7 +83,7 @@ export const HELPDESK_MATRIX: Record<HelpdeskId, Record<HelpdeskNeed, Cell>> = {
   helpscout: {
     name: w("`primaryCustomer` `first` + `last`"),
     email: w("`primaryCustomer.email`"),
-    phone: n("the conversation names the customer's email only (a Mailbox API customer lookup is not built yet)"),
+    phone: l("`GET /v2/customers/{id}` (`_embedded.phones`) with the helpscout_note channel's OAuth app"),
     orderId: n("Help Scout has no order field; use Shopify or custom events"),
     orderValue: n("Help Scout has no order field"),
     rating: w("`satisfaction.ratings` (Great / Not Good)"),
