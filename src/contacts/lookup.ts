@@ -2,8 +2,9 @@
  * The thin edge of requester lookups: finds the store's credentials for the helpdesk, asks its
  * API once, and remembers both the answer and the helpdesk's "slow down".
  *
- * - Cache: an answer is kept in the isolate for 15 minutes per helpdesk account and requester,
- *   so several cases of one customer (or one case's object waking again) cost one request.
+ * - Cache: an answer is kept in the isolate for 15 minutes per store, helpdesk account and
+ *   requester, so several cases of one customer (or one case's object waking again) cost one
+ *   request.
  * - Rate limits: a 429 blocks every lookup on that helpdesk account in this isolate until its
  *   `Retry-After` has passed; the case then tries again later (see ./requester.ts), and its
  *   reminders go out with what is known meanwhile.
@@ -52,15 +53,21 @@ export const fetchAnswer: Fetcher = async (url, init) => {
   return { status: res.status, headers: res.headers, body };
 };
 
+/**
+ * `storeId` scopes the cache: another store pointing a channel at the same helpdesk account (with
+ * credentials that may not be allowed to read that person) must not be answered from this one's.
+ */
 export async function lookUpRequester(
+  storeId: string,
   creds: { source: ContactSource; config: NotificationChannel },
   requesterId: string,
   now: number,
   fetcher: Fetcher = fetchAnswer,
 ): Promise<LookupResult> {
   const request = creds.source.request(creds.config, requesterId);
-  const account = new URL(request.url).origin + `|${creds.source.provider}|${"baseUrl" in creds.config ? creds.config.baseUrl : ""}`;
-  const key = `${account}|${requesterId}`;
+  // The helpdesk's rate limit is the account's, whoever asks: a 429 holds every store's lookups on it.
+  const account = `${creds.source.provider}|${new URL(request.url).origin}|${"baseUrl" in creds.config ? creds.config.baseUrl : ""}`;
+  const key = `${storeId}|${account}|${requesterId}`;
   const cached = cache.get(key);
   if (cached && now - cached.at < CONTACT_CACHE_MS) return { outcome: "found", contact: cached.contact };
   const until = blockedUntil.get(account);

@@ -83,7 +83,7 @@ export async function lookUpCaseRequester(ctx: LookupContext): Promise<Normalize
   if (wanted === null) return null;
   const creds = credentialsFor(await ctx.rules(), caseKey.provider);
   if (creds === null) return null;
-  const result = await lookUpRequester(creds, wanted.id, now, ctx.fetcher);
+  const result = await lookUpRequester(ctx.storeId, creds, wanted.id, now, ctx.fetcher);
   // The requester may have changed while the helpdesk answered: this answer is still about `wanted`.
   if (result.outcome === "found") {
     setMeta(sql, "contactFor", wanted.id);

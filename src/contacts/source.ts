@@ -60,12 +60,15 @@ export function readAnswer(source: Pick<ContactSource, "contactOf">, answer: Htt
   return { outcome: "permanent", error: describeAnswer(answer) };
 }
 
+/** What a contact part may take in a reminder; a longer value from an API is cut, not refused. */
+const MAX_LENGTH = { name: 200, email: 320, phone: 64 } as const;
+
 /** Only the parts that are non-empty text; null when none is. */
 export function contactFrom(parts: { name?: unknown; email?: unknown; phone?: unknown }): Contact | null {
   const out: Contact = {};
   for (const key of ["name", "email", "phone"] as const) {
     const v = parts[key];
-    if (typeof v === "string" && v.trim() !== "") out[key] = v.trim();
+    if (typeof v === "string" && v.trim() !== "") out[key] = v.trim().slice(0, MAX_LENGTH[key]);
   }
   return Object.keys(out).length > 0 ? out : null;
 }

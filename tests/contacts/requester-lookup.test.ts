@@ -101,6 +101,18 @@ describe("Zendesk requester lookup", () => {
     expect(userLookups(await sink.requests())).toHaveLength(1);
   });
 
+  it("another store on the same Zendesk account is not answered from this store's cache", async () => {
+    const sink = await Sink.create();
+    await sink.setFallback({ status: 200, body: JSON.stringify({ user: { ...ANA.user, id: 908 } }) });
+    const first = await zendeskStore(sink);
+    await first.send(ticketCreated("7501", "908"));
+    await noteFor(sink, "7501");
+    const second = await zendeskStore(sink);
+    await second.send(ticketCreated("7502", "908"));
+    await noteFor(sink, "7502");
+    expect(userLookups(await sink.requests()).map((r) => r.path)).toEqual(["/api/v2/users/908.json", "/api/v2/users/908.json"]);
+  });
+
   it("when the lookup fails, the reminder still goes out with what is known, and the helpdesk is not asked again at once", async () => {
     const sink = await Sink.create();
     await sink.respondWith({ match: "/api/v2/users/", status: 503, body: '{"error":"unavailable"}' });
