@@ -147,6 +147,7 @@ export class SupportCase extends DurableObject<Env> {
     // it along when it read the provider config from the registry anyway (one call, not two).
     const pinVersion = known ? null : (hint.rulesVersion ?? (await this.env.STORES.getByName(first.storeId).currentRulesVersion()));
     let results: InsertOutcome[] = [];
+    let namesRequester = false;
     this.transaction(() => {
       if (!this.identity()) {
         setMeta(this.sql, "caseId", caseId);
@@ -155,7 +156,7 @@ export class SupportCase extends DurableObject<Env> {
         addPin(this.sql, pinVersion ?? 0, 0, now);
       }
       results = checked.map((e) => insertEvent(this.sql, e, now));
-      noteRequester(this.sql, checked.filter((_, i) => !results[i]!.duplicate));
+      namesRequester = noteRequester(this.sql, checked.filter((_, i) => !results[i]!.duplicate));
     });
     checked.forEach((e, i) => {
       if (!results[i]!.duplicate) this.rememberEvent({ eventId: results[i]!.eventId, occurredAt: Date.parse(e.occurredAt), event: JSON.parse(JSON.stringify(e)) as NormalizedEvent });
@@ -168,8 +169,9 @@ export class SupportCase extends DurableObject<Env> {
       // the next event or wake-up, so a failure here must not make the provider retry forever.
       console.log(JSON.stringify({ msg: "case.refresh_failed", case: caseId, error: err instanceof Error ? err.message : String(err) }));
     }
-    // Off the webhook's path: the provider's answer does not wait for the helpdesk's API.
-    if (requesterToLookUp(this.sql, now) !== null) this.ctx.waitUntil(this.lookUpRequester());
+    // Off the webhook's path: the provider's answer does not wait for the helpdesk's API. Only
+    // events that name a requester cost the check (a failed lookup is retried by the next one).
+    if (namesRequester && requesterToLookUp(this.sql, now) !== null) this.ctx.waitUntil(this.lookUpRequester());
     return { caseId, results };
   }
 

@@ -38,8 +38,9 @@ function readJson<T>(sql: SqlStorage, key: string): T | null {
   }
 }
 
-/** Records the newest requester these (newly stored) events name. */
-export function noteRequester(sql: SqlStorage, events: readonly NormalizedEvent[]): void {
+/** Records the newest requester these (newly stored) events name; false when none names one (nothing read). */
+export function noteRequester(sql: SqlStorage, events: readonly NormalizedEvent[]): boolean {
+  if (!events.some((e) => e.requesterId !== undefined)) return false;
   let newest: Wanted | null = readJson<Wanted>(sql, "requester");
   let changed = false;
   for (const e of events) {
@@ -50,6 +51,7 @@ export function noteRequester(sql: SqlStorage, events: readonly NormalizedEvent[
     changed = true;
   }
   if (changed && newest !== null) setMeta(sql, "requester", JSON.stringify(newest));
+  return true;
 }
 
 /** The requester still to look up at `now`, or null (none named, settled, or backing off). */
