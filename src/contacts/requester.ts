@@ -108,7 +108,8 @@ export async function lookUpCaseRequester(ctx: LookupContext): Promise<Normalize
     setMeta(sql, "contactFor", wanted.id);
   } else {
     const backoff = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.max(0, tries - 1));
-    const waitUntil = result.outcome === "blocked" ? result.until : now + Math.max(backoff, (result.retryAfterSeconds ?? 0) * 1000);
+    // The helpdesk's own Retry-After says when it will answer again; otherwise back off exponentially.
+    const waitUntil = result.outcome === "blocked" ? result.until : result.outcome === "retry" && result.retryAfterSeconds !== undefined ? now + result.retryAfterSeconds * 1000 : now + backoff;
     setMeta(sql, "contactRetry", JSON.stringify({ id: wanted.id, at: waitUntil, tries }));
   }
   console.log(JSON.stringify({ msg: "case.contact_lookup_failed", store: ctx.storeId, requester: wanted.id, outcome: result.outcome, tries, error }));

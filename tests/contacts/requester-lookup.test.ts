@@ -137,6 +137,25 @@ describe("Zendesk requester lookup", () => {
     expect(userLookups(await sink.requests()).map((r) => r.path)).toEqual(["/api/v2/users/904.json"]);
   });
 
+  it("after a 429 the case waits for Retry-After, then the next event's lookup goes through", async () => {
+    const sink = await Sink.create();
+    await sink.respondWith(
+      { match: "/api/v2/users/909", status: 429, headers: { "retry-after": "1" }, body: '{"error":"TooManyRequests"}' },
+      { match: "/api/v2/users/909", status: 200, body: JSON.stringify({ user: { id: 909, name: "Carla Dias", email: "carla@example.com", phone: "+351 913 000 111" } }) },
+    );
+    const c = await connect("zendesk");
+    await saveRules(c as unknown as TestStore, { channels: { zd: { type: "zendesk_note", baseUrl: sink.url, email: "lead@shop.example", apiToken: "t" } }, policies: [{ name: "Later", targets: { firstReply: { calendar: "24/7", byPriority: { low: "8h", normal: "8h", high: "8h", urgent: "8h" } } }, notify: ["zd"] }] } as never);
+    await c.send(ticketCreated("7601", "909", 3 * MIN));
+    await eventually(async () => userLookups(await sink.requests()).length === 1, "the first, refused lookup");
+    // Within the wait, another event does not ask again.
+    await c.send(commentAdded("7601", "909", 2 * MIN));
+    expect(userLookups(await sink.requests())).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1200));
+    await c.send(commentAdded("7601", "909", MIN));
+    await eventually(async () => JSON.stringify((await c.readCase("ticket:zendesk:7601")).body).includes("+351 913 000 111"), "the contact after the wait");
+    expect(userLookups(await sink.requests())).toHaveLength(2);
+  });
+
   it("looks up again when the ticket's requester changes, and the reminder names the new one", async () => {
     const sink = await Sink.create();
     await sink.respondWith(
