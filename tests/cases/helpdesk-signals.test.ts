@@ -1,12 +1,16 @@
 /**
- * What a Zendesk store now gets from its helpdesk, through intake into the case object: a bad
- * rating from the satisfaction trigger starts the bad-rating playbook, and a callback promised in
- * a custom field is reminded, and cancelled when the agent empties the field.
+ * What a Zendesk or Freshdesk store now gets from its helpdesk, through intake into the case
+ * object: a bad rating from the satisfaction trigger starts the bad-rating playbook, a callback
+ * promised in a custom field is reminded and cancelled when the agent empties the field, and a
+ * reminder note names the customer and gives the phone.
  */
 import { describe, expect, it } from "vitest";
+import { FRESHDESK_TEMPLATE } from "../../src/webhooks/freshdesk";
 import { ZENDESK_RATING_TEMPLATE } from "../../src/webhooks/zendesk";
+import { Sink } from "../notify/support/receiver";
+import { eventually } from "../notify/support/store";
+import { HOUR, MIN, pending, saveRules, type ViewLike } from "../support/cases";
 import { connect } from "../webhooks/intake-harness";
-import { HOUR, MIN, pending, type ViewLike } from "../support/cases";
 
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -42,5 +46,24 @@ describe("a Zendesk store", () => {
     view = (await c.readCase("ticket:zendesk:6201")).body as ViewLike;
     expect(pending(view, "callback.due")).toHaveLength(0);
     expect(view.timers.done.filter((t) => t.kind === "callback.due" && t.state === "cancelled")).toHaveLength(1);
+  });
+});
+
+describe("a Freshdesk store", () => {
+  it("gets reminders that name the customer and give the phone, from the pasted template alone", async () => {
+    const sink = await Sink.create();
+    await sink.setFallback({ status: 201, body: "{}" });
+    const c = await connect("freshdesk");
+    const due = { low: "5m", normal: "5m", high: "5m", urgent: "5m" };
+    await saveRules(c as never, { channels: { fd: { type: "freshdesk_note", baseUrl: sink.url, apiKey: "fd-key" } }, policies: [{ name: "Everything", targets: { firstReply: { calendar: "24/7", byPriority: due } }, notify: ["fd"] }] } as never);
+    const t0 = new Date(Date.now() - 10 * MIN).toISOString();
+    const body = { freshdesk_webhook: { ...FRESHDESK_TEMPLATE.freshdesk_webhook, event: "ticket_created", ticket_id: "9101", ticket_subject: "Broken lamp", ticket_status: "Open", ticket_priority: "Medium", ticket_source: "Email", ticket_type: "", ticket_tags: "", ticket_group_name: "", ticket_agent_email: "", ticket_contact_email: "ana@example.com", ticket_contact_phone: "+351 912 345 678", ticket_contact_name: "Ana Silva", ticket_url: "https://shop.freshdesk.com/a/tickets/9101", ticket_latest_public_comment: "", ticket_latest_private_comment: "", ticket_description: "It arrived in pieces", triggered_at: t0 } };
+    expect((await c.send(JSON.stringify(body))).status).toBe(202);
+    const note = await eventually(async () => {
+      const reqs = await sink.requests();
+      return reqs.filter((r) => r.method === "POST" && r.path === "/api/v2/tickets/9101/notes").map((r) => (JSON.parse(r.body) as { body: string }).body)[0];
+    }, "the reminder note on Freshdesk ticket 9101");
+    expect(note).toContain("Ana Silva");
+    expect(note).toContain("+351 912 345 678");
   });
 });
