@@ -24,6 +24,8 @@ export interface CallbackPromise {
   owner?: string | undefined;
   note?: string | undefined;
   tag?: string | undefined;
+  /** The helpdesk custom field that holds the promise: clearing it there closes the promise. */
+  field?: string | undefined;
   /** Helpdesk tag/field, or Promptly's API. */
   source: "helpdesk" | "api";
   promisedAt: number;
@@ -268,12 +270,15 @@ function applyCallback(s: CaseState, c: CaseEvent): void {
       owner: cb?.owner ?? s.assignee,
       note: cb?.note,
       tag: cb?.tag,
+      field: cb?.field,
       source,
       promisedAt: c.occurredAt,
       doneAt: null,
     });
   } else if (e.kind === "case.callback_done") {
-    const target = s.callbacks.find((x) => x.id === cb?.id && x.doneAt === null);
+    // A helpdesk field that was cleared names no promise id: it closes that field's open promise.
+    const byField = cb?.id === undefined && cb?.field !== undefined ? cb.field.toLowerCase() : undefined;
+    const target = s.callbacks.find((x) => x.doneAt === null && (byField !== undefined ? x.source === "helpdesk" && x.field?.toLowerCase() === byField : x.id === cb?.id));
     if (target) {
       target.doneAt = c.occurredAt;
       target.doneReason = cb?.note ?? "marked done";
@@ -296,6 +301,8 @@ export function applyCaseEvent(s: CaseState, c: CaseEvent): void {
   const at = c.occurredAt;
   s.lastEventAt = Math.max(s.lastEventAt, at);
   if (e.channel && s.channel === undefined) s.channel = e.channel;
+  // A restated contact is a whole: a new requester must not keep the previous one's phone.
+  if (e.kind === "case.contact_updated") s.customer = {};
   if (e.customer) {
     if (e.customer.email) s.customer.email = e.customer.email;
     if (e.customer.phone) s.customer.phone = e.customer.phone;

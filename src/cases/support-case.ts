@@ -25,6 +25,7 @@ import { dispatchReminder } from "../notify/dispatch";
 import type { Reminder } from "../notify/reminder";
 import type { RulesDocument } from "../rules/schema";
 import { loadRules } from "../rules-store/kv";
+import { lookUpCaseRequester, noteRequester, requesterToLookUp } from "../contacts/requester";
 import { CasePush, indexPushNeeded, UPCOMING_CAP, type LinkedTicket } from "../stores/case-index";
 import {
   addPin,
@@ -148,6 +149,7 @@ export class SupportCase extends DurableObject<Env> {
     // it along when it read the provider config from the registry anyway (one call, not two).
     const pinVersion = known ? null : (hint.rulesVersion ?? (await this.env.STORES.getByName(first.storeId).currentRulesVersion()));
     let results: InsertOutcome[] = [];
+    let namesRequester = false;
     this.transaction(() => {
       if (!this.identity()) {
         setMeta(this.sql, "caseId", caseId);
@@ -156,6 +158,7 @@ export class SupportCase extends DurableObject<Env> {
         addPin(this.sql, pinVersion ?? 0, 0, now);
       }
       results = checked.map((e) => insertEvent(this.sql, e, now));
+      namesRequester = noteRequester(this.sql, checked.filter((_, i) => !results[i]!.duplicate));
     });
     checked.forEach((e, i) => {
       if (!results[i]!.duplicate) this.rememberEvent({ eventId: results[i]!.eventId, occurredAt: Date.parse(e.occurredAt), event: JSON.parse(JSON.stringify(e)) as NormalizedEvent });
@@ -168,7 +171,30 @@ export class SupportCase extends DurableObject<Env> {
       // the next event or wake-up, so a failure here must not make the provider retry forever.
       console.log(JSON.stringify({ msg: "case.refresh_failed", case: caseId, error: err instanceof Error ? err.message : String(err) }));
     }
+    // Off the webhook's path: the provider's answer does not wait for the helpdesk's API. Only
+    // events that name a requester cost the check (a failed lookup is retried by the next one).
+    if (namesRequester && requesterToLookUp(this.sql, now) !== null) this.ctx.waitUntil(this.lookUpRequester());
     return { caseId, results };
+  }
+
+  private requesterLookup: Promise<void> | null = null;
+
+  /**
+   * Looks the ticket's requester up in the helpdesk's API (src/contacts) and records what it says
+   * as an event. One at a time per case; a failure is logged and retried later, never thrown.
+   */
+  private lookUpRequester(): Promise<void> {
+    this.requesterLookup ??= (async () => {
+      const id = this.identity();
+      if (!id) return;
+      const event = await lookUpCaseRequester({ sql: this.sql, storeId: id.storeId, caseKey: id.key, now: Date.now(), rules: async () => (await loadRules(this.env, id.storeId)).document });
+      if (event) await this.ingest([event]);
+    })()
+      .catch((err: unknown) => console.log(JSON.stringify({ msg: "case.contact_lookup_failed", case: this.identity()?.caseId ?? null, error: err instanceof Error ? err.message : String(err) })))
+      .finally(() => {
+        this.requesterLookup = null;
+      });
+    return this.requesterLookup;
   }
 
   /**
@@ -424,6 +450,8 @@ export class SupportCase extends DurableObject<Env> {
   }
 
   private async fireDueTimers(id: { storeId: string; caseId: string }, now: number): Promise<void> {
+    // A reminder that names the customer is worth one bounded lookup first (it never throws).
+    if (requesterToLookUp(this.sql, now) !== null && dueTimerIds(this.sql, now).length > 0) await this.lookUpRequester();
     const ev = await this.evaluation(now);
     if (!ev) return;
     this.reconcile(ev, now);

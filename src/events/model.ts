@@ -74,6 +74,12 @@ export const EventKind = z.enum([
   "case.callback_done",
   /** Reminders wait until `snoozeUntil` (the customer asked us to wait, say). */
   "case.snoozed",
+  /**
+   * Who the customer is, restated as a whole: `customer` replaces the case's contact rather than
+   * filling gaps (the helpdesk changed the ticket's requester, or Promptly looked the requester up
+   * in the helpdesk's API, src/contacts). Without `customer` the old contact is simply dropped.
+   */
+  "case.contact_updated",
   ...ShipmentKind.options,
 ]);
 export type EventKind = z.infer<typeof EventKind>;
@@ -151,6 +157,12 @@ export const NormalizedEvent = z.object({
   kind: EventKind,
   channel: Channel.optional(),
   customer: CustomerContact.optional(),
+  /**
+   * The helpdesk's own id of the ticket's requester, where the webhook names the person but not
+   * (all of) their contact details (Zendesk's `requester_id`, Gorgias' customer id). The case
+   * looks the requester up in the helpdesk's API when the store gave Promptly its credentials.
+   */
+  requesterId: z.string().min(1).max(200).optional(),
   orderId: z.string().optional(),
   /** The order's value where the source knows it; rules can match on it (`minOrderValue`). */
   orderValue: OrderValue.optional(),
@@ -187,6 +199,12 @@ export const NormalizedEvent = z.object({
        * removed), it is a new promise.
        */
       fromTag: z.boolean().optional(),
+      /**
+       * The custom field (as the store named it in `callbackField`) that holds the promise. A
+       * `case.callback_done` naming a field (and no id) closes the open promise from that field:
+       * the agent cleared it in the helpdesk.
+       */
+      field: z.string().optional(),
     })
     .optional(),
   snoozeUntil: isoInstant.optional(),

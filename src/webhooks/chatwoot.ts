@@ -10,6 +10,8 @@ import { concatBytes, fromHex, utf8 } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   checkReplayWindow,
@@ -181,6 +183,15 @@ export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload, "chatwoot"
       const promise = callbackPromise(options, { tags, fields: conv.custom_attributes ?? {}, occurredAt, tagPromises });
       if (promise) {
         events.push(await callbackPromisedEvent(base, displayId, promise, { phone: base.customer?.phone, ...(labelAdded && promise.key.startsWith("tag:") ? { occurrence: delivery } : {}) }));
+      }
+      // Chatwoot drops a cleared attribute from the object: it was in the previous value and is gone now.
+      const attrs = changed.custom_attributes;
+      if (promise?.field === undefined && attrs && options.callbackField !== undefined) {
+        const before = (attrs.previous_value ?? {}) as Record<string, unknown>;
+        const now = (attrs.current_value ?? {}) as Record<string, unknown>;
+        const had = Object.keys(before).some((k) => k.toLowerCase() === options.callbackField!.toLowerCase());
+        const has = Object.entries(now).find(([k]) => k.toLowerCase() === options.callbackField!.toLowerCase());
+        if (had && (has === undefined || callbackFieldCleared(options, now))) events.push(await callbackClearedEvent(base, displayId, options.callbackField, delivery));
       }
     }
     if (events.length === 0) return { type: "ignored", reason: "conversation_updated changed nothing we track", providerEventId: delivery };

@@ -154,6 +154,8 @@ export interface CallbackSignal {
   tag?: string;
   /** The due time comes from the tag alone (no callback time field). */
   fromTag?: boolean;
+  /** The store's `callbackField` when the time came from that field. */
+  field?: string;
 }
 
 /**
@@ -186,7 +188,7 @@ export function callbackPromise(
     const raw = entry?.[1];
     if ((typeof raw === "string" || typeof raw === "number") && CALLBACK_TIME.test(String(raw).trim())) {
       const at = toIsoInstant(typeof raw === "string" ? raw.trim() : raw);
-      if (at !== null) return { at, key: `field:${at}`, note: `callback time from field "${options.callbackField}"`, ...withTag };
+      if (at !== null) return { at, key: `field:${at}`, note: `callback time from field "${options.callbackField}"`, field: options.callbackField, ...withTag };
     }
   }
   if (tag !== undefined && wanted !== undefined && signals.tagPromises !== false) {
@@ -227,7 +229,33 @@ export async function callbackPromisedEvent(
   const phone = nonEmpty(extra.phone);
   if (phone !== undefined) callback.phone = phone;
   if (promise.tag !== undefined) callback.tag = promise.tag;
+  if (promise.field !== undefined) callback.field = promise.field;
   return makeEvent(base, "case.callback_promised", id, { callback });
+}
+
+/**
+ * True when the delivery shows the store's callback field present and empty: the agent cleared
+ * the promise in the helpdesk. A field the delivery does not carry (undefined) says nothing, and
+ * neither does a template placeholder that was not rendered.
+ */
+export function callbackFieldCleared(options: Pick<HelpdeskOptions, "callbackField">, fields: Record<string, unknown> | undefined): boolean {
+  if (options.callbackField === undefined || fields === undefined) return false;
+  const wanted = options.callbackField.toLowerCase();
+  const entry = Object.entries(fields).find(([k]) => k.toLowerCase() === wanted);
+  if (entry === undefined) return false;
+  const raw = entry[1];
+  if (raw === null) return true;
+  return typeof raw === "string" && raw.trim() === "";
+}
+
+/**
+ * The `case.callback_done` for a cleared callback field: it closes the open promise that field
+ * made (the case ignores it when there is none). `occurrence` identifies the change (a Zendesk
+ * event id; for a snapshot the ticket's update time), so a repeated snapshot dedupes.
+ */
+export async function callbackClearedEvent(base: EventBase, caseRef: string, field: string, occurrence: string): Promise<NormalizedEvent> {
+  const id = await derivedEventId([base.provider, caseRef, "callback-cleared", field.toLowerCase(), occurrence]);
+  return makeEvent(base, "case.callback_done", id, { callback: { field, note: `field "${field}" cleared in the helpdesk` } });
 }
 
 /** Fields every event from one delivery shares; `make` adds the kind-specific ones. */

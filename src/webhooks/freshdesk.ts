@@ -11,6 +11,8 @@ import {
   HelpdeskOptions,
   SHARED_TOKEN_HEADER,
   TokenOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   contact,
@@ -30,7 +32,7 @@ import {
   type EventBase,
 } from "./common";
 
-export const FRESHDESK_EVENTS = ["ticket_created", "ticket_updated", "customer_replied", "agent_replied", "note_added"] as const;
+export const FRESHDESK_EVENTS = ["ticket_created", "ticket_updated", "customer_replied", "agent_replied", "note_added", "feedback_received"] as const;
 
 /** Rendered placeholders are strings; Freshdesk's simple mode sends numbers for ids. */
 const Text = z.union([z.string(), z.number()]).transform(String);
@@ -49,6 +51,9 @@ export const FreshdeskPayload = z.looseObject({
     ticket_agent_email: Text.nullish(),
     ticket_contact_email: Text.nullish(),
     ticket_contact_phone: Text.nullish(),
+    ticket_contact_name: Text.nullish(),
+    /** On `feedback_received`: the rating the rule's event matched, written into the body by the admin (one rule per rating). */
+    feedback_rating: Text.nullish(),
     ticket_order_id: Text.nullish(),
     /** Fields the store adds, fed by its own ticket fields: Freshdesk has no order or segment of its own. */
     ticket_order_value: Text.nullish(),
@@ -81,6 +86,7 @@ export const FRESHDESK_TEMPLATE = {
     ticket_agent_email: "{{ticket.agent.email}}",
     ticket_contact_email: "{{ticket.contact.email}}",
     ticket_contact_phone: "{{ticket.contact.phone}}",
+    ticket_contact_name: "{{ticket.contact.name}}",
     ticket_url: "{{ticket.url}}",
     ticket_latest_public_comment: "{{ticket.latest_public_comment}}",
     ticket_latest_private_comment: "{{ticket.latest_private_comment}}",
@@ -117,6 +123,20 @@ function channelOf(source: string | undefined): Channel | undefined {
   return "other";
 }
 
+/** A placeholder Freshdesk left unrendered (a field the contact does not have) says nothing. */
+const textOf = (v: string | null | undefined) => (hasUnrenderedPlaceholder(v) ? undefined : v);
+
+/**
+ * Freshdesk's feedback ratings (classic Happy / Neutral / Unhappy, and the five-point "Extremely
+ * happy" … "Extremely unhappy" scale) as good or bad; neutral is neither.
+ */
+export function freshdeskRatingScore(raw: string | null | undefined): "good" | "bad" | null {
+  const r = (raw ?? "").trim().toLowerCase();
+  if (/unhappy|\bbad\b|negative|dissatisfied/.test(r)) return "bad";
+  if (/happy|\bgood\b|positive|satisfied/.test(r)) return "good";
+  return null;
+}
+
 export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshdesk"> = {
   id: "freshdesk",
   title: "Freshdesk",
@@ -149,7 +169,7 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshde
       orderId: nonEmpty(hook.ticket_order_id),
       orderValue: orderValueFromText(hook.ticket_order_value, hook.ticket_order_currency),
       customerTags: tagsFromText(hook.ticket_customer_tags),
-      customer: contact(hook.ticket_contact_email, hook.ticket_contact_phone),
+      customer: contact(textOf(hook.ticket_contact_email), textOf(hook.ticket_contact_phone), textOf(hook.ticket_contact_name)),
     };
     // No event id from Freshdesk: the change is identified by ticket, rule, time and what it carries.
     const id = (kind: string, ...extra: (string | null | undefined)[]) => derivedEventId(["freshdesk", ticketId, hook.event, kind, hook.triggered_at, ...extra]);
@@ -182,6 +202,12 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshde
         events.push(makeEvent(base, "case.agent_reply", await id("reply", body), { body, status, rawStatus }));
         break;
       }
+      case "feedback_received": {
+        const score = freshdeskRatingScore(hook.feedback_rating);
+        if (score === null) return { type: "ignored", reason: `Freshdesk feedback rating "${hook.feedback_rating ?? ""}" is neither good nor bad; set "feedback_rating" in the rule's body` };
+        events.push(makeEvent(base, "case.rating", await id("rating", score), { rating: { score } }));
+        break;
+      }
       case "note_added": {
         // Freshdesk's "public note" is still not a reply sent to the customer: it never fulfils a reply target.
         const body = plainText(nonEmpty(hook.ticket_latest_private_comment) ?? nonEmpty(hook.ticket_latest_public_comment));
@@ -191,8 +217,13 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshde
     }
 
     // The template's ticket_callback_at is the callback field, whichever Freshdesk field feeds it.
-    const promise = callbackPromise({ ...options, callbackField: "callback_at" }, { tags, fields: { callback_at: hook.ticket_callback_at }, occurredAt });
+    const fields = { callback_at: hook.ticket_callback_at };
+    const promise = callbackPromise({ ...options, callbackField: "callback_at" }, { tags, fields, occurredAt });
     if (promise) events.push(await callbackPromisedEvent(base, ticketId, promise, { phone: hook.ticket_contact_phone }));
+    // The template's field rendered empty: the agent cleared the promised time.
+    if (promise?.field === undefined && callbackFieldCleared({ callbackField: "callback_at" }, fields)) {
+      events.push(await callbackClearedEvent(base, ticketId, "callback_at", `${hook.event}@${hook.triggered_at ?? occurredAt}`));
+    }
     if (events.length === 0) return { type: "ignored", reason: unmapped ?? "the delivery carried no status, priority, assignment or tags" };
     return { type: "events", events };
   },
@@ -203,7 +234,8 @@ export const freshdeskAdapter: ProviderAdapter<typeof FreshdeskPayload, "freshde
         "In Freshdesk go to Admin › Workflows › Automations. Create one rule per event: \"Ticket creation\" → event ticket_created; \"Ticket updates\" when Status/Priority/Agent/Group is changed → ticket_updated; \"Ticket updates\" when a reply is sent by the customer → customer_replied, by an agent → agent_replied; when a note is added → note_added.",
         `In each rule add the action "Trigger webhook": request type POST, URL ${hookUrl}, encoding JSON, content "Advanced".`,
         `Add a custom header ${SHARED_TOKEN_HEADER} whose value is the token you saved as this provider's secret in Promptly (or append ?token=YOUR_TOKEN to the URL).`,
-        "Paste the template below as the body and change \"event\" to the rule's event. To promise callbacks with a time, add \"ticket_callback_at\": \"{{ticket.cf_callback_at}}\" (your custom field) (set callbackTag instead if agents tag tickets).",
+        "Paste the template below as the body and change \"event\" to the rule's event. To promise callbacks with a time, add \"ticket_callback_at\": \"{{ticket.cf_callback_at}}\" (your custom field) (set callbackTag instead if agents tag tickets); when an agent empties that field, the callback is cancelled.",
+        "Satisfaction ratings: add \"Ticket updates\" rules on the event \"Customer feedback is received\", one for the unhappy ratings and one for the happy ones, with event feedback_received and \"feedback_rating\": \"unhappy\" (or \"happy\") added to the pasted body.",
       ],
       template: FRESHDESK_TEMPLATE,
       headers: { [SHARED_TOKEN_HEADER]: "YOUR_TOKEN" },

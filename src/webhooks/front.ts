@@ -12,6 +12,8 @@ import { concatBytes, fromBase64, utf8 } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   checkReplayWindow,
@@ -212,6 +214,9 @@ export const frontAdapter: ProviderAdapter<typeof FrontPayload, "front"> = {
     const fieldPromise = conv.custom_fields && options.callbackField ? callbackPromise({ ...options, callbackTag: undefined }, { fields: conv.custom_fields, occurredAt }) : null;
     if (fieldPromise) {
       events.push(await callbackPromisedEvent(base, conv.id, fieldPromise));
+    } else if (callbackFieldCleared(options, conv.custom_fields ?? undefined)) {
+      // The conversation's field emptied: the promise is withdrawn.
+      events.push(await callbackClearedEvent(base, conv.id, options.callbackField!, event.id));
     }
     return { type: "events", events };
   },

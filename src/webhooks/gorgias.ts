@@ -10,6 +10,8 @@ import {
   HelpdeskOptions,
   SHARED_TOKEN_HEADER,
   TokenOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   contact,
@@ -46,6 +48,7 @@ export const GorgiasPayload = z.looseObject({
   customer_id: Text.nullish(),
   customer_email: Text.nullish(),
   customer_phone: Text.nullish(),
+  customer_name: Text.nullish(),
   assignee_email: Text.nullish(),
   team_name: Text.nullish(),
   order_id: Text.nullish(),
@@ -62,6 +65,10 @@ export const GorgiasPayload = z.looseObject({
   message_body: Text.nullish(),
   message_from_agent: Text.nullish(),
   message_public: Text.nullish(),
+  /** The ticket's satisfaction survey: score 1–5 once the customer answered, the comment, and when. */
+  satisfaction_score: Text.nullish(),
+  satisfaction_comment: Text.nullish(),
+  satisfaction_scored_datetime: Text.nullish(),
 });
 export type GorgiasPayload = z.infer<typeof GorgiasPayload>;
 
@@ -82,6 +89,7 @@ export const GORGIAS_TEMPLATE = {
   tags: "{{ticket.tags|map(attribute='name')|join(',')}}",
   customer_id: "{{ticket.customer.id}}",
   customer_email: "{{ticket.customer.email}}",
+  customer_name: "{{ticket.customer.name}}",
   assignee_email: "{{ticket.assignee_user.email}}",
   team_name: "{{ticket.assignee_team.name}}",
   snooze_datetime: "{{ticket.snooze_datetime}}",
@@ -92,7 +100,21 @@ export const GORGIAS_TEMPLATE = {
   message_body: "{{ticket.messages[-1].body_text}}",
   message_from_agent: "{{ticket.messages[-1].from_agent}}",
   message_public: "{{ticket.messages[-1].public}}",
+  satisfaction_score: "{{ticket.satisfaction_survey.score}}",
+  satisfaction_comment: "{{ticket.satisfaction_survey.body_text}}",
+  satisfaction_scored_datetime: "{{ticket.satisfaction_survey.scored_datetime}}",
 };
+
+/** A variable Gorgias left unrendered (or rendered as None) says nothing. */
+const textOf = (v: string | null | undefined) => (hasUnrenderedPlaceholder(v) || v?.trim() === "None" ? undefined : nonEmpty(v));
+
+/** A Gorgias survey score (1–5) as good or bad: 1–2 bad, 4–5 good, 3 neither. */
+export function gorgiasRatingScore(raw: string | null | undefined): "good" | "bad" | null {
+  const r = textOf(raw);
+  if (r === undefined || !/^[1-5](\.0)?$/.test(r)) return null;
+  const n = Number(r);
+  return n <= 2 ? "bad" : n >= 4 ? "good" : null;
+}
 
 const STATUS: Record<string, CaseStatus> = { open: "open", closed: "solved" };
 
@@ -141,7 +163,9 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload, "gorgias"> =
       caseKey: ticketCaseKey("gorgias", ticketId),
       channel: channelOf(nonEmpty(p.channel)),
       subject: nonEmpty(p.subject),
-      customer: contact(p.customer_email, p.customer_phone),
+      customer: contact(textOf(p.customer_email), textOf(p.customer_phone), textOf(p.customer_name)),
+      // The template has no phone (a customer's phones are channels): the case looks the customer up.
+      requesterId: textOf(p.customer_id),
       orderId: nonEmpty(p.order_id),
       orderValue: orderValueFromText(p.order_value, p.order_currency),
       customerTags: tagsFromText(p.customer_tags),
@@ -184,8 +208,21 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload, "gorgias"> =
       }
     }
 
-    const promise = callbackPromise({ ...options, callbackField: "callback_at" }, { tags, fields: { callback_at: p.callback_at }, occurredAt });
+    // The survey travels on every snapshot once answered: one rating per answer (score and time).
+    const score = gorgiasRatingScore(p.satisfaction_score);
+    if (score !== null) {
+      const comment = plainText(textOf(p.satisfaction_comment));
+      const ratingId = await derivedEventId(["gorgias", ticketId, "rating", textOf(p.satisfaction_scored_datetime), p.satisfaction_score, comment]);
+      events.push(makeEvent(base, "case.rating", ratingId, { rating: { score, ...(comment !== undefined ? { comment } : {}) } }));
+    }
+
+    const fields = { callback_at: p.callback_at };
+    const promise = callbackPromise({ ...options, callbackField: "callback_at" }, { tags, fields, occurredAt });
     if (promise) events.push(await callbackPromisedEvent(base, ticketId, promise, { phone: p.customer_phone }));
+    // The template's field rendered empty: the agent cleared the promised time.
+    if (promise?.field === undefined && callbackFieldCleared({ callbackField: "callback_at" }, fields)) {
+      events.push(await callbackClearedEvent(base, ticketId, "callback_at", `${p.event}@${changedAt ?? occurredAt}`));
+    }
     if (events.length === 0) return { type: "ignored", reason: `Gorgias ${p.event} carried nothing we track (status "${rawStatus ?? ""}")` };
     return { type: "events", events };
   },
@@ -196,7 +233,8 @@ export const gorgiasAdapter: ProviderAdapter<typeof GorgiasPayload, "gorgias"> =
         "In Gorgias go to Settings › App store › HTTP integration › Add HTTP integration. Create one integration per trigger: Ticket created, Ticket updated, Ticket message created (and Ticket self unsnoozed if you snooze tickets).",
         `URL: ${hookUrl} ; method POST ; request content type application/json.`,
         `Headers: ${SHARED_TOKEN_HEADER} whose value is the token you saved as this provider's secret in Promptly (or append ?token=YOUR_TOKEN to the URL).`,
-        "Paste the template below as the request body and set \"event\" to the integration's trigger. For callbacks with a time add \"callback_at\" fed by your ticket field, or set callbackTag.",
+        "Paste the template below as the request body and set \"event\" to the integration's trigger. For callbacks with a time add \"callback_at\" fed by your ticket field, or set callbackTag; when an agent empties that field, the callback is cancelled.",
+        "Satisfaction ratings arrive with the Ticket updated integration once the customer answers the survey (satisfaction_score 1–2 is a bad rating, 4–5 good). The customer's phone is not in the template: add a gorgias_note channel (base URL, user email, API key) to your rules and Promptly looks the customer up once per case (GET /api/customers/{id}).",
       ],
       template: GORGIAS_TEMPLATE,
       headers: { [SHARED_TOKEN_HEADER]: "YOUR_TOKEN" },

@@ -10,6 +10,8 @@ import { fromBase64 } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyInput, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   contact,
@@ -143,8 +145,10 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
       caseKey: ticketCaseKey("helpscout", conversationId),
       channel: channelOf(p.type),
       subject: nonEmpty(p.subject),
-      customer: contact(customer?.email, customer?.phone),
+      customer: contact(customer?.email, customer?.phone, [customer?.first ?? customer?.firstName, customer?.last ?? customer?.lastName].filter((n) => nonEmpty(n) !== undefined).join(" ")),
       url: `https://secure.helpscout.net/conversation/${conversationId}`,
+      // The payload has no phone: the case looks the customer up (src/contacts/helpscout.ts).
+      requesterId: isRating ? undefined : nonEmpty(customer?.id),
     };
     // Help Scout sends no delivery id: (event, conversation, last user change, thread) identifies the change.
     const eventId = await derivedEventId(["helpscout", event, conversationId, changedAt, thread?.id, p.threadId]);
@@ -202,6 +206,8 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
       if (promise) {
         events.push(await callbackPromisedEvent(base, conversationId, promise, { phone: customer?.phone }));
       }
+      // The conversation's fields, with the callback field now empty: the agent withdrew the promise.
+      if (promise?.field === undefined && callbackFieldCleared(options, fields)) events.push(await callbackClearedEvent(base, conversationId, options.callbackField!, eventId));
     }
     if (events.length === 0) return { type: "ignored", reason: "no callback field set on this conversation", providerEventId: eventId };
     return { type: "events", events };

@@ -10,6 +10,8 @@ import { fromHex } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   contact,
@@ -192,6 +194,8 @@ export const intercomAdapter: ProviderAdapter<typeof IntercomPayload, "intercom"
       // A tag this notification added is a fresh promise (a re-added tag too); a tag merely present on a new conversation is not.
       events.push(await callbackPromisedEvent(base, conversationId, promise, { phone: base.customer?.phone, ...(added && promise.tag !== undefined ? { occurrence: p.id } : {}) }));
     }
+    // The attribute set to null: the promise is withdrawn.
+    if (promise?.field === undefined && callbackFieldCleared(options, item.custom_attributes ?? undefined)) events.push(await callbackClearedEvent(base, conversationId, options.callbackField!, p.id));
     if (events.length === 0) return { type: "ignored", reason: `Intercom ${p.topic} carried no tag list or callback we track`, providerEventId: p.id };
     return { type: "events", events };
   },

@@ -10,6 +10,8 @@ import { fromHex } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   contact,
@@ -121,7 +123,7 @@ export const zammadAdapter: ProviderAdapter<typeof ZammadPayload, "zammad"> = {
       caseKey: ticketCaseKey("zammad", ticketId),
       channel: channelOf(ticket.create_article_type),
       subject: nonEmpty(ticket.title),
-      customer: contact(ticket.customer?.email, ticket.customer?.phone ?? ticket.customer?.mobile),
+      customer: contact(ticket.customer?.email, ticket.customer?.phone ?? ticket.customer?.mobile, [ticket.customer?.firstname, ticket.customer?.lastname].filter((n) => nonEmpty(n) !== undefined).join(" ")),
       url: options.baseUrl ? `${options.baseUrl.replace(/\/+$/, "")}/#ticket/zoom/${ticketId}` : undefined,
     };
     const events: NormalizedEvent[] = [];
@@ -161,6 +163,8 @@ export const zammadAdapter: ProviderAdapter<typeof ZammadPayload, "zammad"> = {
     if (promise) {
       events.push(await callbackPromisedEvent(base, ticketId, promise, { phone: base.customer?.phone }));
     }
+    // The ticket's attributes show the callback field emptied (null): the promise is withdrawn.
+    if (promise?.field === undefined && callbackFieldCleared(options, ticket as Record<string, unknown>)) events.push(await callbackClearedEvent(base, ticketId, options.callbackField!, delivery));
     if (events.length === 0) return { type: "ignored", reason: `Zammad state "${rawStatus ?? ""}" has no mapping and no article was sent; add it to statusMap`, providerEventId: delivery };
     return { type: "events", events };
   },

@@ -10,9 +10,12 @@ import { fromBase64, hmacVerify, concatBytes, utf8 } from "../lib/crypto";
 import type { NormalizeResult, ProviderAdapter, VerifyInput, VerifyResult } from "./adapter";
 import {
   HelpdeskOptions,
+  callbackClearedEvent,
+  callbackFieldCleared,
   callbackPromise,
   callbackPromisedEvent,
   checkReplayWindow,
+  hasUnrenderedPlaceholder,
   header,
   hmacMatchesAnySecret,
   makeEvent,
@@ -47,9 +50,23 @@ const TicketDetail = z.looseObject({
   via: z.looseObject({ channel: z.string().nullish() }).nullish(),
 });
 
+/**
+ * A changed value. Most ticket events send a string or number; a custom field change may send its
+ * value wrapped (`{ "value": … }`), a checkbox a boolean and a multi-select a list: all are read
+ * as the text a rule or a callback time would see.
+ */
+const Changed = z.preprocess((v) => {
+  const inner = v !== null && typeof v === "object" && !Array.isArray(v) && "value" in v ? (v as { value: unknown }).value : v;
+  if (typeof inner === "boolean") return String(inner);
+  if (Array.isArray(inner)) return inner.map(String).join(",");
+  return inner;
+}, z.union([z.string(), z.number()]).nullish());
+
 const EventDetail = z.looseObject({
-  current: z.union([z.string(), z.number()]).nullish(),
-  previous: z.union([z.string(), z.number()]).nullish(),
+  current: Changed,
+  previous: Changed,
+  /** On `ticket.custom_field_changed`: which field changed. */
+  custom_field: z.looseObject({ id: Id.nullish(), title: z.string().nullish() }).nullish(),
   comment: z
     .looseObject({
       id: Id.nullish(),
@@ -62,6 +79,13 @@ const EventDetail = z.looseObject({
   tags_removed: z.array(z.string()).nullish(),
 });
 
+/**
+ * What Promptly's satisfaction trigger sends (`ZENDESK_RATING_TEMPLATE`): Zendesk's event
+ * subscriptions carry no satisfaction event, so a trigger on "Satisfaction changed" posts the
+ * rating through the same signed webhook.
+ */
+export const ZENDESK_RATING_TYPE = "promptly:ticket.satisfaction_rated";
+
 export const ZendeskPayload = z
   .looseObject({
     type: z.string().min(1),
@@ -71,15 +95,39 @@ export const ZendeskPayload = z
     subject: z.string().optional(),
     detail: TicketDetail.optional(),
     event: EventDetail.optional(),
+    satisfaction: z.looseObject({ rating: z.union([z.string(), z.number()]).transform(String).nullish(), comment: z.string().nullish() }).optional(),
   })
   .superRefine((p, ctx) => {
-    if (!p.type.startsWith("zen:event-type:ticket.")) return;
+    if (p.type === ZENDESK_RATING_TYPE && p.satisfaction === undefined) ctx.addIssue({ code: "custom", path: ["satisfaction"], message: `${ZENDESK_RATING_TYPE} needs satisfaction.rating` });
+    if (!p.type.startsWith("zen:event-type:ticket.") && p.type !== ZENDESK_RATING_TYPE) return;
     if (p.detail?.id === undefined) ctx.addIssue({ code: "custom", path: ["detail", "id"], message: "ticket events need detail.id" });
     if (p.type === "zen:event-type:ticket.comment_added" && p.event?.comment === undefined) {
       ctx.addIssue({ code: "custom", path: ["event", "comment"], message: "ticket.comment_added needs event.comment" });
     }
   });
 export type ZendeskPayload = z.infer<typeof ZendeskPayload>;
+
+/**
+ * The body of the trigger that reports satisfaction ratings (see `setup`). Placeholders are
+ * Zendesk's own: `{{satisfaction.current_rating}}` renders the score ("Good"/"Bad", or a number
+ * on a 1–5 scale), `{{ticket.updated_at_with_timestamp}}` an ISO instant.
+ */
+export const ZENDESK_RATING_TEMPLATE = {
+  type: ZENDESK_RATING_TYPE,
+  id: "{{ticket.id}}-satisfaction-{{ticket.updated_at_with_timestamp}}",
+  time: "{{ticket.updated_at_with_timestamp}}",
+  detail: { id: "{{ticket.id}}", requester_id: "{{ticket.requester.id}}" },
+  satisfaction: { rating: "{{satisfaction.current_rating}}", comment: "{{satisfaction.current_comment}}" },
+};
+
+/** A rating as Zendesk words it: good/bad, or a 1–5 score (1–2 bad, 4–5 good, 3 neither). */
+export function zendeskRatingScore(raw: string | null | undefined): "good" | "bad" | null {
+  const r = (raw ?? "").trim().toLowerCase();
+  if (/^[1-5]$/.test(r)) return Number(r) <= 2 ? "bad" : Number(r) >= 4 ? "good" : null;
+  if (/\bbad\b|not satisfied|unsatisfied|dissatisfied/.test(r)) return "bad";
+  if (/\bgood\b|satisfied/.test(r)) return "good";
+  return null;
+}
 
 export const ZendeskOptions = HelpdeskOptions.extend({
   /** `acme` for acme.zendesk.com: used to link events to the ticket. */
@@ -173,7 +221,8 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> =
   },
 
   async normalize({ storeId, payload, config, receivedAt }): Promise<NormalizeResult> {
-    const type = payload.type.replace(/^zen:event-type:/, "");
+    const type = payload.type === ZENDESK_RATING_TYPE ? "ticket.satisfaction_rated" : payload.type.replace(/^zen:event-type:/, "");
+    if (hasUnrenderedPlaceholder(payload.detail?.id)) return { type: "ignored", reason: "the trigger's {{placeholders}} were not rendered: it must be sent by a Zendesk trigger", providerEventId: payload.id };
     if (!type.startsWith("ticket.")) return { type: "ignored", reason: `Zendesk ${type} events are not about tickets`, providerEventId: payload.id };
     const options = readOptions(ZendeskOptions, config.options);
     const detail = payload.detail ?? {};
@@ -188,6 +237,8 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> =
       channel: channelOf(detail.via?.channel),
       subject: nonEmpty(detail.subject),
       url: options.subdomain ? `https://${options.subdomain}.zendesk.com/agent/tickets/${ticketId}` : undefined,
+      // Zendesk names the requester only by id: the case looks them up (src/contacts/zendesk.ts).
+      requesterId: nonEmpty(detail.requester_id),
     };
     const ticketStatus = statusOf(detail.custom_status, detail.status, options.statusMap);
     const status = ticketStatus?.status;
@@ -258,6 +309,31 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> =
         if (events.length === 0) return { type: "ignored", reason: "Zendesk tags_changed carried neither the ticket's tags nor a callback tag", providerEventId: payload.id };
         break;
       }
+      case "ticket.requester_changed": {
+        // Another person: the old contact goes, and the case looks the new requester up.
+        const requesterId = nonEmpty(event.current) ?? base.requesterId;
+        events.push(makeEvent(base, "case.contact_updated", payload.id, requesterId !== undefined ? { requesterId } : {}));
+        break;
+      }
+      case "ticket.custom_field_changed": {
+        const field = options.callbackField?.toLowerCase();
+        const changed = event.custom_field;
+        const isCallbackField = field !== undefined && (nonEmpty(changed?.id)?.toLowerCase() === field || nonEmpty(changed?.title)?.toLowerCase() === field);
+        if (!isCallbackField) return { type: "ignored", reason: `Zendesk custom field ${nonEmpty(changed?.title) ?? nonEmpty(changed?.id) ?? "(unnamed)"} is not the callbackField`, providerEventId: payload.id };
+        const fields = { [options.callbackField!]: event.current ?? null };
+        const promise = callbackPromise({ ...options, callbackTag: undefined }, { fields, occurredAt });
+        if (promise) events.push(await callbackPromisedEvent(base, ticketId, promise, { occurrence: payload.id }));
+        else if (callbackFieldCleared(options, fields)) events.push(await callbackClearedEvent(base, ticketId, options.callbackField!, payload.id));
+        else return { type: "ignored", reason: `Zendesk field ${options.callbackField!} holds no callback time (ISO 8601 or epoch)`, providerEventId: payload.id };
+        break;
+      }
+      case "ticket.satisfaction_rated": {
+        const score = zendeskRatingScore(payload.satisfaction?.rating);
+        if (score === null) return { type: "ignored", reason: `Zendesk rating "${payload.satisfaction?.rating ?? ""}" is neither good nor bad (offered, unoffered or a middle score)`, providerEventId: payload.id };
+        const comment = nonEmpty(payload.satisfaction?.comment);
+        events.push(makeEvent(base, "case.rating", payload.id, { rating: { score, ...(comment !== undefined && !hasUnrenderedPlaceholder(comment) ? { comment: plainText(comment) } : {}) } }));
+        break;
+      }
       default:
         return { type: "ignored", reason: `Zendesk ${type} is not used for case timing`, providerEventId: payload.id };
     }
@@ -273,12 +349,15 @@ export const zendeskAdapter: ProviderAdapter<typeof ZendeskPayload, "zendesk"> =
     return {
       steps: [
         "In Zendesk Admin Center go to Apps and integrations › Webhooks › Create webhook, and choose \"Zendesk events\".",
-        "Subscribe to: Ticket created, Status changed, Custom status changed, Priority changed, Agent assignment changed, Group assignment changed, Comment added, Tags changed.",
+        "Subscribe to: Ticket created, Status changed, Custom status changed, Priority changed, Agent assignment changed, Group assignment changed, Comment added, Tags changed, Requester changed (and Custom field changed if you set callbackField).",
         `Endpoint URL: ${hookUrl} ; request method POST ; request format JSON ; authentication None.`,
         "Create the webhook, open it and choose \"Reveal secret\" under Signing secret; save that secret in Promptly (PUT /v1/stores/:storeId/providers/zendesk with {\"secrets\": [\"…\"]}).",
         "Zendesk's \"Test webhook\" (before the webhook is created, signed with Zendesk's public test secret) is answered 200 and not stored, once the provider is configured in Promptly: configure it first with a placeholder secret, then replace that with the revealed signing secret.",
         "Custom ticket statuses arrive as their id (Admin Center › Objects and rules › Tickets › Ticket statuses, or GET /api/v2/custom_statuses): map the ids with the option statusMap (e.g. {\"8447320465790\": \"waiting-on-third-party\"}); an unmapped one counts as its standard category. Set subdomain (acme for acme.zendesk.com) for clickable case links.",
+        "Satisfaction ratings: Zendesk events carry none. Create a second webhook with the same endpoint URL, connected to \"Trigger or automation\" (POST, JSON), and add its signing secret to this provider's secrets in Promptly next to the first. Then create a trigger (Admin Center › Objects and rules › Business rules › Triggers) with the condition Ticket › Satisfaction \"Changed to\" Bad (and a second one for Good, so a revised rating is seen) and the action \"Notify by › Active webhook\" choosing that webhook, and paste the template below as its JSON body.",
+        "Customer name, email and phone: Zendesk events carry only the requester's id. Add a zendesk_note channel (base URL, agent email, API token) to your rules and Promptly looks the requester up once per case (GET /api/v2/users/{id}).",
       ],
+      template: ZENDESK_RATING_TEMPLATE,
     };
   },
 };

@@ -163,3 +163,13 @@ describe("chatwoot fuzz", () => {
     await fuzzAdapter(chatwootAdapter, ["X-Chatwoot-Signature", "X-Chatwoot-Timestamp", "X-Chatwoot-Delivery"], [fixture(FIXTURE).text, JSON.stringify(conversation("conversation_updated"))], DELIVERY);
   });
 });
+
+describe("chatwoot callback attribute removed", () => {
+  it("an attribute in the previous value and gone from the current one withdraws the promise", async () => {
+    const removed = conversation("conversation_updated", { custom_attributes: {}, changed_attributes: [{ custom_attributes: { previous_value: { callback_at: "2023-11-15T10:00:00+01:00" }, current_value: {} } }] });
+    const result = await pipeline(chatwootAdapter, removed, DELIVERY, { callbackField: "callback_at" });
+    expect(byKind(result, "case.callback_done").callback).toMatchObject({ field: "callback_at" });
+    const other = conversation("conversation_updated", { custom_attributes: {}, changed_attributes: [{ custom_attributes: { previous_value: { plan: "gold" }, current_value: {} } }] });
+    expect((await pipeline(chatwootAdapter, other, DELIVERY, { callbackField: "callback_at" })).type).toBe("ignored");
+  });
+});

@@ -137,3 +137,11 @@ describe("front fuzz", () => {
     await fuzzAdapter(frontAdapter, ["X-Front-Signature", "X-Front-Request-Timestamp", "X-Front-Challenge"], [fixture(ASSIGN).text, fixture(SYNC).text]);
   });
 });
+
+describe("front callback field emptied", () => {
+  it("a conversation whose callback field is empty withdraws the promise", async () => {
+    const cleared = edited(event("assign"), (d) => ((d.conversation as Record<string, unknown>).custom_fields = { "Callback at": "" }));
+    expect(byKind(await pipeline(frontAdapter, cleared, {}, { callbackField: "callback at" }), "case.callback_done").callback).toMatchObject({ field: "callback at" });
+    expect(kinds(await pipeline(frontAdapter, event("assign"), {}, { callbackField: "callback at" }))).not.toContain("case.callback_done");
+  });
+});

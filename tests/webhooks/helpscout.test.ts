@@ -113,3 +113,12 @@ describe("helpscout fuzz", () => {
     await fuzzAdapter(helpscoutAdapter, ["X-HelpScout-Signature", "X-HelpScout-Event"], [fixture(V2).text, fixture(V1).text], { "X-HelpScout-Event": "convo.created" });
   });
 });
+
+describe("helpscout callback field emptied", () => {
+  it("a conversation whose callback field is now empty withdraws the promise; other fields say nothing", async () => {
+    const withField = (value: string | null) => edited(fixture(V2).json, (d) => ((d.customFields as unknown[]).push({ id: 7, name: "Callback at", value })));
+    const cleared = await pipeline(helpscoutAdapter, withField(""), { "X-HelpScout-Event": "convo.custom-fields" }, { callbackField: "callback at" });
+    expect(eventsOf(cleared)).toMatchObject([{ kind: "case.callback_done", callback: { field: "callback at" } }]);
+    expect((await pipeline(helpscoutAdapter, fixture(V2).text, { "X-HelpScout-Event": "convo.custom-fields" }, { callbackField: "callback at" })).type).toBe("ignored");
+  });
+});

@@ -127,3 +127,12 @@ describe("intercom fuzz", () => {
     await fuzzAdapter(intercomAdapter, ["X-Hub-Signature"], [fixture(FIXTURE).text, PING]);
   });
 });
+
+describe("intercom callback attribute cleared", () => {
+  it("the conversation attribute set to null withdraws the promise", async () => {
+    const set = await pipeline(intercomAdapter, topic("conversation.admin.assigned", (c) => (c.custom_attributes = { "Callback at": "2020-08-06T09:00:00Z" }), "notif_set"), {}, { callbackField: "callback at" });
+    expect(byKind(set, "case.callback_promised").callback).toMatchObject({ field: "callback at" });
+    const cleared = await pipeline(intercomAdapter, topic("conversation.admin.assigned", (c) => (c.custom_attributes = { "Callback at": null }), "notif_clear"), {}, { callbackField: "callback at" });
+    expect(byKind(cleared, "case.callback_done").callback).toMatchObject({ field: "callback at" });
+  });
+});

@@ -128,3 +128,11 @@ describe("zammad fuzz", () => {
     await fuzzAdapter(zammadAdapter, ["X-Hub-Signature", "X-Zammad-Delivery"], [fixture(FIXTURE).text], DELIVERY);
   });
 });
+
+describe("zammad callback field emptied", () => {
+  it("the ticket's callback attribute set to null withdraws the promise", async () => {
+    const cleared = await pipeline(zammadAdapter, update((t) => (t.callback_at = null)), DELIVERY, { callbackField: "callback_at" });
+    expect(byKind(cleared, "case.callback_done").callback).toMatchObject({ field: "callback_at" });
+    expect(kinds(await pipeline(zammadAdapter, update(() => {}), DELIVERY, { callbackField: "callback_at" }))).not.toContain("case.callback_done");
+  });
+});

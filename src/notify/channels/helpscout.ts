@@ -35,7 +35,7 @@ export function forgetHelpScoutToken(config: Config): void {
   tokens.delete(cacheKey(config));
 }
 
-async function accessToken(config: Config, ctx: ChannelContext): Promise<string> {
+export async function accessToken(config: Config, ctx: ChannelContext): Promise<string> {
   const key = cacheKey(config);
   const cached = tokens.get(key);
   if (cached && cached.expiresAt - REFRESH_EARLY_MS > ctx.now) return cached.token;
