@@ -443,13 +443,15 @@ export class DeliveryLog {
       if (input.outcome === "delivered") state = "delivered";
       else if ((input.outcome === "dead" || skipped) && row.state !== "delivered") state = skipped ? "skipped" : "dead";
       this.sql.exec(
-        `UPDATE deliveries SET attempts = ?, last_status = ?, last_error = COALESCE(?, last_error), last_attempt_at = ?, next_attempt_at = ?,
+        `UPDATE deliveries SET attempts = ?, last_status = ?, last_error = CASE WHEN ? THEN NULL ELSE COALESCE(?, last_error) END, last_attempt_at = ?, next_attempt_at = ?,
            lease_until = NULL, state = ?, updated_at = ?, skip_reason = ?,
            delivered_at = CASE WHEN ? = 'delivered' THEN COALESCE(delivered_at, ?) ELSE delivered_at END,
            dead_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END
          WHERE delivery_id = ?`,
         attempt,
         input.status,
+        // Delivered: an earlier attempt's error is that attempt's (in `attempts`), not the delivery's.
+        input.outcome === "delivered" ? 1 : 0,
         skipped ? null : input.error,
         input.at,
         input.outcome === "retry" ? input.retryAt : null,
@@ -620,7 +622,8 @@ export class DeliveryLog {
         digestSize: row.kind === "digest" ? (digestSizes.get(row.delivery_id) ?? 0) : null,
         attemptCount: row.attempts,
         lastStatus: row.last_status,
-        lastError: row.last_error,
+        // Rows delivered before last_error was cleared on delivery still hold an old attempt's error.
+        lastError: row.state === "delivered" ? null : row.last_error,
         lastAttemptAt: iso(row.last_attempt_at),
         nextAttemptAt: row.state === "pending" ? iso(row.next_attempt_at) : null,
         createdAt: iso(row.created_at)!,
