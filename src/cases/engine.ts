@@ -26,8 +26,6 @@ export interface Evaluation {
   clocks: ClockState;
   spans: PolicySpan[];
   timers: PlannedTimer[];
-  /** What the playbook read from the history: lets the case list ask the plan what is owed (see index-summary.ts). */
-  log: PlaybookLog;
 }
 
 export interface EvaluateInput {
@@ -155,7 +153,7 @@ export class CaseEngine {
       fired: input.fired ?? new Set(),
       known: input.known ?? new Set(),
     });
-    return { state: f.state, clocks, spans: f.replay.spans, timers, log: f.log };
+    return { state: f.state, clocks, spans: f.replay.spans, timers };
   }
 
   private foldAll(events: readonly CaseEvent[], pins: readonly RulesPin[]): Folded {

@@ -2,16 +2,16 @@
  * What a case tells the store's case index about itself (the row the board shows), built from
  * the engine's evaluation. Pure: the SupportCase object pushes it, tests build it directly.
  *
- * Playbook misses ("at risk") come from the plan itself, asked once more as if nothing had fired
- * yet: a miss is exactly a playbook timer the case would still need (the parcel's customer not
- * contacted, the bad rating not answered, the callback not done), so the board and the reminders
- * can never disagree about what is owed.
+ * Playbook misses ("at risk") come from the plan itself: a miss is exactly a playbook timer the
+ * case still needs, fired or not (the parcel's customer not contacted, the bad rating not
+ * answered, the callback not done), so the board and the reminders never disagree about what is
+ * owed. The plan leaves out timers that have fired, so once one of these has, the case asks for
+ * the plan as if nothing had (see MISS_KINDS); until then its own plan holds them all.
  */
 import type { ShipmentKind } from "../events/model";
 import type { AtRisk, CasePush, CaseStatusKey, UpcomingReminder } from "../stores/case-index";
 import type { Evaluation } from "./engine";
-import { planTimers, type DelayTrigger, type PlannedTimer } from "./plan";
-import type { RulesPin } from "./policy";
+import type { DelayTrigger, PlannedTimer } from "./plan";
 import { isResolvedStatus, type CaseState, type ShipmentState } from "./state";
 
 const CARRIER_NAMES: Record<string, string> = { fedex: "FedEx", ups: "UPS", usps: "USPS", dhl: "DHL", "dhl-express": "DHL Express", dpd: "DPD", gls: "GLS", tnt: "TNT", ontrac: "OnTrac", "royal-mail": "Royal Mail", "canada-post": "Canada Post", "australia-post": "Australia Post", postnl: "PostNL" };
@@ -83,10 +83,11 @@ function missOf(t: PlannedTimer): AtRisk | null {
   return null;
 }
 
-/** The case's playbook misses, open now or starting later, earliest first. */
-export function playbookMisses(ev: Evaluation, pins: readonly RulesPin[], now: number): AtRisk[] {
-  if (pins.length === 0) return [];
-  const owed = planTimers({ state: ev.state, log: ev.log, clocks: ev.clocks, spans: ev.spans, pins, now, fired: new Set(), known: new Set() });
+/** The timer kinds whose being planned means a playbook miss. */
+export const MISS_KINDS: ReadonlySet<string> = new Set(["shipment.contact_due", "rating.reply_due", "callback.due"]);
+
+/** The case's playbook misses, open now or starting later, earliest first, from the timers it owes. */
+export function playbookMisses(owed: readonly PlannedTimer[]): AtRisk[] {
   const seen = new Set<string>();
   const out: AtRisk[] = [];
   for (const t of owed) {
@@ -107,7 +108,11 @@ export function breachedTargets(ev: Evaluation, now: number): string[] {
   return out;
 }
 
-export function casePushOf(args: { caseId: string; ev: Evaluation; pins: readonly RulesPin[]; upcoming: UpcomingReminder[]; now: number }): CasePush {
+/**
+ * @param owed the timers the case needs as if none had fired (its evaluation's own timers when
+ *   no timer of MISS_KINDS has fired)
+ */
+export function casePushOf(args: { caseId: string; ev: Evaluation; owed: readonly PlannedTimer[]; upcoming: UpcomingReminder[]; now: number }): CasePush {
   const { ev, now } = args;
   const s = ev.state;
   const sh = s.shipment;
@@ -139,7 +144,7 @@ export function casePushOf(args: { caseId: string; ev: Evaluation; pins: readonl
     group: s.group ?? null,
     trackingNumber: sh?.trackingNumber ?? null,
     carrier: sh?.carrier ?? null,
-    atRisk: playbookMisses(ev, args.pins, now),
+    atRisk: playbookMisses(args.owed),
     upcoming: args.upcoming,
   };
 }

@@ -59,7 +59,7 @@ import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
 import { cancelReason } from "./explain";
 import { caseView, type CaseObjectView } from "./view";
-import { casePushOf } from "./index-summary";
+import { casePushOf, MISS_KINDS } from "./index-summary";
 import type { CaseEvent } from "./state";
 
 export interface IngestResult {
@@ -498,7 +498,10 @@ export class SupportCase extends DurableObject<Env> {
     const id = this.identity();
     if (!id) return;
     const upcoming = upcomingTimers(this.sql, UPCOMING_CAP).map((t) => ({ at: new Date(t.dueAt).toISOString(), kind: t.kind }));
-    const summary = casePushOf({ caseId: id.caseId, ev, pins: await this.pins(), upcoming, now });
+    // A miss already reminded about is left out of the plan; only then is the plan asked again without what fired.
+    const missFired = readTimers(this.sql).some((t) => t.state === "fired" && MISS_KINDS.has(t.kind));
+    const owed = missFired ? (this.caseEngine().evaluate({ pins: await this.pins(), now })?.timers ?? []) : ev.timers;
+    const summary = casePushOf({ caseId: id.caseId, ev, owed, upcoming, now });
     if (!indexPushNeeded(this.indexedSummary(), summary, now)) return;
     const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
     setMeta(this.sql, "indexSeq", String(seq));

@@ -1,8 +1,9 @@
 /**
  * The store's case index, inside its registry object: one row per case, pushed by the case
- * object after every change. It answers what no single case can: the case list (newest first,
- * by state), and "does this customer or order already have an open ticket?", which is how a late
- * parcel finds the conversation the customer is already having.
+ * object after every change. It answers what no single case can: the case list behind the
+ * console's board (filtered, searched, counted per filter value, breached first, then by the next
+ * due instant), and "does this customer or order already have an open ticket?", which is how a
+ * late parcel finds the conversation the customer is already having.
  *
  * Each push carries the case's own sequence number, so a push that arrives late (the case object
  * had moved on while the RPC was in flight) never overwrites a newer one.

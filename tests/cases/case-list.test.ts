@@ -9,7 +9,7 @@ import { caseIdOf } from "../../src/events/model";
 import type { RulesDocumentInput } from "../../src/rules/schema";
 import type { CasePush } from "../../src/stores/case-index";
 import { call, createStore } from "../support/api";
-import { HOUR, ingest, MIN, shipmentEvent, storeWithRules, ticketEvent, waitForCase, type TestStore, type ViewLike } from "../support/cases";
+import { fired, HOUR, ingest, MIN, shipmentEvent, storeWithRules, ticketEvent, waitForCase, type TestStore, type ViewLike } from "../support/cases";
 
 const RULES: RulesDocumentInput = {
   policies: [
@@ -148,22 +148,29 @@ describe("playbook misses are at risk and say what is overdue", () => {
       ticketEvent(s, "C-1", "case.callback_promised", now - 9 * MIN, { callback: { id: "cb-1", at: new Date(promisedFor).toISOString() } }),
     ]);
     await ingest([ticketEvent(s, "OK-1", "case.opened", now - 5 * MIN, { status: "open" })]);
+    // Late for 6 h: its 4-hour contact target has passed and its reminder has gone out; still owed.
+    await ingest([
+      shipmentEvent(s, "1ZOLD", "shipment.in_transit", now - 8 * HOUR),
+      shipmentEvent(s, "1ZOLD", "shipment.exception", now - 6 * HOUR, { shipment: { carrier: "ups", trackingNumber: "1ZOLD", reason: "Damaged" } }),
+    ]);
+    await waitForCase<ViewLike>(store, "shipment:ups:1ZOLD", (v) => fired(v, "shipment.contact_due").length === 1);
 
     const risky = await list(store, "?state=at-risk");
     const byId = new Map(risky.cases.map((c) => [c.caseId, c]));
-    expect([...byId.keys()].sort()).toEqual(["shipment:ups:1ZLATE", "ticket:custom:C-1", "ticket:custom:R-1"]);
+    expect([...byId.keys()].sort()).toEqual(["shipment:ups:1ZLATE", "shipment:ups:1ZOLD", "ticket:custom:C-1", "ticket:custom:R-1"]);
+    expect(byId.get("shipment:ups:1ZOLD")!.atRisk).toEqual([expect.objectContaining({ kind: "shipment.contact_due", since: new Date(now - 6 * HOUR).toISOString() })]);
     expect(byId.get("shipment:ups:1ZLATE")!.atRisk).toEqual([{ kind: "shipment.contact_due", label: "Late parcel (carrier exception): customer not contacted", since: new Date(exceptionAt).toISOString() }]);
     expect(byId.get("ticket:custom:R-1")!.atRisk).toEqual([{ kind: "rating.reply_due", label: "Bad rating not answered", since: new Date(ratedAt).toISOString() }]);
     expect(byId.get("ticket:custom:C-1")!.atRisk).toEqual([{ kind: "callback.due", label: "Promised callback not made", since: new Date(promisedFor).toISOString() }]);
     // A late parcel or a bad rating is a miss, not a breach: `breached` stays for targets and callbacks.
     expect(byId.get("shipment:ups:1ZLATE")!.breached).toBe(false);
     expect(byId.get("ticket:custom:C-1")).toMatchObject({ breached: true, breachedTargets: ["callback"] });
-    expect(risky.counts.state!["at-risk"]).toBe(3);
+    expect(risky.counts.state!["at-risk"]).toBe(4);
 
     // Telling the customer about the parcel ends its miss.
     const contacted = await call("POST", `/v1/stores/${s}/cases/${encodeURIComponent("shipment:ups:1ZLATE")}/contacted`, { token: store.adminToken, body: { channel: "phone" } });
     expect(contacted.status).toBe(200);
-    expect(ids(await list(store, "?state=at-risk")).sort()).toEqual(["ticket:custom:C-1", "ticket:custom:R-1"]);
+    expect(ids(await list(store, "?state=at-risk")).sort()).toEqual(["shipment:ups:1ZOLD", "ticket:custom:C-1", "ticket:custom:R-1"]);
   });
 
   it("a callback promised for later becomes at risk when its time passes, without the case pushing again", async () => {
