@@ -121,8 +121,10 @@ function planClock(c: Ctx, clock: MetricClock): void {
   for (const w of clock.wakeups) {
     const key = `sla:${w.key}`;
     if (w.kind === "warning") {
-      // A warning first planned after its own breach would only be noise.
-      if (clock.dueAt <= c.input.now && !c.input.known.has(key)) continue;
+      // A warning once its target is due would only be noise: the breach fires now (or has) and
+      // says more. That includes one planned in time that could not go out in time (the object
+      // was down): after a restart it would arrive next to, or after, its breach.
+      if (clock.dueAt <= c.input.now) continue;
       add(c, {
         key,
         kind: `${clock.metric}.warning`,

@@ -397,6 +397,14 @@ export class DeliveryLog {
     if (row.state !== "pending") return { action: "skip", reason: `already ${row.state}` };
     if (row.lease_until !== null && row.lease_until > now) return { action: "wait", seconds: Math.ceil((row.lease_until - now) / 1000) + 1 };
     if (row.channel === null) return { action: "skip", reason: "delivery has no channel" };
+    // A warning still unsent when its target's breach has fired (a copy re-sent after a restart,
+    // a retry) would arrive after the breach, saying "due in under a minute".
+    const breachId = this.breachSentFor(row);
+    if (breachId !== null) {
+      const reason = `dropped: the breach of the same target had already fired (${breachId})`;
+      this.sql.exec(`UPDATE deliveries SET state = 'skipped', skip_reason = ?, updated_at = ?, next_attempt_at = NULL WHERE delivery_id = ?`, reason, now, deliveryId);
+      return { action: "skip", reason };
+    }
     // Read before claiming, so a row that does not read back is not left claimed.
     const outbound = this.outbound(row);
     this.sql.exec(`UPDATE deliveries SET lease_until = ? WHERE delivery_id = ?`, now + leaseMs, deliveryId);
@@ -699,8 +707,41 @@ export class DeliveryLog {
     await this.rearm(now, true);
   }
 
+  /**
+   * The breach reminder that made a held warning stale, if it has fired: the warning ("due in
+   * under a minute") would otherwise arrive in the morning's digest after the urgent breach of
+   * the same target. Their reminder ids differ only in the timer key's tail: a warning's
+   * `…:warning:<level>:<at>`, its breach's `…:due:0:<the target's due instant>` (the warning's `dueAt`).
+   */
+  private breachSentFor(row: Row): string | null {
+    if (row.kind !== "reminder" || row.reminder_id === null) return null;
+    const r = JSON.parse(row.payload) as Reminder;
+    if (!r.kind.endsWith(".warning")) return null;
+    const breachId = row.reminder_id.replace(/:warning:\d+:\d+$/, `:due:0:${Date.parse(r.dueAt)}`);
+    if (breachId === row.reminder_id) return null;
+    return this.sql.exec(`SELECT 1 FROM deliveries WHERE reminder_id = ? LIMIT 1`, breachId).toArray().length > 0 ? breachId : null;
+  }
+
   private releaseHeld(now: number): void {
-    const held = this.sql.exec<Row>(`SELECT * FROM deliveries WHERE state = 'held' AND release_at <= ? ORDER BY seq`, now).toArray();
+    const due = this.sql.exec<Row>(`SELECT * FROM deliveries WHERE state = 'held' AND release_at <= ? ORDER BY seq`, now).toArray();
+    const stale = new Map<string, string>();
+    for (const row of due) {
+      const breachId = this.breachSentFor(row);
+      if (breachId !== null) stale.set(row.delivery_id, breachId);
+    }
+    if (stale.size > 0) {
+      this.storage.transactionSync(() => {
+        for (const [deliveryId, breachId] of stale) {
+          this.sql.exec(
+            `UPDATE deliveries SET state = 'skipped', skip_reason = ?, updated_at = ? WHERE delivery_id = ? AND state = 'held'`,
+            `dropped from the quiet-hours digest: the breach of the same target had already fired (${breachId})`,
+            now,
+            deliveryId,
+          );
+        }
+      });
+    }
+    const held = due.filter((row) => !stale.has(row.delivery_id));
     if (held.length === 0) return;
     const groups = new Map<string, Row[]>();
     for (const row of held) {
