@@ -27,7 +27,7 @@ export const CaseListQuery = z
     assignee: filterValue.optional(),
     group: filterValue.optional(),
     channel: Channel.optional(),
-    q: filterValue.optional().meta({ description: "Ticket id, order id, tracking number, customer email or phone: exact or prefix (email and tracking number in any case)." }),
+    q: z.string().trim().max(200).optional().meta({ description: "Ticket id, order id, tracking number, customer email or phone: exact or prefix (email and tracking number in any case). Empty: no search." }),
     cursor: z.string().max(500).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(50),
   })

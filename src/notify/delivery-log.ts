@@ -714,7 +714,7 @@ export class DeliveryLog {
    * `…:warning:<level>:<at>`, its breach's `…:due:0:<the target's due instant>` (the warning's `dueAt`).
    */
   private breachSentFor(row: Row): string | null {
-    if (row.kind !== "reminder" || row.reminder_id === null) return null;
+    if (row.kind !== "reminder" || row.reminder_id === null || !row.reminder_id.includes(":warning:")) return null;
     const r = JSON.parse(row.payload) as Reminder;
     if (!r.kind.endsWith(".warning")) return null;
     const breachId = row.reminder_id.replace(/:warning:\d+:\d+$/, `:due:0:${Date.parse(r.dueAt)}`);

@@ -102,6 +102,8 @@ describe("board filters, search and counts", () => {
     expect(ids(await list(store, "?q=2002"))).toEqual(["shipment:ups:1ZAB12345"]);
     expect(ids(await list(store, "?q=1zab"))).toEqual(["shipment:ups:1ZAB12345"]);
     expect(ids(await list(store, "?q=nobody"))).toEqual([]);
+    // An empty search box searches nothing away.
+    expect(ids(await list(store, "?q=&type=ticket"))).toEqual(["ticket:custom:F-1", "ticket:custom:F-3", "ticket:custom:F-2"]);
   });
 
   it("refuses an unknown parameter or value by name, and a limit past 1,000", async () => {
