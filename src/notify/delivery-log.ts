@@ -397,14 +397,6 @@ export class DeliveryLog {
     if (row.state !== "pending") return { action: "skip", reason: `already ${row.state}` };
     if (row.lease_until !== null && row.lease_until > now) return { action: "wait", seconds: Math.ceil((row.lease_until - now) / 1000) + 1 };
     if (row.channel === null) return { action: "skip", reason: "delivery has no channel" };
-    // A warning still unsent when its target's breach has fired (a copy re-sent after a restart,
-    // a retry) would arrive after the breach, saying "due in under a minute".
-    const breachId = this.breachSentFor(row);
-    if (breachId !== null) {
-      const reason = `dropped: the breach of the same target had already fired (${breachId})`;
-      this.sql.exec(`UPDATE deliveries SET state = 'skipped', skip_reason = ?, updated_at = ?, next_attempt_at = NULL WHERE delivery_id = ?`, reason, now, deliveryId);
-      return { action: "skip", reason };
-    }
     // Read before claiming, so a row that does not read back is not left claimed.
     const outbound = this.outbound(row);
     this.sql.exec(`UPDATE deliveries SET lease_until = ? WHERE delivery_id = ?`, now + leaseMs, deliveryId);
@@ -787,6 +779,19 @@ export class DeliveryLog {
     if (stale.length === 0) return;
     this.storage.transactionSync(() => {
       for (const row of stale) {
+        // A warning never tried whose queue message was lost (a restart under `wrangler dev`)
+        // would go out now, after its target's breach, saying "due in under a minute". One
+        // already tried is sent again: the receiver may have seen it, and it is owed its end.
+        const breachId = row.attempts === 0 ? this.breachSentFor(row) : null;
+        if (breachId !== null) {
+          this.sql.exec(
+            `UPDATE deliveries SET state = 'skipped', skip_reason = ?, updated_at = ?, next_attempt_at = NULL, enqueued_at = NULL WHERE delivery_id = ?`,
+            `dropped: not sent before the breach of the same target fired (${breachId}), and would now arrive after it`,
+            now,
+            row.delivery_id,
+          );
+          continue;
+        }
         this.logAttempt({ deliveryId: row.delivery_id, attempt: row.attempts, at: now, durationMs: 0, status: null, error: "no activity for an hour past the expected retry: sent to the queue again", outcome: "requeued", source: "sweeper" });
         this.sql.exec(`UPDATE deliveries SET enqueued_at = NULL, updated_at = ? WHERE delivery_id = ?`, now, row.delivery_id);
       }
