@@ -24,6 +24,7 @@ export function cancelReason(row: Pick<TimerRow, "kind" | "spec">, ev: Evaluatio
       if (!clock) return `no ${label(metric)} target applies any more`;
       if (clock.status === "fulfilled" && clock.fulfilledAt !== null) return `${label(metric)} fulfilled at ${iso(clock.fulfilledAt)}`;
       if (clock.status === "paused") return `${label(metric)} clock paused (status ${s.status ?? "unknown"})`;
+      if (row.kind.endsWith(".warning") && clock.dueAt !== null && clock.dueAt <= _now) return `the ${label(metric)} target was due at ${iso(clock.dueAt)} before this warning went out: the breach says more`;
       if (clock.dueAt !== null) return `deadline moved to ${iso(clock.dueAt)}`;
       return resolved ?? "no longer due";
     }

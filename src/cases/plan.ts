@@ -11,7 +11,7 @@
  * Keys are stable for the same situation and change when the situation changes (a deadline that
  * moves gets a new key), so a key identifies one reminder forever: it is the idempotency key.
  */
-import { addBusinessTime, type Calendar } from "../calendar/index";
+import { addBusinessTime, businessTimeBetween, type Calendar } from "../calendar/index";
 import type { SlaMetric } from "../sla/index";
 import type { ClockState, MetricClock } from "../sla/index";
 import { parseDuration, type Policy, type RulesDocument } from "../rules/schema";
@@ -54,7 +54,7 @@ export type TimerDetail =
   | { type: "rating"; ratedAt: number; replyBy: number; comment?: string | undefined; publicReply: boolean }
   | { type: "circles"; reason: "messages" | "reopenings"; count: number; suggestion: string }
   | { type: "dispute"; signal: string; suggestion: string }
-  | { type: "shipment"; trigger: DelayTrigger; since: number; reason?: string | undefined; contactBy: number; update?: number; guidance: string; preferPhone: boolean };
+  | { type: "shipment"; trigger: DelayTrigger; since: number; reason?: string | undefined; contactBy: number; update?: number; missedSince?: number; guidance: string; preferPhone: boolean };
 
 export interface PlannedTimer {
   /** Unique within the case; the timer row id and (with the case id) the reminder's idempotency key. */
@@ -121,8 +121,10 @@ function planClock(c: Ctx, clock: MetricClock): void {
   for (const w of clock.wakeups) {
     const key = `sla:${w.key}`;
     if (w.kind === "warning") {
-      // A warning first planned after its own breach would only be noise.
-      if (clock.dueAt <= c.input.now && !c.input.known.has(key)) continue;
+      // A warning once its target is due would only be noise: the breach fires now (or has) and
+      // says more. That includes one planned in time that could not go out in time (the object
+      // was down): after a restart it would arrive next to, or after, its breach.
+      if (clock.dueAt <= c.input.now) continue;
       add(c, {
         key,
         kind: `${clock.metric}.warning`,
@@ -373,6 +375,32 @@ export function contactedSince(s: CaseState, since: number): boolean {
   return s.lastAgentReplyAt !== null && s.lastAgentReplyAt >= since;
 }
 
+/**
+ * The update owed now: the latest interval already due (or the first one, still ahead), one past
+ * it once that has fired. Found by arithmetic rather than by stepping through the intervals: a
+ * parcel promised years ago is owed thousands, and stepping stopped at 1,000 (and then planned
+ * nothing). Missed intervals are not sent one by one; the one sent says since when they were
+ * missed (`missedSince`, the first one not sent).
+ */
+function owedUpdate(c: Ctx, cal: Calendar, anchor: number, every: number): { k: number; at: number; missedSince: number | null } {
+  const now = c.input.now;
+  const nth = (n: number) => addBusinessTime(cal, anchor, n * every);
+  let k = Math.max(1, Math.floor(businessTimeBetween(cal, anchor, now) / every));
+  let at = nth(k);
+  // Business time and its sums can differ by a step at the edges of opening hours.
+  for (let i = 0; i < 3 && k > 1 && at > now; i++) at = nth(--k);
+  for (let i = 0, next = nth(k + 1); i < 3 && next <= now; i++, next = nth(k + 1)) {
+    k += 1;
+    at = next;
+  }
+  const prefix = `shipment:update:${anchor}:`;
+  if (at <= now && c.input.fired.has(`${prefix}${k}`)) return { k: k + 1, at: nth(k + 1), missedSince: null };
+  if (at > now) return { k, at, missedSince: null };
+  let lastSent = 0;
+  for (const key of c.input.fired) if (key.startsWith(prefix)) lastSent = Math.max(lastSent, Number(key.slice(prefix.length)) || 0);
+  return { k, at, missedSince: k - lastSent > 1 ? nth(lastSent + 1) : null };
+}
+
 function planShipment(c: Ctx): void {
   const rule = c.doc.playbook.shipmentDelay;
   const s = c.input.state;
@@ -420,30 +448,20 @@ function planShipment(c: Ctx): void {
   // After downtime only the latest missed one is sent, not a burst.
   const every = ms(rule.updateEvery);
   const anchor = contactedSince(s, delay.at) ? s.lastAgentReplyAt! : delay.at;
-  let k = 1;
-  let at = addBusinessTime(cal, anchor, every);
-  while (k < 1000) {
-    const next = addBusinessTime(cal, anchor, (k + 1) * every);
-    if (next > c.input.now) break;
-    k += 1;
-    at = next;
-  }
-  if (at <= c.input.now && c.input.fired.has(`shipment:update:${anchor}:${k}`)) {
-    k += 1;
-    at = addBusinessTime(cal, anchor, k * every);
-  }
+  const { k, at, missedSince } = owedUpdate(c, cal, anchor, every);
+  const catchUp = missedSince === null ? "" : `; catching up: the updates owed since ${iso(missedSince)} were missed, the next follows ${rule.updateEvery} after this one`;
   add(c, {
     key: `shipment:update:${anchor}:${k}`,
     kind: "shipment.update_due",
     dueAt: at,
     why:
       anchor === delay.at
-        ? `update ${k} owed to the customer (every ${rule.updateEvery} until delivered)`
-        : `update ${k} owed to the customer since they were contacted at ${iso(anchor)} (every ${rule.updateEvery} until delivered)`,
+        ? `update ${k} owed to the customer (every ${rule.updateEvery} until delivered)${catchUp}`
+        : `update ${k} owed to the customer since they were contacted at ${iso(anchor)} (every ${rule.updateEvery} until delivered)${catchUp}`,
     urgency: "normal",
     channels,
     rule: { name: "shipment delay", version: c.version, path: "playbook.shipmentDelay.updateEvery" },
-    detail: { ...shipmentDetail, update: k },
+    detail: { ...shipmentDetail, update: k, ...(missedSince === null ? {} : { missedSince }) },
   });
 }
 

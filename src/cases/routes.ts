@@ -32,7 +32,7 @@ export const caseRoutes = [
     path: "/v1/stores/:storeId/cases",
     summary: "List cases",
     description:
-      "Newest first, 50 per page (`limit` up to 200), each with its next due instant. `state`: `breached` (open with a breached target or missed callback), `due-soon` (something due within the hour), `open`, `closed`. Pass `nextCursor` back as `cursor` for the next page.",
+      "Breached first, then by the next due instant (nothing due last), then newest; 50 per page (`limit` up to 1000). `state`: `breached` (open with a breached SLA target or a promised callback past its time), `due-soon` (something due within the hour), `open`, `closed`, `at-risk` (a playbook miss: a late parcel whose customer nobody contacted, a bad rating nobody answered, a callback past due; open or not). `type`, `priority`, `status`, `policy`, `assignee`, `group` and `channel` match exactly; `q` searches ticket ids, order ids, tracking numbers, customer emails and phones (exact or prefix). `counts` gives, per filter, how many cases match each value with the other filters applied. An unknown parameter or value is refused (400). Pass `nextCursor` back as `cursor` for the next page: pages keep the order of the first one's instant.",
     tags: ["Cases"],
     auth: "store",
     query: CaseListQuery,
@@ -41,7 +41,8 @@ export const caseRoutes = [
       if (query.cursor !== undefined && !isValidCursor(query.cursor)) {
         throw new ApiError(400, "validation_failed", "query string is not valid: 1 problem(s)", [{ path: "query.cursor", message: "not a cursor returned by this API" }]);
       }
-      return json(await env.STORES.getByName(auth!.storeId).listCases({ state: query.state, cursor: query.cursor, limit: query.limit }));
+      const { cursor, limit, ...filters } = query;
+      return json(await env.STORES.getByName(auth!.storeId).listCases({ filters, cursor, limit }));
     },
   }),
   defineRoute({

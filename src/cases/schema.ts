@@ -4,20 +4,40 @@
  * it fired (and how late) or why it was cancelled.
  */
 import { z } from "zod";
-import { Channel, OrderValue } from "../events/model";
+import { Channel, OrderValue, Priority } from "../events/model";
 import { DeliveryState } from "../notify/views";
-import { CaseSummary, CaseListState } from "../stores/case-index";
+import { CaseCounts, CaseSummary, CaseListState, CaseStatusKey } from "../stores/case-index";
 
 const iso = z.string().meta({ description: "ISO 8601 instant (UTC)" });
 const isoInstant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 instant with a zone, e.g. 2026-12-01T14:00:00+03:00" });
 
-export const CaseListQuery = z.object({
-  state: CaseListState.optional(),
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+const filterValue = z.string().trim().min(1).max(200);
 
-export const CaseList = z.object({ cases: z.array(CaseSummary), nextCursor: z.string().nullable() });
+/**
+ * Strict: a parameter the list does not know is refused with its name (`query.<name>`) rather
+ * than ignored, so a typo in a filter never silently lists everything.
+ */
+export const CaseListQuery = z
+  .object({
+    state: CaseListState.optional(),
+    type: z.enum(["ticket", "shipment"]).optional(),
+    priority: Priority.optional(),
+    status: CaseStatusKey.optional().meta({ description: "A ticket's status, or a shipment's latest milestone (`shipment.exception`…)." }),
+    policy: filterValue.optional().meta({ description: "The policy's name." }),
+    assignee: filterValue.optional(),
+    group: filterValue.optional(),
+    channel: Channel.optional(),
+    q: z.string().trim().max(200).optional().meta({ description: "Ticket id, order id, tracking number, customer email or phone: exact or prefix (email and tracking number in any case). Empty: no search." }),
+    cursor: z.string().max(500).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(50),
+  })
+  .strict();
+
+export const CaseList = z.object({
+  cases: z.array(CaseSummary),
+  nextCursor: z.string().nullable(),
+  counts: CaseCounts.meta({ description: "Per filter, how many cases match each value with the other filters applied (each `state` counts on its own: a breached case is also open)." }),
+});
 
 const MAX_CALLBACK_AHEAD_MS = 90 * 86_400_000;
 

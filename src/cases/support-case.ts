@@ -62,7 +62,8 @@ import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
 import { cancelReason } from "./explain";
 import { caseView, type CaseObjectView } from "./view";
-import { isResolvedStatus, type CaseEvent } from "./state";
+import { casePushOf, MISS_KINDS } from "./index-summary";
+import type { CaseEvent } from "./state";
 
 export interface IngestResult {
   caseId: string;
@@ -546,26 +547,11 @@ export class SupportCase extends DurableObject<Env> {
   private async pushSummary(ev: Evaluation, now: number): Promise<void> {
     const id = this.identity();
     if (!id) return;
-    const s = ev.state;
     const upcoming = upcomingTimers(this.sql, UPCOMING_CAP).map((t) => ({ at: new Date(t.dueAt).toISOString(), kind: t.kind }));
-    const summary: CasePush = {
-      caseId: id.caseId,
-      type: s.type,
-      provider: s.key.type === "ticket" ? s.key.provider : s.provider,
-      status: s.status ?? (s.shipment?.milestone ?? null),
-      open: s.type === "ticket" ? !isResolvedStatus(s.status) : s.shipment?.deliveredAt === null && !isResolvedStatus(s.status),
-      breached: !isResolvedStatus(s.status) && (ev.clocks.clocks.some((c) => c.status === "breached") || s.callbacks.some((c) => c.doneAt === null && c.at !== null && c.at < now)),
-      priority: s.priority ?? null,
-      openedAt: new Date(s.openedAt).toISOString(),
-      lastEventAt: new Date(s.lastEventAt).toISOString(),
-      subject: s.subject ?? null,
-      customerEmail: s.customer.email ?? null,
-      customerName: s.customer.name ?? null,
-      ticketId: s.key.type === "ticket" ? s.key.ticketId : null,
-      url: s.url ?? null,
-      orderIds: s.orderIds,
-      upcoming,
-    };
+    // A miss already reminded about is left out of the plan; only then is the plan asked again without what fired.
+    const missFired = readTimers(this.sql).some((t) => t.state === "fired" && MISS_KINDS.has(t.kind));
+    const owed = missFired ? (this.caseEngine().evaluate({ pins: await this.pins(), now })?.timers ?? []) : ev.timers;
+    const summary = casePushOf({ caseId: id.caseId, ev, owed, upcoming, now });
     if (!indexPushNeeded(this.indexedSummary(), summary, now)) return;
     const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
     setMeta(this.sql, "indexSeq", String(seq));

@@ -38,7 +38,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 export function issuesFromZod(error: z.ZodError, prefix: PropertyKey[] = []): ErrorIssue[] {
-  return error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: issue.message }));
+  return error.issues.flatMap((issue) =>
+    // A strict object's unknown keys are named one by one (`query.assigne`), not as the object.
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ path: formatPath([...prefix, ...issue.path, key]), message: `unknown field "${key}"` }))
+      : [{ path: formatPath([...prefix, ...issue.path]), message: issue.message }],
+  );
 }
 
 export function validationError(error: z.ZodError, what = "request body", prefix: PropertyKey[] = []): ApiError {

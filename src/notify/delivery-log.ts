@@ -445,13 +445,15 @@ export class DeliveryLog {
       if (input.outcome === "delivered") state = "delivered";
       else if ((input.outcome === "dead" || skipped) && row.state !== "delivered") state = skipped ? "skipped" : "dead";
       this.sql.exec(
-        `UPDATE deliveries SET attempts = ?, last_status = ?, last_error = COALESCE(?, last_error), last_attempt_at = ?, next_attempt_at = ?,
+        `UPDATE deliveries SET attempts = ?, last_status = ?, last_error = CASE WHEN ? THEN NULL ELSE COALESCE(?, last_error) END, last_attempt_at = ?, next_attempt_at = ?,
            lease_until = NULL, state = ?, updated_at = ?, skip_reason = ?,
            delivered_at = CASE WHEN ? = 'delivered' THEN COALESCE(delivered_at, ?) ELSE delivered_at END,
            dead_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END
          WHERE delivery_id = ?`,
         attempt,
         input.status,
+        // Delivered: an earlier attempt's error is that attempt's (in `attempts`), not the delivery's.
+        input.outcome === "delivered" ? 1 : 0,
         skipped ? null : input.error,
         input.at,
         input.outcome === "retry" ? input.retryAt : null,
@@ -622,7 +624,8 @@ export class DeliveryLog {
         digestSize: row.kind === "digest" ? (digestSizes.get(row.delivery_id) ?? 0) : null,
         attemptCount: row.attempts,
         lastStatus: row.last_status,
-        lastError: row.last_error,
+        // Rows delivered before last_error was cleared on delivery still hold an old attempt's error.
+        lastError: row.state === "delivered" ? null : row.last_error,
         lastAttemptAt: iso(row.last_attempt_at),
         nextAttemptAt: row.state === "pending" ? iso(row.next_attempt_at) : null,
         createdAt: iso(row.created_at)!,
@@ -698,8 +701,41 @@ export class DeliveryLog {
     await this.rearm(now, true);
   }
 
+  /**
+   * The breach reminder that made a held warning stale, if it has fired: the warning ("due in
+   * under a minute") would otherwise arrive in the morning's digest after the urgent breach of
+   * the same target. Their reminder ids differ only in the timer key's tail: a warning's
+   * `…:warning:<level>:<at>`, its breach's `…:due:0:<the target's due instant>` (the warning's `dueAt`).
+   */
+  private breachSentFor(row: Row): string | null {
+    if (row.kind !== "reminder" || row.reminder_id === null || !row.reminder_id.includes(":warning:")) return null;
+    const r = JSON.parse(row.payload) as Reminder;
+    if (!r.kind.endsWith(".warning")) return null;
+    const breachId = row.reminder_id.replace(/:warning:\d+:\d+$/, `:due:0:${Date.parse(r.dueAt)}`);
+    if (breachId === row.reminder_id) return null;
+    return this.sql.exec(`SELECT 1 FROM deliveries WHERE reminder_id = ? LIMIT 1`, breachId).toArray().length > 0 ? breachId : null;
+  }
+
   private releaseHeld(now: number): void {
-    const held = this.sql.exec<Row>(`SELECT * FROM deliveries WHERE state = 'held' AND release_at <= ? ORDER BY seq`, now).toArray();
+    const due = this.sql.exec<Row>(`SELECT * FROM deliveries WHERE state = 'held' AND release_at <= ? ORDER BY seq`, now).toArray();
+    const stale = new Map<string, string>();
+    for (const row of due) {
+      const breachId = this.breachSentFor(row);
+      if (breachId !== null) stale.set(row.delivery_id, breachId);
+    }
+    if (stale.size > 0) {
+      this.storage.transactionSync(() => {
+        for (const [deliveryId, breachId] of stale) {
+          this.sql.exec(
+            `UPDATE deliveries SET state = 'skipped', skip_reason = ?, updated_at = ? WHERE delivery_id = ? AND state = 'held'`,
+            `dropped from the quiet-hours digest: the breach of the same target had already fired (${breachId})`,
+            now,
+            deliveryId,
+          );
+        }
+      });
+    }
+    const held = due.filter((row) => !stale.has(row.delivery_id));
     if (held.length === 0) return;
     const groups = new Map<string, Row[]>();
     for (const row of held) {
@@ -745,6 +781,19 @@ export class DeliveryLog {
     if (stale.length === 0) return;
     this.storage.transactionSync(() => {
       for (const row of stale) {
+        // A warning never tried whose queue message was lost (a restart under `wrangler dev`)
+        // would go out now, after its target's breach, saying "due in under a minute". One
+        // already tried is sent again: the receiver may have seen it, and it is owed its end.
+        const breachId = row.attempts === 0 ? this.breachSentFor(row) : null;
+        if (breachId !== null) {
+          this.sql.exec(
+            `UPDATE deliveries SET state = 'skipped', skip_reason = ?, updated_at = ?, next_attempt_at = NULL, enqueued_at = NULL WHERE delivery_id = ?`,
+            `dropped: not sent before the breach of the same target fired (${breachId}), and would now arrive after it`,
+            now,
+            row.delivery_id,
+          );
+          continue;
+        }
         this.logAttempt({ deliveryId: row.delivery_id, attempt: row.attempts, at: now, durationMs: 0, status: null, error: `no activity for ${Math.round(this.staleAfterMs / 1000)} s past the expected attempt: sent to the queue again`, outcome: "requeued", source: "sweeper" });
         this.sql.exec(`UPDATE deliveries SET enqueued_at = NULL, updated_at = ? WHERE delivery_id = ?`, now, row.delivery_id);
       }

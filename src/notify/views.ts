@@ -11,7 +11,7 @@ export const DELIVERY_STATE_MEANINGS: { readonly [S in (typeof STATES)[number]]:
   delivered: "the channel accepted it (2xx)",
   dead: "a permanent error, retries exhausted, or a channel the rules do not define; `POST …/deliveries/:id/retry` sends it again with the same idempotency key",
   skipped:
-    "the channel does not apply to this reminder: a helpdesk note channel, and a case with no ticket of that helpdesk (a shipment with no open ticket, a ticket from another helpdesk or the `custom` provider). Nothing is sent, the channel's health is untouched, and `skippedBecause` says why",
+    "the channel does not apply to this reminder: a helpdesk note channel, and a case with no ticket of that helpdesk (a shipment with no open ticket, a ticket from another helpdesk or the `custom` provider), or a warning whose target's breach fired before it was ever tried (dropped from a quiet-hours digest, or from a re-send after its queue message was lost). Nothing is sent, the channel's health is untouched, and `skippedBecause` says why",
   no_channels: "the rule that fired names no channel, so nobody was told (shown so the gap is visible)",
 };
 

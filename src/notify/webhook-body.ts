@@ -8,7 +8,9 @@ import { ChannelNotice, type Outbound } from "./messages";
 import { Reminder } from "./reminder";
 
 /** The reminder as a receiver sees it: everything but the internal list of channel names. */
-export const WebhookReminder = Reminder.omit({ channels: true }).meta({
+export const WebhookReminder = Reminder.omit({ channels: true }).extend({
+  lateByMs: z.number().meta({ description: "How late the reminder went out, in ms: after its own instant for a warning (whose `dueAt` is its target's due instant), after `dueAt` for everything else (negative for a callback reminder ahead of the promised time)." }),
+}).meta({
   description: "A reminder: what is due, how late, for which customer, and the playbook's next action.",
 });
 
@@ -47,9 +49,23 @@ export const WebhookBody = z
   });
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
+/** A warning's own instant, the last part of its timer key (`…:warning:<level>:<at>`; see Reminder.id). */
+const WARNING_AT = /:warning:\d+:(\d+)$/;
+
+/**
+ * How late the reminder went out. A warning's `dueAt` is its target's due instant (what the
+ * receiver must beat), so `firedAt − dueAt` read "an hour early" for a warning sent on time;
+ * a warning is late only against its own instant.
+ */
+function lateByMsOf(r: Reminder): number {
+  const own = r.kind.endsWith(".warning") ? WARNING_AT.exec(r.id) : null;
+  const firedAt = Date.parse(r.firedAt);
+  return own && Number.isFinite(firedAt) ? firedAt - Number(own[1]) : r.lateByMs;
+}
+
 function strip(r: Reminder): z.infer<typeof WebhookReminder> {
   const { channels: _channels, ...rest } = r;
-  return rest;
+  return { ...rest, lateByMs: lateByMsOf(r) };
 }
 
 export function webhookBody(out: Outbound, channel: string): WebhookBody {

@@ -1,8 +1,9 @@
 /**
  * The store's case index, inside its registry object: one row per case, pushed by the case
- * object after every change. It answers what no single case can: the case list (newest first,
- * by state), and "does this customer or order already have an open ticket?", which is how a late
- * parcel finds the conversation the customer is already having.
+ * object after every change. It answers what no single case can: the case list behind the
+ * console's board (filtered, searched, counted per filter value, breached first, then by the next
+ * due instant), and "does this customer or order already have an open ticket?", which is how a
+ * late parcel finds the conversation the customer is already having.
  *
  * Each push carries the case's own sequence number, so a push that arrives late (the case object
  * had moved on while the RPC was in flight) never overwrites a newer one.
@@ -15,6 +16,7 @@
  * to the store's single registry object, the store's hot spot under load.
  */
 import { z } from "zod";
+import { CaseStatus, ShipmentKind } from "../events/model";
 import type { Migration } from "../lib/sql-migrations";
 
 export const caseIndexMigrations: Migration[] = [
@@ -40,43 +42,98 @@ export const caseIndexMigrations: Migration[] = [
           ALTER TABLE case_index DROP COLUMN next_due_at;
           ALTER TABLE case_index DROP COLUMN next_due_kind;`,
   },
+  {
+    // The board filters and searches on these. `status_key` is what the status filter matches
+    // (a ticket's status, a shipment's milestone), since a shipment's `status` is now a sentence.
+    // Rows pushed before this keep nulls until their case next pushes.
+    id: 3,
+    sql: `ALTER TABLE case_index ADD COLUMN status_key TEXT;
+          UPDATE case_index SET status_key = status;
+          ALTER TABLE case_index ADD COLUMN policy TEXT;
+          ALTER TABLE case_index ADD COLUMN channel TEXT;
+          ALTER TABLE case_index ADD COLUMN assignee TEXT;
+          ALTER TABLE case_index ADD COLUMN grp TEXT;
+          ALTER TABLE case_index ADD COLUMN customer_phone TEXT;
+          ALTER TABLE case_index ADD COLUMN phone_digits TEXT;
+          ALTER TABLE case_index ADD COLUMN tracking_number TEXT;
+          ALTER TABLE case_index ADD COLUMN carrier TEXT;
+          ALTER TABLE case_index ADD COLUMN breached_targets TEXT NOT NULL DEFAULT '[]';
+          ALTER TABLE case_index ADD COLUMN at_risk TEXT NOT NULL DEFAULT '[]';
+          CREATE INDEX case_index_open_breached ON case_index (open, breached);
+          CREATE INDEX case_index_ticket ON case_index (ticket_id);
+          CREATE INDEX case_index_tracking ON case_index (tracking_number COLLATE NOCASE);
+          CREATE INDEX case_index_phone ON case_index (phone_digits);`,
+  },
 ];
 
 /** How many upcoming reminders a push carries; a case with more pushes again as they fire. */
 export const UPCOMING_CAP = 20;
 
-export const CaseListState = z.enum(["breached", "due-soon", "open", "closed"]);
+export const CaseListState = z.enum(["breached", "due-soon", "open", "closed", "at-risk"]);
 export type CaseListState = z.infer<typeof CaseListState>;
+
+/** What the status filter matches: a ticket's status, or a shipment's latest milestone. */
+export const CaseStatusKey = z.enum([...CaseStatus.options, ...ShipmentKind.options]);
+export type CaseStatusKey = z.infer<typeof CaseStatusKey>;
+
+/** A playbook miss: something owed to the customer that nobody has done. */
+export const AtRisk = z.object({
+  kind: z.string().meta({ description: "The playbook timer kind behind it: `shipment.contact_due` (a late parcel whose customer nobody has contacted), `rating.reply_due` (a bad rating nobody answered), `callback.due` (a promised callback past its time, not done)." }),
+  label: z.string().meta({ description: "What is overdue, in words." }),
+  since: z.string().meta({ description: "When it began: the parcel's delay, the rating, the promised callback time (ISO 8601, UTC)." }),
+});
+export type AtRisk = z.infer<typeof AtRisk>;
 
 const CaseFields = {
   caseId: z.string(),
   type: z.enum(["ticket", "shipment"]),
   provider: z.string(),
-  status: z.string().nullable(),
+  status: z.string().nullable().meta({ description: "A ticket's status (`open`, `pending`…); for a shipment, a readable status such as `Exception: address issue`, `In transit` or `Delivered`." }),
   open: z.boolean(),
-  breached: z.boolean(),
+  breached: z.boolean().meta({
+    description:
+      "Open, with an SLA target breached (first reply, next reply, periodic update, resolution) or a promised callback past its time. As of the case's last change: `breachedTargets` says which. Playbook misses are not breaches: see `atRisk`.",
+  }),
   priority: z.string().nullable(),
   openedAt: z.string(),
   lastEventAt: z.string().describe("The latest event the index has been told of: refreshed with any other change, else at most once a minute (the case itself is always exact)."),
-  subject: z.string().nullable(),
+  subject: z.string().nullable().meta({ description: "A ticket's subject; for a shipment, its carrier, tracking number and order." }),
   customerEmail: z.string().nullable(),
   customerName: z.string().nullable(),
   ticketId: z.string().nullable(),
   url: z.string().nullable(),
   orderIds: z.array(z.string()),
+  policy: z.string().nullable().meta({ description: "The name of the policy the case matches; null when none does." }),
+  channel: z.string().nullable(),
+  assignee: z.string().nullable(),
+  group: z.string().nullable(),
+  customerPhone: z.string().nullable(),
+  trackingNumber: z.string().nullable(),
+  carrier: z.string().nullable(),
+  breachedTargets: z.array(z.string()).meta({ description: "Which targets are breached: `first_reply`, `next_reply`, `periodic_update`, `resolution`, `callback`. Empty unless `breached`." }),
 };
 
 /** A reminder the case has planned and not fired yet: when, and which timer kind. */
 export const UpcomingReminder = z.object({ at: z.string(), kind: z.string() });
 export type UpcomingReminder = z.infer<typeof UpcomingReminder>;
 
-/** What a case tells the index about itself. */
-export const CasePush = z.object({ ...CaseFields, upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP) });
+/**
+ * What a case tells the index about itself. `atRisk` may hold misses that begin later (a
+ * callback promised for tomorrow): the list shows each from its `since`, so the passing of that
+ * instant is not a push, as with `upcoming`.
+ */
+export const CasePush = z.object({
+  ...CaseFields,
+  statusKey: CaseStatusKey.nullable(),
+  atRisk: z.array(AtRisk).max(UPCOMING_CAP),
+  upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP),
+});
 export type CasePush = z.infer<typeof CasePush>;
 
 /** A case as the case list shows it. */
 export const CaseSummary = z.object({
   ...CaseFields,
+  atRisk: z.array(AtRisk).meta({ description: "Playbook misses open on the case now; a case with any is `at-risk`, open or not." }),
   /** The next instant something is due on this case (a pending timer), if any. */
   nextDueAt: z.string().nullable(),
   nextDueKind: z.string().nullable(),
@@ -91,6 +148,8 @@ export type CaseSummary = z.infer<typeof CaseSummary>;
  */
 export const LAST_EVENT_REFRESH_MS = 60_000;
 
+const COMPARED = [...(Object.keys(CaseFields) as (keyof typeof CaseFields)[]).filter((f) => f !== "lastEventAt"), "statusKey", "atRisk"] as const;
+
 /**
  * Whether the index needs this push. It does not when everything but `upcoming` is the same
  * (`lastEventAt` within LAST_EVENT_REFRESH_MS) and the only reminders gone from `upcoming` are ones
@@ -98,8 +157,7 @@ export const LAST_EVENT_REFRESH_MS = 60_000;
  */
 export function indexPushNeeded(indexed: CasePush | null, next: CasePush, now: number): boolean {
   if (!indexed) return true;
-  for (const field of Object.keys(CaseFields) as (keyof typeof CaseFields)[]) {
-    if (field === "lastEventAt") continue;
+  for (const field of COMPARED) {
     if (JSON.stringify(indexed[field]) !== JSON.stringify(next[field])) return true;
   }
   if (Math.abs(Date.parse(next.lastEventAt) - Date.parse(indexed.lastEventAt)) >= LAST_EVENT_REFRESH_MS) return true;
@@ -128,14 +186,21 @@ interface IndexRow {
   ticket_id: string | null;
   url: string | null;
   seq: number;
+  policy: string | null;
+  channel: string | null;
+  assignee: string | null;
+  grp: string | null;
+  customer_phone: string | null;
+  tracking_number: string | null;
+  carrier: string | null;
+  /** JSON array of target names. */
+  breached_targets: string;
+  /** JSON `[[sinceMs, kind, label], …]`. */
+  at_risk: string;
   [key: string]: SqlStorageValue;
 }
 
-function summaryOf(sql: SqlStorage, r: IndexRow, now: number): CaseSummary {
-  const orderIds = sql
-    .exec<{ order_id: string }>(`SELECT order_id FROM case_orders WHERE case_id = ? ORDER BY order_id`, r.case_id)
-    .toArray()
-    .map((o) => o.order_id);
+function summaryOf(r: IndexRow, orderIds: string[], now: number): CaseSummary {
   const next = (JSON.parse(r.upcoming) as [number, string][]).find(([at]) => at > now);
   return {
     caseId: r.case_id,
@@ -155,7 +220,22 @@ function summaryOf(sql: SqlStorage, r: IndexRow, now: number): CaseSummary {
     ticketId: r.ticket_id,
     url: r.url,
     orderIds,
+    policy: r.policy ?? null,
+    channel: r.channel ?? null,
+    assignee: r.assignee ?? null,
+    group: r.grp ?? null,
+    customerPhone: r.customer_phone ?? null,
+    trackingNumber: r.tracking_number ?? null,
+    carrier: r.carrier ?? null,
+    breachedTargets: JSON.parse(r.breached_targets) as string[],
+    atRisk: (JSON.parse(r.at_risk) as [number, string, string][]).filter(([since]) => since <= now).map(([since, kind, label]) => ({ kind, label, since: new Date(since).toISOString() })),
   };
+}
+
+/** Digits of a phone number, so `+1 (555) 010-2000` and `15550102000` find each other. */
+export function phoneDigits(phone: string | null | undefined): string | null {
+  const d = phone?.replace(/\D/g, "") ?? "";
+  return d.length > 0 ? d : null;
 }
 
 /** Stores a case's summary unless a newer one (higher `seq`) is already there. */
@@ -164,13 +244,17 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
   if (current && current.seq >= seq) return false;
   sql.exec(
     `INSERT INTO case_index (case_id, type, provider, status, open, breached, priority, opened_at, last_event_at, upcoming,
-                             subject, customer_email, customer_name, ticket_id, url, seq, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             subject, customer_email, customer_name, ticket_id, url, seq, updated_at,
+                             status_key, policy, channel, assignee, grp, customer_phone, phone_digits, tracking_number, carrier, breached_targets, at_risk)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (case_id) DO UPDATE SET type = excluded.type, provider = excluded.provider, status = excluded.status, open = excluded.open,
        breached = excluded.breached, priority = excluded.priority, opened_at = excluded.opened_at, last_event_at = excluded.last_event_at,
        upcoming = excluded.upcoming, subject = excluded.subject,
        customer_email = excluded.customer_email, customer_name = excluded.customer_name, ticket_id = excluded.ticket_id,
-       url = excluded.url, seq = excluded.seq, updated_at = excluded.updated_at`,
+       url = excluded.url, seq = excluded.seq, updated_at = excluded.updated_at,
+       status_key = excluded.status_key, policy = excluded.policy, channel = excluded.channel, assignee = excluded.assignee, grp = excluded.grp,
+       customer_phone = excluded.customer_phone, phone_digits = excluded.phone_digits, tracking_number = excluded.tracking_number,
+       carrier = excluded.carrier, breached_targets = excluded.breached_targets, at_risk = excluded.at_risk`,
     s.caseId,
     s.type,
     s.provider,
@@ -188,6 +272,17 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
     s.url,
     seq,
     now,
+    s.statusKey,
+    s.policy,
+    s.channel,
+    s.assignee,
+    s.group,
+    s.customerPhone,
+    phoneDigits(s.customerPhone),
+    s.trackingNumber,
+    s.carrier,
+    JSON.stringify(s.breachedTargets),
+    JSON.stringify(s.atRisk.map((r) => [Date.parse(r.since), r.kind, r.label])),
   );
   const held = new Set(
     sql
@@ -205,19 +300,120 @@ export function caseIndexed(sql: SqlStorage, caseId: string): boolean {
   return sql.exec(`SELECT 1 FROM case_index WHERE case_id = ?`, caseId).toArray().length > 0;
 }
 
+/** The board's filters; each narrows the list and the counts of every other dimension. */
+export interface CaseFilters {
+  state?: CaseListState | undefined;
+  type?: "ticket" | "shipment" | undefined;
+  priority?: string | undefined;
+  status?: CaseStatusKey | undefined;
+  policy?: string | undefined;
+  assignee?: string | undefined;
+  group?: string | undefined;
+  channel?: string | undefined;
+  /** Ticket id, order id, tracking number, customer email or phone: exact or prefix. */
+  q?: string | undefined;
+}
+
+/** The dimensions the list counts per value. */
+export const FACETS = ["state", "type", "priority", "status", "policy", "assignee", "group", "channel"] as const;
+export type Facet = (typeof FACETS)[number];
+
+export const CaseCounts = z.object({
+  state: z.record(CaseListState, z.number().int()),
+  type: z.record(z.string(), z.number().int()),
+  priority: z.record(z.string(), z.number().int()),
+  status: z.record(z.string(), z.number().int()),
+  policy: z.record(z.string(), z.number().int()),
+  assignee: z.record(z.string(), z.number().int()),
+  group: z.record(z.string(), z.number().int()),
+  channel: z.record(z.string(), z.number().int()),
+});
+export type CaseCounts = z.infer<typeof CaseCounts>;
+
 export interface CasePage {
   cases: CaseSummary[];
   nextCursor: string | null;
+  counts: CaseCounts;
 }
 
 /** How far ahead "due soon" looks. */
 export const DUE_SOON_MS = 60 * 60_000;
 
-const encodeCursor = (openedAt: number, caseId: string) => btoa(JSON.stringify([openedAt, caseId]));
-function decodeCursor(cursor: string): [number, string] | null {
+/** Beyond every instant: where a case with nothing due sorts. */
+const NOTHING_DUE = 8_640_000_000_000_000;
+
+/** The index column behind each value filter. */
+const COLUMN: Record<Exclude<Facet, "state">, string> = { type: "type", priority: "priority", status: "status_key", policy: "policy", assignee: "assignee", group: "grp", channel: "channel" };
+
+interface Frag {
+  sql: string;
+  args: SqlStorageValue[];
+}
+
+/** Reminders already past stay in `upcoming` until the case next pushes; they are not "soon". */
+const dueSoon = (now: number): Frag => ({
+  sql: "(open = 1 AND breached = 0 AND EXISTS (SELECT 1 FROM json_each(case_index.upcoming) AS u WHERE u.value ->> 0 > ? AND u.value ->> 0 <= ?))",
+  args: [now, now + DUE_SOON_MS],
+});
+const atRisk = (now: number): Frag => ({ sql: "EXISTS (SELECT 1 FROM json_each(case_index.at_risk) AS r WHERE r.value ->> 0 <= ?)", args: [now] });
+
+function stateFrag(state: CaseListState, now: number): Frag {
+  switch (state) {
+    case "breached":
+      return { sql: "(open = 1 AND breached = 1)", args: [] };
+    case "due-soon":
+      return dueSoon(now);
+    case "open":
+      return { sql: "open = 1", args: [] };
+    case "closed":
+      return { sql: "open = 0", args: [] };
+    case "at-risk":
+      return atRisk(now);
+  }
+}
+
+function searchFrag(q: string): Frag {
+  const parts: string[] = [
+    "substr(ticket_id, 1, ?) = ?",
+    "substr(upper(tracking_number), 1, ?) = ?",
+    "substr(customer_email, 1, ?) = ?",
+    "EXISTS (SELECT 1 FROM case_orders o WHERE o.case_id = case_index.case_id AND (substr(o.order_id, 1, ?) = ? OR substr(ltrim(o.order_id, '#'), 1, ?) = ?))",
+  ];
+  const bare = q.replace(/^#/, "");
+  const args: SqlStorageValue[] = [q.length, q, q.length, q.toUpperCase(), q.length, q.toLowerCase(), q.length, q, bare.length, bare];
+  // Only something shaped like a phone number is searched as one, so "1001" does not match every phone with those digits.
+  const digits = /^\+?[\d\s().-]+$/.test(q) ? phoneDigits(q) : null;
+  if (digits !== null && digits.length >= 3) {
+    parts.push("substr(phone_digits, 1, ?) = ?");
+    args.push(digits.length, digits);
+  }
+  return { sql: `(${parts.join(" OR ")})`, args };
+}
+
+/** Every filter but `except`, as one WHERE clause. */
+function whereOf(f: CaseFilters, now: number, except?: Facet): Frag {
+  const parts: Frag[] = [];
+  if (f.state !== undefined && except !== "state") parts.push(stateFrag(f.state, now));
+  for (const facet of Object.keys(COLUMN) as (keyof typeof COLUMN)[]) {
+    const v = f[facet];
+    if (v !== undefined && except !== facet) parts.push({ sql: `${COLUMN[facet]} = ?`, args: [v] });
+  }
+  if (f.q !== undefined && f.q !== "") parts.push(searchFrag(f.q));
+  return parts.length === 0 ? { sql: "", args: [] } : { sql: `WHERE ${parts.map((p) => p.sql).join(" AND ")}`, args: parts.flatMap((p) => p.args) };
+}
+
+/**
+ * A cursor is the last row's place in the order, and the instant the first page was read at:
+ * "next due" is worked out at read time, so every page of one listing is ordered as of that
+ * instant and a reminder passing between two pages neither skips a case nor repeats one.
+ */
+type Cursor = [now: number, breached: number, due: number, openedAt: number, caseId: string];
+
+const encodeCursor = (c: Cursor) => btoa(JSON.stringify(c));
+function decodeCursor(cursor: string): Cursor | null {
   try {
     const v = JSON.parse(atob(cursor)) as unknown;
-    return Array.isArray(v) && typeof v[0] === "number" && typeof v[1] === "string" ? [v[0], v[1]] : null;
+    return Array.isArray(v) && v.length === 5 && v.slice(0, 4).every((n) => typeof n === "number" && Number.isFinite(n)) && typeof v[4] === "string" ? (v as Cursor) : null;
   } catch {
     return null;
   }
@@ -227,39 +423,63 @@ export function isValidCursor(cursor: string): boolean {
   return decodeCursor(cursor) !== null;
 }
 
-/** Newest first; `state` filters; the cursor is opaque (the last row's position). */
-export function listCases(sql: SqlStorage, opts: { state?: CaseListState | undefined; cursor?: string | undefined; limit: number; now: number }): CasePage {
-  const where: string[] = [];
-  const args: SqlStorageValue[] = [];
-  switch (opts.state) {
-    case "breached":
-      where.push("open = 1 AND breached = 1");
-      break;
-    case "due-soon":
-      // Reminders already past stay in `upcoming` until the case next pushes; they are not "soon".
-      where.push("open = 1 AND breached = 0 AND EXISTS (SELECT 1 FROM json_each(case_index.upcoming) AS u WHERE u.value ->> 0 > ? AND u.value ->> 0 <= ?)");
-      args.push(opts.now, opts.now + DUE_SOON_MS);
-      break;
-    case "open":
-      where.push("open = 1");
-      break;
-    case "closed":
-      where.push("open = 0");
-      break;
-    default:
-      break;
+function countsOf(sql: SqlStorage, f: CaseFilters, now: number): CaseCounts {
+  const w = whereOf(f, now, "state");
+  const states: Frag[] = CaseListState.options.map((s) => stateFrag(s, now));
+  const row = sql
+    .exec<Record<string, number | null>>(`SELECT ${states.map((s, i) => `SUM(${s.sql}) AS s${i}`).join(", ")} FROM case_index ${w.sql}`, ...states.flatMap((s) => s.args), ...w.args)
+    .one();
+  const state = Object.fromEntries(CaseListState.options.map((s, i) => [s, row[`s${i}`] ?? 0])) as CaseCounts["state"];
+  const out: CaseCounts = { state, type: {}, priority: {}, status: {}, policy: {}, assignee: {}, group: {}, channel: {} };
+  for (const facet of Object.keys(COLUMN) as (keyof typeof COLUMN)[]) {
+    const fw = whereOf(f, now, facet);
+    const col = COLUMN[facet];
+    // The most common values, enough for a filter menu; a store with more assignees pages by search.
+    const rows = sql
+      .exec<{ v: string; n: number }>(`SELECT ${col} AS v, COUNT(*) AS n FROM case_index ${fw.sql ? `${fw.sql} AND` : "WHERE"} ${col} IS NOT NULL GROUP BY ${col} ORDER BY n DESC, v LIMIT 200`, ...fw.args)
+      .toArray();
+    for (const r of rows) out[facet][r.v] = r.n;
   }
+  return out;
+}
+
+/**
+ * Breached first, then by the next due instant (nothing due last), then newest; every filter
+ * applies to the page and to the counts of the other dimensions, as faceted search does.
+ */
+export function listCases(sql: SqlStorage, opts: { filters?: CaseFilters | undefined; cursor?: string | undefined; limit: number; now: number }): CasePage {
   const at = opts.cursor ? decodeCursor(opts.cursor) : null;
-  if (at) {
-    where.push("(opened_at < ? OR (opened_at = ? AND case_id < ?))");
-    args.push(at[0], at[0], at[1]);
-  }
+  const now = at ? at[0] : opts.now;
+  const f = opts.filters ?? {};
+  const w = whereOf(f, now);
+  const after: Frag = at
+    ? {
+        sql: "WHERE (brk < ? OR (brk = ? AND (due > ? OR (due = ? AND (opened_at < ? OR (opened_at = ? AND case_id < ?))))))",
+        args: [at[1], at[1], at[2], at[2], at[3], at[3], at[4]],
+      }
+    : { sql: "", args: [] };
   const rows = sql
-    .exec<IndexRow>(`SELECT * FROM case_index ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY opened_at DESC, case_id DESC LIMIT ?`, ...args, opts.limit + 1)
+    .exec<IndexRow & { brk: number; due: number; order_ids: string }>(
+      `SELECT c.*, (SELECT json_group_array(order_id) FROM (SELECT order_id FROM case_orders o WHERE o.case_id = c.case_id ORDER BY order_id)) AS order_ids
+       FROM (SELECT *, (open = 1 AND breached = 1) AS brk,
+                    COALESCE((SELECT MIN(u.value ->> 0) FROM json_each(case_index.upcoming) AS u WHERE u.value ->> 0 > ?), ?) AS due
+             FROM case_index ${w.sql}) AS c
+       ${after.sql}
+       ORDER BY brk DESC, due ASC, opened_at DESC, case_id DESC LIMIT ?`,
+      now,
+      NOTHING_DUE,
+      ...w.args,
+      ...after.args,
+      opts.limit + 1,
+    )
     .toArray();
   const page = rows.slice(0, opts.limit);
   const last = page[page.length - 1];
-  return { cases: page.map((r) => summaryOf(sql, r, opts.now)), nextCursor: rows.length > opts.limit && last ? encodeCursor(last.opened_at, last.case_id) : null };
+  return {
+    cases: page.map((r) => summaryOf(r, JSON.parse(r.order_ids) as string[], now)),
+    nextCursor: rows.length > opts.limit && last ? encodeCursor([now, last.brk, last.due, last.opened_at, last.case_id]) : null,
+    counts: countsOf(sql, f, now),
+  };
 }
 
 export interface LinkedTicket {

@@ -14,7 +14,7 @@ import type { ProviderConfig } from "../webhooks/adapter";
 import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
-import { caseIndexed, caseIndexMigrations, casesActiveBetween, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
+import { caseIndexed, caseIndexMigrations, casesActiveBetween, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseFilters, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName, type CaseKey } from "../events/model";
 import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } from "./case-aliases";
 import { deleteSession, deleteTokenSessions, findSession, insertSession, sessionMigrations, type SessionInfo } from "./sessions";
@@ -216,7 +216,7 @@ export class StoreRegistry extends DurableObject<Env> {
     return casesActiveBetween(this.sql, from, to, null, null).length;
   }
 
-  async listCases(opts: { state?: CaseListState | undefined; cursor?: string | undefined; limit: number }): Promise<CasePage> {
+  async listCases(opts: { filters?: CaseFilters | undefined; cursor?: string | undefined; limit: number }): Promise<CasePage> {
     return listCases(this.sql, { ...opts, now: Date.now() });
   }
 

@@ -16,7 +16,7 @@ const RULES: RulesDocumentInput = {
 };
 
 describe("case list", () => {
-  it("filters by state and pages newest first", async () => {
+  it("filters by state and pages breached first, then by the next due instant", async () => {
     const store = await storeWithRules(RULES);
     const now = Date.now();
     // breached: opened 2h ago, 1h target, no reply
@@ -31,9 +31,9 @@ describe("case list", () => {
     expect(ids(await list("?state=breached"))).toEqual(["ticket:custom:L-breached"]);
     expect(ids(await list("?state=due-soon"))).toEqual(["ticket:custom:L-soon"]);
     expect(ids(await list("?state=closed"))).toEqual(["ticket:custom:L-closed"]);
-    expect(ids(await list("?state=open"))).toEqual(["ticket:custom:L-soon", "ticket:custom:L-breached"]);
+    expect(ids(await list("?state=open"))).toEqual(["ticket:custom:L-breached", "ticket:custom:L-soon"]);
     const page1 = await list("?limit=2");
-    expect(ids(page1)).toEqual(["ticket:custom:L-soon", "ticket:custom:L-breached"]);
+    expect(ids(page1)).toEqual(["ticket:custom:L-breached", "ticket:custom:L-soon"]);
     const page2 = await list(`?limit=2&cursor=${encodeURIComponent(page1.nextCursor)}`);
     expect(ids(page2)).toEqual(["ticket:custom:L-closed"]);
     expect(page2.nextCursor).toBeNull();

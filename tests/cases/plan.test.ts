@@ -139,6 +139,28 @@ describe("shipment delays", () => {
     expect(dueOf(e.timers, "shipment.update_due")).toEqual([new Date(T0 + HOUR + 3 * 24 * HOUR).toISOString()]);
   });
 
+  it("a parcel late for years catches up with one update that says so, then continues on the interval", () => {
+    const DAY = 24 * HOUR;
+    const rules = pins({ ...RULES, playbook: { shipmentDelay: { updateEvery: "24h" } } });
+    const exceptionAt = T0 - 1500 * DAY;
+    const events = [sev("shipment.in_transit", exceptionAt - HOUR), sev("shipment.exception", exceptionAt, { shipment: { carrier: "ups", trackingNumber: "1Z1", reason: "Lost" } })];
+    const updates = (now: number, fired: string[]) => plan(events, now, rules, [`shipment:contact:${exceptionAt}`, ...fired]).timers.filter((t) => t.kind === "shipment.update_due");
+    const now = T0 + MIN;
+    const [catchUp, ...more] = updates(now, []);
+    expect(more).toEqual([]);
+    // The latest interval already owed, once, saying since when updates were missed.
+    expect(catchUp!.dueAt).toBe(exceptionAt + 1500 * DAY);
+    expect(catchUp!.detail).toMatchObject({ update: 1500, missedSince: exceptionAt + DAY });
+    expect(catchUp!.why).toMatch(/catching up: the updates owed since .* were missed/);
+    // Once it has fired, the next is owed one interval later, and so on: never a burst, never a stop.
+    const [next, ...none] = updates(now, [catchUp!.key]);
+    expect(none).toEqual([]);
+    expect(next!.dueAt).toBe(exceptionAt + 1501 * DAY);
+    expect(next!.why).not.toMatch(/catching up/);
+    const [after] = updates(exceptionAt + 1501 * DAY + MIN, [catchUp!.key, next!.key]);
+    expect(after!.dueAt).toBe(exceptionAt + 1502 * DAY);
+  });
+
   it("label created but never scanned counts as a delay after the configured days", () => {
     const events = [sev("shipment.label_created", T0)];
     const e = plan(events, T0 + MIN, pins({ ...RULES, playbook: { shipmentDelay: { signals: { labelNotShippedFor: "3d" } } } }));

@@ -52,6 +52,8 @@ describe("a receiver that fails, throttles, hangs, then recovers", () => {
     ]);
     expect(d.attempts[0]!.error).toContain("boom");
     expect(d.attempts[2]!.error).toMatch(/timed out/);
+    // Delivered in the end: the timeout is the third attempt's error, not the delivery's.
+    expect(d.lastError).toBeNull();
     // Retry-After: 1 → the next try was scheduled exactly one second after the 429.
     const throttled = d.attempts[1]!;
     expect(Date.parse(throttled.retryAt!) - Date.parse(throttled.at)).toBe(1000);
