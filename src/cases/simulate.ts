@@ -8,7 +8,10 @@
  */
 import { caseIdOf, type NormalizedEvent } from "../events/model";
 import type { RulesDocument } from "../rules/schema";
+import type { Language } from "../i18n";
+import { reminderIn } from "../notify/localize";
 import type { Reminder } from "../notify/reminder";
+import { channelLanguage, reminderLanguages } from "../rules/language";
 import { CaseEngine, displayZone, type Evaluation } from "./engine";
 import type { RulesPin } from "./policy";
 import { buildReminder } from "./reminder-text";
@@ -37,6 +40,10 @@ export interface SimulatedReminder {
   rule: Reminder["rule"];
   /** The reminder's idempotency key, as the real case would send it. */
   reminderId: string;
+  /** The language of `title`, `nextAction` and `details`: the store's. */
+  language: Language;
+  /** What each of its channels would read, in that channel's language. */
+  byChannel: { channel: string; language: Language; title: string; nextAction: string; details: string[] }[];
 }
 
 export interface SimulatedCase {
@@ -117,8 +124,12 @@ export function simulateCases(input: SimulationInput): SimulationResult {
       const due = ev.timers.filter((x) => x.dueAt <= t);
       for (const timer of due) {
         fired.add(timer.key);
-        const r = buildReminder({ storeId: input.storeId, caseId, state: ev.state, timer, firedAt: timer.dueAt, timeZone: displayZone(input.rules, timer) });
-        reminders.push({ at: iso(timer.dueAt), caseId, kind: r.kind, urgency: r.urgency, title: r.title, nextAction: r.nextAction, details: r.details, dueAt: r.dueAt, channels: r.channels, rule: r.rule, reminderId: r.id });
+        const r = buildReminder({ storeId: input.storeId, caseId, state: ev.state, timer, firedAt: timer.dueAt, timeZone: displayZone(input.rules, timer), languages: reminderLanguages(input.rules, timer.channels) });
+        const byChannel = r.channels.map((channel) => {
+          const seen = reminderIn(r, channelLanguage(input.rules, channel));
+          return { channel, language: seen.language ?? "en", title: seen.title, nextAction: seen.nextAction, details: seen.details };
+        });
+        reminders.push({ at: iso(timer.dueAt), caseId, kind: r.kind, urgency: r.urgency, title: r.title, nextAction: r.nextAction, details: r.details, dueAt: r.dueAt, channels: r.channels, rule: r.rule, reminderId: r.id, language: r.language ?? "en", byChannel });
         if (reminders.length >= MAX_REMINDERS) truncated = true;
       }
       if (truncated) break;

@@ -50,6 +50,8 @@ export const en = {
   },
   contact: {
     call: (phone: string): string => `Call ${phone}`,
+    /** No phone number known: the person, by name when known. */
+    callPerson: (who: string): string => `Call ${who}`,
     write: (email: string): string => `Write to ${email}`,
     anyhow: "Contact the customer",
   },

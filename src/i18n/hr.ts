@@ -38,6 +38,7 @@ export const hr: Catalogue = {
   },
   contact: {
     call: (phone) => `Nazovite ${phone}`,
+    callPerson: (who) => `Nazovite kupca (${who})`,
     write: (email) => `Pišite na ${email}`,
     anyhow: "Javite se kupcu",
   },

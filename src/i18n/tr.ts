@@ -34,6 +34,7 @@ export const tr: Catalogue = {
   },
   contact: {
     call: (phone) => `${phone} numarasını arayın`,
+    callPerson: (who) => `Müşteriyi arayın (${who})`,
     write: (email) => `${email} adresine yazın`,
     anyhow: "Müşteriyle iletişime geçin",
   },

@@ -8,7 +8,7 @@ import { ChannelNotice, type Outbound } from "./messages";
 import { Reminder } from "./reminder";
 
 /** The reminder as a receiver sees it: everything but the internal list of channel names. */
-export const WebhookReminder = Reminder.omit({ channels: true }).meta({
+export const WebhookReminder = Reminder.omit({ channels: true, texts: true }).meta({
   description: "A reminder: what is due, how late, for which customer, and the playbook's next action.",
 });
 
@@ -47,8 +47,9 @@ export const WebhookBody = z
   });
 export type WebhookBody = z.infer<typeof WebhookBody>;
 
+/** The receiver reads its own language's words (src/notify/localize.ts), never the others'. */
 function strip(r: Reminder): z.infer<typeof WebhookReminder> {
-  const { channels: _channels, ...rest } = r;
+  const { channels: _channels, texts: _texts, ...rest } = r;
   return rest;
 }
 
