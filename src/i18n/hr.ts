@@ -14,7 +14,8 @@ const UNITS: SpanUnits = {
 };
 const count = (n: number, forms: Forms): string => `${n} ${plural(LOCALE, n, forms)}`;
 const capital = (s: string): string => s.charAt(0).toLocaleUpperCase("hr") + s.slice(1);
-const ch = (p: string, c: string | null): string => `${p}${c ? ` ${c}` : ""}`;
+/** "e-pošta, hitan prioritet": the priority words are masculine adjectives, agreeing with "prioritet". */
+const ch = (p: string, c: string | null): string => `${c ? `${c}, ` : ""}${p} prioritet`;
 
 export const hr: Catalogue = {
   locale: LOCALE,
@@ -25,7 +26,7 @@ export const hr: Catalogue = {
   theCustomer: "kupac",
   ago: (ms) => spanWords(Math.max(0, ms), LOCALE, UNITS, "manje od minute"),
   target: (ms) => spanWords(ms, LOCALE, UNITS, `${Math.round(ms / 1000)} s`),
-  caseLine: (priority, channel, label) => `predmet ${label} (${priority}${channel ? `, ${channel}` : ""})`,
+  caseLine: (priority, channel, label) => `predmet ${label} (${ch(priority, channel)})`,
   targetLine: (target, rule) => `cilj ${target} (${rule})`,
   sla: {
     warningTitle: (what, dueIn, p, c) => `${capital(what)}: preostalo ${dueIn} — ${ch(p, c)}`,
