@@ -5,10 +5,8 @@
  *
  * Why not a case-insensitive regex: Unicode simple case folding has no mapping between `İ` and
  * `i` or between `I` and `ı`, so `/şikayetvar/iu` misses "ŞİKAYETVAR" (the Turkish-I problem).
- * Folding every language's way at once is safe here: after diacritics are removed, Turkish `ı`
- * and `i` both become `i`, and `I` lowercases to `ı` (Turkish) or `i` (elsewhere), which is `i`
- * again; so the fold does not need to know the language, and a Turkish customer writing to a
- * store set to English still matches.
+ * The fold does not need to know the language: once case and diacritics are gone, `İ`, `I`, `ı`
+ * and `i` are all `i`, so a Turkish customer writing to a store set to English still matches.
  *
  * Each fold keeps the string's length where the letters do (one letter in, one letter out),
  * except `ß`, ligatures and `đ` (→ "dj", the common way Croatian is typed without it), which is
@@ -31,15 +29,44 @@ const SPECIAL: Record<string, string> = {
 };
 const SPECIAL_RE = /[ıđłøßæœðþ]/g;
 const MARKS_RE = /\p{M}+/gu;
-/** Most text is plain ASCII after lower-casing: nothing to strip, skip the normalization. */
-const NON_ASCII = /[^\u0000-\u007f]/; // eslint-disable-line no-control-regex
+
+function foldSlow(s: string): string {
+  return s.normalize("NFD").replace(MARKS_RE, "").replace(SPECIAL_RE, (c) => SPECIAL[c] ?? c);
+}
+
+/**
+ * The fold of every character from U+0080 to U+036F (Latin-1, Latin Extended-A/B, IPA and the
+ * combining marks), worked out once: Turkish and Croatian text then folds in one pass over the
+ * string instead of NFD plus two regex passes (which cost ~30 µs on a 300-character message).
+ * `undefined` where the character folds to itself.
+ */
+const TABLE_END = 0x370;
+const TABLE: (string | undefined)[] = [];
+for (let cp = 0x80; cp < TABLE_END; cp++) {
+  const ch = String.fromCharCode(cp);
+  const folded = foldSlow(ch);
+  TABLE[cp] = folded === ch ? undefined : folded;
+}
 
 export function foldText(text: string): string {
-  // Turkish lower-casing maps İ→i and I→ı; the rest of the alphabet is lowercased as usual.
-  // ı then folds to i below, so "I" ends as "i" whichever language wrote it.
-  const lower = text.toLocaleLowerCase("tr");
-  if (!NON_ASCII.test(lower)) return lower;
-  return lower.normalize("NFD").replace(MARKS_RE, "").replace(SPECIAL_RE, (c) => SPECIAL[c] ?? c);
+  // Plain lower-casing is enough, and several times faster than `toLocaleLowerCase("tr")`: it
+  // turns İ into "i" plus a combining dot (U+0307), which the table drops; I becomes "i"; and ı
+  // maps to "i". Every spelling of the letter ends as "i".
+  const lower = text.toLowerCase();
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < lower.length; i++) {
+    const cp = lower.charCodeAt(i);
+    if (cp < 0x80) continue;
+    let mapped: string | undefined;
+    if (cp < TABLE_END) mapped = TABLE[cp];
+    else if (cp >= 0x1e00 && cp < 0x1f00) mapped = foldSlow(lower[i]!); // Latin Extended Additional (ẞ, ạ, …): rare
+    else continue;
+    if (mapped === undefined) continue;
+    out += lower.slice(from, i) + mapped;
+    from = i + 1;
+  }
+  return from === 0 ? lower : out + lower.slice(from);
 }
 
 const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
