@@ -165,3 +165,30 @@ function collect(obj: unknown): string[] {
   if (obj && typeof obj === "object") return Object.values(obj).flatMap(collect);
   return [];
 }
+
+describe("digests and channel notices in the channel's language", () => {
+  it("a Turkish quiet-hours digest and a Croatian channel notice", async () => {
+    const { digestText, noticeText } = await import("../../src/notify/render");
+    const { outboundIn } = await import("../../src/notify/localize");
+    const events = urgentChat();
+    const warning = fireOne(STORE, turkish, events, "first_reply.warning");
+    const out = outboundIn({ kind: "digest", key: "digest:k", deliveryId: "digest:k#ekip", storeId: STORE, releasedAt: "2026-03-03T06:00:00.000Z", reminders: [warning, warning] }, "tr");
+    if (out.kind !== "digest") throw new Error("unreachable");
+    const text = digestText(out.reminders, out.releasedAt, out.key);
+    expect(text.split("\n")[0]).toBe("Sessiz saatlerde bekletilen 2 hatırlatma (gönderildi: 3 Mart 2026 Sal 09:00 GMT+3)");
+    expect(text).toContain(`1. ${warning.title}: son tarih 2 Mart 2026 Pzt 17:00 GMT+3 (`);
+    expect(text).toContain("   Sıradaki adım: Yanıtı 17:00 öncesinde gönderin");
+    // The English channel's copy of the same digest is English throughout.
+    const english = outboundIn({ kind: "digest", key: "digest:k", deliveryId: "digest:k#lead", storeId: STORE, releasedAt: "2026-03-03T06:00:00.000Z", reminders: [warning] }, "en");
+    if (english.kind !== "digest") throw new Error("unreachable");
+    expect(digestText(english.reminders, english.releasedAt, english.key).split("\n").slice(0, 3)).toEqual([
+      "1 reminder held during quiet hours (released 2026-03-03 06:00 UTC)",
+      "",
+      "1. First reply due in 10m — urgent chat: due 2026-03-02 14:00 UTC (16 h late)",
+    ]);
+    const notice = { storeId: STORE, channel: "tim", channelType: "slack", consecutiveFailures: 3, since: "2026-03-02T14:04:00.000Z", lastError: "HTTP 500" };
+    const hr = outboundIn({ kind: "notice", key: "n", deliveryId: "n#x", notice }, "hr");
+    if (hr.kind !== "notice") throw new Error("unreachable");
+    expect(noticeText(hr.notice, hr.key, hr.language).split("\n")[0]).toBe('Kanal "tim" ne radi: 3 isporuke zaredom nisu prošle');
+  });
+});
