@@ -192,3 +192,22 @@ describe("digests and channel notices in the channel's language", () => {
     expect(noticeText(hr.notice, hr.key, hr.language).split("\n")[0]).toBe('Kanal "tim" ne radi: 3 isporuke zaredom nisu prošle');
   });
 });
+
+describe("the language setting", () => {
+  it("refuses a language Promptly does not speak, naming the field", async () => {
+    const { checkRules } = await import("../../src/rules/validate");
+    const bad = checkRules({ language: "de", channels: { x: { type: "slack", webhookUrl: "https://hooks.slack.com/services/T/B/x", language: "fr" } } });
+    expect(bad.ok).toBe(false);
+    const paths = bad.ok ? [] : bad.issues.map((i) => i.path);
+    expect(paths).toContain("language");
+    expect(paths).toContain("channels.x.language");
+  });
+
+  it("a channel whose language the reminder was not written in gets it whole in the store's language", () => {
+    const r = fireOne(STORE, turkish, urgentChat(), "first_reply.warning");
+    const hr = reminderIn(r, "hr");
+    expect(hr.language).toBe("tr");
+    expect(hr.title).toBe(r.title);
+    expect(hr.texts).toBeUndefined();
+  });
+});
