@@ -169,7 +169,7 @@ export class CaseEngine {
     for (const e of events) clockEvents.push(...clockEventsOf(e));
     const clocks = new ClockFold(resolverFor(pins));
     clocks.append(clockEvents);
-    const log = new PlaybookLog(pins.map((p) => p.document.playbook.disputeRisk));
+    const log = new PlaybookLog(pins.map((p) => p.document));
     for (const e of events) log.apply(e);
     return { pins, last: events[events.length - 1]!, state, replay, lastPinPoint: Math.max(-Infinity, ...pinPoints(pins, first.occurredAt)), firstSeen, clocks, log, handedOut: false };
   }

@@ -7,6 +7,8 @@
  * Pure. Events must be applied in the order they happened; the engine starts a new log whenever
  * an event lands before one already applied.
  */
+import { firstWordIn, foldText, foldWord, type FoldedWord } from "../i18n";
+import { disputeWordsOf } from "../rules/dispute-words";
 import type { RulesDocument } from "../rules/schema";
 import { isCarrierScan, isResolvedStatus, type CaseEvent } from "./state";
 
@@ -19,41 +21,36 @@ export interface DisputeSignal {
   by: "words" | "tags";
 }
 
-const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** Folded once per word list (rules documents are immutable), never per event. */
+const foldedLists = new WeakMap<readonly string[], readonly FoldedWord[]>();
 
-/** One compiled pattern per word: compiling per call showed in profiles. */
-const wordPatterns = new Map<string, RegExp>();
-
-function wordPattern(word: string): RegExp {
-  let re = wordPatterns.get(word);
-  if (!re) {
-    if (wordPatterns.size >= 1024) wordPatterns.clear();
-    re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(word)}(?![\\p{L}\\p{N}])`, "iu");
-    wordPatterns.set(word, re);
+function foldedWords(words: readonly string[]): readonly FoldedWord[] {
+  let folded = foldedLists.get(words);
+  if (!folded) {
+    folded = words.map(foldWord);
+    foldedLists.set(words, folded);
   }
-  return re;
+  return folded;
 }
 
-/** The first dispute word in `text`, matched case-insensitively as a whole word or phrase. */
-function disputeWordIn(text: string, words: readonly string[]): string | null {
-  for (const w of words) {
-    if (wordPattern(w).test(text)) return w;
-  }
-  return null;
-}
-
-function disputeSignalOf(e: CaseEvent, rule: DisputeRiskRule, tags: ReadonlySet<string>): DisputeSignal | null {
+/**
+ * The first dispute word in a customer message or a dispute tag. The message is folded once
+ * (case under Turkish rules, diacritics off), then each folded word is one regex test: "ŞİKAYETVAR'A
+ * YAZACAĞIM" and "sikayetvar" both match `şikayetvar`.
+ */
+function disputeSignalOf(e: CaseEvent, search: DisputeSearch): DisputeSignal | null {
   const event = e.event;
   if (event.kind === "case.customer_message" || event.kind === "case.opened") {
-    const word = disputeWordIn(`${event.subject ?? ""}\n${event.body ?? ""}`, rule.words);
+    const word = firstWordIn(foldText(`${event.subject ?? ""}\n${event.body ?? ""}`), search.words);
     if (word) return { at: e.occurredAt, signal: `the customer wrote "${word}"`, by: "words" };
   }
-  const tag = event.tags?.find((t) => tags.has(t.toLowerCase()));
+  const tag = event.tags?.find((t) => search.tags.has(foldText(t)));
   return tag ? { at: e.occurredAt, signal: `tagged "${tag}"`, by: "tags" } : null;
 }
 
 /** The search for one dispute rule (rules documents are immutable objects). */
 interface DisputeSearch {
+  words: readonly FoldedWord[];
   tags: ReadonlySet<string>;
   found: DisputeSignal | null;
 }
@@ -69,12 +66,16 @@ export class PlaybookLog {
   private readonly disputes = new Map<DisputeRiskRule, DisputeSearch>();
 
   /**
-   * @param disputeRules the dispute rules of every rules version pinned to the case: each event is
-   *   searched for them as it comes, so the log keeps no events.
+   * @param pinned the rules versions pinned to the case (or bare dispute rules, matched with
+   *   their own words): each event is searched for their dispute rules as it comes, so the log
+   *   keeps no events. A document's language picks its default words.
    */
-  constructor(disputeRules: Iterable<DisputeRiskRule>) {
-    for (const rule of disputeRules) {
-      if (!this.disputes.has(rule)) this.disputes.set(rule, { tags: new Set(rule.tags.map((t) => t.toLowerCase())), found: null });
+  constructor(pinned: Iterable<DisputeRiskRule | Pick<RulesDocument, "language" | "playbook">>) {
+    for (const p of pinned) {
+      const rule = "playbook" in p ? p.playbook.disputeRisk : p;
+      if (this.disputes.has(rule)) continue;
+      const words = "playbook" in p ? disputeWordsOf(p) : rule.words;
+      this.disputes.set(rule, { words: foldedWords(words), tags: new Set(rule.tags.map(foldText)), found: null });
     }
   }
 
@@ -91,7 +92,7 @@ export class PlaybookLog {
     if (isCarrierScan(e.event.kind)) this.carrierScans.push(e.occurredAt);
     for (const [rule, search] of this.disputes) {
       // A switched-off rule is never asked (the plan checks first), so it is not searched either.
-      if (search.found === null && rule.enabled) search.found = disputeSignalOf(e, rule, search.tags);
+      if (search.found === null && rule.enabled) search.found = disputeSignalOf(e, search);
     }
   }
 

@@ -6,9 +6,9 @@
  * Pure. Times are shown in the store's zone (the calendar of the rule that fired, else the
  * quiet-hours calendar), because "before 14:00" must mean the agent's 14:00.
  */
-import type { Reminder } from "../notify/reminder";
-import { formatDuration } from "../rules/schema";
-import { label, type PlannedTimer } from "./plan";
+import { catalogueFor, formatLocalTime, playbookText, type Catalogue, type Language } from "../i18n";
+import type { Reminder, ReminderWords } from "../notify/reminder";
+import type { PlannedTimer } from "./plan";
 import type { CaseState } from "./state";
 
 export interface ReminderContext {
@@ -22,37 +22,22 @@ export interface ReminderContext {
   caseUrl?: string | undefined;
   /** For shipments: the customer's open helpdesk ticket, if the case index found one. */
   linkedTicket?: { caseId: string; provider: string; ticketId: string; url?: string | undefined; subject?: string | undefined } | undefined;
+  /**
+   * The languages its channels read, the store's first (src/rules/language.ts
+   * `reminderLanguages`). The words are built in each now, from the case as it is now: delivery
+   * has only the reminder, not the case, so it picks the language and cannot rebuild the words.
+   * English alone when left out.
+   */
+  languages?: readonly Language[] | undefined;
 }
 
-/** Building a formatter costs far more than using one; a store uses one or two zones. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
+/** English times as reminders have always shown them ("Mon 2 Mar, 14:00"); see `formatLocalTime` for the others. */
 export function formatInstant(ms: number, timeZone: string, withDate = true): string {
-  try {
-    const key = `${timeZone}|${withDate}`;
-    let fmt = formatters.get(key);
-    if (!fmt) {
-      fmt = new Intl.DateTimeFormat("en-GB", {
-        timeZone,
-        hour: "2-digit",
-        minute: "2-digit",
-        hourCycle: "h23",
-        ...(withDate ? { weekday: "short", day: "numeric", month: "short" } : {}),
-      });
-      if (formatters.size < 64) formatters.set(key, fmt);
-    }
-    return fmt.format(new Date(ms));
-  } catch {
-    return new Date(ms).toISOString();
-  }
+  return formatLocalTime(ms, timeZone, "en", withDate);
 }
 
-function ago(ms: number): string {
-  return formatDuration(Math.max(0, Math.round(ms / 60_000) * 60_000)).replace(/^0s$/, "under a minute");
-}
-
-function who(s: CaseState): string {
-  return s.customer.name ?? s.customer.email ?? s.customer.phone ?? "the customer";
+function who(s: CaseState, c: Catalogue): string {
+  return s.customer.name ?? s.customer.email ?? s.customer.phone ?? c.theCustomer;
 }
 
 function caseLabel(s: CaseState): string {
@@ -60,107 +45,106 @@ function caseLabel(s: CaseState): string {
   return `${s.key.carrier.toUpperCase()} ${s.key.trackingNumber}`;
 }
 
-function contactLine(s: CaseState, preferPhone: boolean): string {
-  if (preferPhone && s.customer.phone) return `Call ${s.customer.phone}`;
-  if (s.customer.email) return `Write to ${s.customer.email}`;
-  if (s.customer.phone) return `Call ${s.customer.phone}`;
-  return "Contact the customer";
+function contactLine(s: CaseState, preferPhone: boolean, c: Catalogue): string {
+  if (preferPhone && s.customer.phone) return c.contact.call(s.customer.phone);
+  if (s.customer.email) return c.contact.write(s.customer.email);
+  if (s.customer.phone) return c.contact.call(s.customer.phone);
+  return c.contact.anyhow;
 }
 
-interface Words {
-  title: string;
-  nextAction: string;
-  details: string[];
+/** The dispute signal in the reader's words: the planner states it in English ("the customer wrote …"). */
+function disputeSignal(signal: string, c: Catalogue): string {
+  const wrote = /^the customer wrote "(.*)"$/s.exec(signal);
+  if (wrote) return c.dispute.wrote(wrote[1]!);
+  const tagged = /^tagged "(.*)"$/s.exec(signal);
+  if (tagged) return c.dispute.tagged(tagged[1]!);
+  return signal;
+}
+
+interface Words extends ReminderWords {
   dueAt: number;
 }
 
-function words(ctx: ReminderContext): Words {
+function words(ctx: ReminderContext, lang: Language): Words {
   const { timer: t, state: s, firedAt, timeZone } = ctx;
-  const at = (ms: number, withDate = true) => formatInstant(ms, timeZone, withDate);
+  const c = catalogueFor(lang);
+  const at = (ms: number, withDate = true) => formatLocalTime(ms, timeZone, lang, withDate);
   const d = t.detail;
-  const prio = s.priority ?? "normal";
-  const channel = s.channel ? ` ${s.channel}` : "";
+  const prio = c.priority[s.priority ?? "normal"];
+  const channel = s.channel ? c.channel[s.channel] : null;
+  const customer = who(s, c);
   switch (d.type) {
     case "sla": {
-      const what = label(d.metric);
-      const details = [`${prio}${channel} case ${caseLabel(s)}`, `target ${formatDuration(d.targetMs)} (${t.rule.name})`];
+      const what = c.metric[d.metric];
+      const details = [c.caseLine(prio, channel, caseLabel(s)), c.targetLine(c.target(d.targetMs), t.rule.name)];
       if (t.kind.endsWith(".warning")) {
-        return {
-          title: `${capital(what)} due in ${ago(d.dueAt - firedAt)} — ${prio}${channel}`,
-          nextAction: `Reply to ${who(s)} before ${at(d.dueAt, false)}.`,
-          details,
-          dueAt: d.dueAt,
-        };
+        return { title: c.sla.warningTitle(what, c.ago(d.dueAt - firedAt), prio, channel), nextAction: c.sla.warningAction(customer, at(d.dueAt, false)), details, dueAt: d.dueAt };
       }
       if (t.kind.endsWith(".breach")) {
         return {
-          title: `${capital(what)} overdue${firedAt - d.dueAt >= 60_000 ? ` by ${ago(firedAt - d.dueAt)}` : ""} — ${prio}${channel}`,
-          nextAction: d.metric === "resolution" ? `Resolve it or tell ${who(s)} what happens next, now.` : `Reply to ${who(s)} now: the ${what} target has passed.`,
+          title: c.sla.breachTitle(what, firedAt - d.dueAt >= 60_000 ? c.ago(firedAt - d.dueAt) : null, prio, channel),
+          nextAction: d.metric === "resolution" ? c.sla.breachActionResolution(customer) : c.sla.breachAction(customer, what),
           details,
           dueAt: d.dueAt,
         };
       }
-      return {
-        title: `Escalation level ${t.level ?? 1}: ${what} overdue by ${ago(firedAt - d.dueAt)} — ${prio}${channel}`,
-        nextAction: d.message ?? "Take the case or reassign it now.",
-        details,
-        dueAt: d.dueAt,
-      };
+      // The escalation level is said once, by the frame around the title ("URGENT · escalation level 1").
+      return { title: c.sla.escalationTitle(what, c.ago(firedAt - d.dueAt), prio, channel), nextAction: d.message ?? c.sla.escalationAction, details, dueAt: d.dueAt };
     }
     case "callback": {
       const cb = s.callbacks.find((x) => x.id === d.callbackId);
       const phone = cb?.phone ?? s.customer.phone;
-      const call = phone ? `Call ${phone}` : `Call ${who(s)}`;
-      const details = [`promised ${cb?.owner ? `by ${cb.owner} ` : ""}on ${caseLabel(s)}`, ...(cb?.note ? [`note: ${cb.note}`] : [])];
+      const call = phone ? c.contact.call(phone) : c.contact.callPerson(customer);
+      const details = [c.callback.promised(cb?.owner ?? null, caseLabel(s)), ...(cb?.note ? [c.callback.note(cb.note)] : [])];
       if (t.kind === "callback.reminder") {
-        return { title: `Callback to ${who(s)} at ${at(d.promisedFor, false)}`, nextAction: `${call} at ${at(d.promisedFor)}, as promised.`, details, dueAt: d.promisedFor };
+        return { title: c.callback.reminderTitle(customer, at(d.promisedFor, false)), nextAction: c.callback.reminderAction(call, at(d.promisedFor)), details, dueAt: d.promisedFor };
       }
       if (t.kind === "callback.due") {
-        return { title: `Promised callback missed — ${who(s)} expected a call at ${at(d.promisedFor, false)}`, nextAction: `${call} now, and mark the callback done.`, details, dueAt: d.promisedFor };
+        return { title: c.callback.dueTitle(customer, at(d.promisedFor, false)), nextAction: c.callback.dueAction(call), details, dueAt: d.promisedFor };
       }
-      return { title: `Escalation: callback to ${who(s)} still not made`, nextAction: `A lead should call ${phone ?? who(s)} now: the promise was for ${at(d.promisedFor)}.`, details, dueAt: d.promisedFor };
+      return { title: c.callback.escalationTitle(customer), nextAction: c.callback.escalationAction(phone ?? customer, at(d.promisedFor)), details, dueAt: d.promisedFor };
     }
     case "rating": {
-      const how = d.publicReply ? "publicly, on the rating" : "to the customer";
-      const details = [`${caseLabel(s)}`, ...(d.comment ? [`they wrote: "${d.comment.slice(0, 300)}"`] : [])];
+      const how = d.publicReply ? c.rating.publicly : c.rating.privately;
+      const details = [`${caseLabel(s)}`, ...(d.comment ? [c.rating.wrote(d.comment.slice(0, 300))] : [])];
       if (t.kind === "rating.bad") {
-        return { title: `Bad rating from ${who(s)}`, nextAction: `Reply ${how} before ${at(d.replyBy)}: thank them, own the problem, say what you will do.`, details, dueAt: d.replyBy };
+        return { title: c.rating.badTitle(customer), nextAction: c.rating.badAction(how, at(d.replyBy)), details, dueAt: d.replyBy };
       }
-      return { title: `Bad rating from ${who(s)} still unanswered`, nextAction: `Reply ${how} now: the reply target was ${at(d.replyBy)}.`, details, dueAt: d.replyBy };
+      return { title: c.rating.unansweredTitle(customer), nextAction: c.rating.unansweredAction(how, at(d.replyBy)), details, dueAt: d.replyBy };
     }
     case "circles": {
-      const why = d.reason === "messages" ? `${d.count} messages from ${who(s)} and still not resolved` : `reopened ${d.count} times`;
-      const phone = s.customer.phone ? ` (${s.customer.phone})` : "";
-      return { title: `Going in circles: ${why}`, nextAction: `${d.suggestion}${phone}`, details: [caseLabel(s)], dueAt: t.dueAt };
+      const why = d.reason === "messages" ? c.circles.messages(d.count, customer) : c.circles.reopenings(d.count);
+      const phone = s.customer.phone;
+      const suggestion = playbookText(d.suggestion, "circles", lang);
+      // The number goes where the call is: the default advice covers "no phone number", so with a
+      // number it becomes "call them on it"; a store's own advice gets the number before it.
+      const nextAction = !phone ? suggestion : suggestion === c.defaults.circles ? c.circles.callPhone(phone) : c.circles.phoneThen(phone, suggestion);
+      return { title: c.circles.title(why), nextAction, details: [caseLabel(s)], dueAt: t.dueAt };
     }
     case "dispute": {
-      return { title: `Dispute risk on ${caseLabel(s)}: ${d.signal}`, nextAction: d.suggestion, details: [`customer: ${who(s)}`], dueAt: t.dueAt };
+      return { title: c.dispute.title(caseLabel(s), disputeSignal(d.signal, c)), nextAction: playbookText(d.suggestion, "dispute", lang), details: [c.dispute.customer(customer)], dueAt: t.dueAt };
     }
     case "shipment": {
-      const cause = d.reason ?? "the carrier reports a delay";
+      const cause = d.reason ?? c.shipment.defaultCause;
       const since = at(d.since);
-      const details = [`${caseLabel(s)}: ${cause} (since ${since})`, ...(s.orderIds.length ? [`order ${s.orderIds.join(", ")}`] : [])];
-      if (ctx.linkedTicket) details.push(`the customer already has an open ticket: ${ctx.linkedTicket.provider} #${ctx.linkedTicket.ticketId}${ctx.linkedTicket.subject ? ` "${ctx.linkedTicket.subject}"` : ""}`);
-      const contact = contactLine(s, d.preferPhone);
+      const guidance = playbookText(d.guidance, "shipment", lang);
+      const details = [c.shipment.since(caseLabel(s), cause, since), ...(s.orderIds.length ? [c.shipment.orders(s.orderIds.join(", "))] : [])];
+      if (ctx.linkedTicket) details.push(c.shipment.openTicket(`${ctx.linkedTicket.provider} #${ctx.linkedTicket.ticketId}${ctx.linkedTicket.subject ? ` "${ctx.linkedTicket.subject}"` : ""}`));
+      const contact = contactLine(s, d.preferPhone, c);
       if (t.kind === "shipment.proactive_contact") {
-        return {
-          title: `Late parcel: tell ${who(s)} before they ask`,
-          nextAction: `${contact} before ${at(d.contactBy)}: ${cause}. ${d.guidance}`,
-          details,
-          dueAt: d.contactBy,
-        };
+        return { title: c.shipment.proactiveTitle(customer), nextAction: c.shipment.proactiveAction(contact, at(d.contactBy), cause, guidance), details, dueAt: d.contactBy };
       }
       if (t.kind === "shipment.contact_due") {
         return {
-          title: `Late parcel: nobody has told ${who(s)} yet${firedAt - d.contactBy >= 60_000 ? ` (target passed ${ago(firedAt - d.contactBy)} ago)` : ""}`,
-          nextAction: `${contact} now: ${cause}. ${d.guidance} Then mark the parcel contacted on its case.`,
-          details: [...details, `contact target was ${at(d.contactBy)} (delay began ${since})`],
+          title: c.shipment.contactDueTitle(customer, firedAt - d.contactBy >= 60_000 ? c.ago(firedAt - d.contactBy) : null),
+          nextAction: c.shipment.contactDueAction(contact, cause, guidance),
+          details: [...details, c.shipment.contactWas(at(d.contactBy), since)],
           dueAt: d.contactBy,
         };
       }
       return {
-        title: `Update ${d.update ?? ""} owed to ${who(s)} on their late parcel`,
-        nextAction: `${contact} with the latest: ${s.shipment?.reason ?? cause}${s.shipment?.estimatedDelivery ? `; carrier now expects ${at(s.shipment.estimatedDelivery)}` : ""}. Keep updating until it arrives.`,
+        title: c.shipment.updateTitle(`${d.update ?? ""}`, customer),
+        nextAction: c.shipment.updateAction(contact, s.shipment?.reason ?? cause, s.shipment?.estimatedDelivery ? at(s.shipment.estimatedDelivery) : null),
         details,
         dueAt: t.dueAt,
       };
@@ -168,11 +152,18 @@ function words(ctx: ReminderContext): Words {
   }
 }
 
-const capital = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
-
 export function buildReminder(ctx: ReminderContext): Reminder {
   const { timer: t, state: s } = ctx;
-  const w = words(ctx);
+  const [primary = "en", ...others] = ctx.languages ?? [];
+  const w = words(ctx, primary);
+  const texts: Partial<Record<Language, ReminderWords>> = {};
+  for (const lang of others) {
+    if (lang === primary || texts[lang]) continue;
+    const { title, nextAction, details } = words(ctx, lang);
+    texts[lang] = { title, nextAction, details };
+  }
+  // An English-only store's reminders carry no language fields, exactly as before languages existed.
+  const spoken = primary !== "en" || Object.keys(texts).length > 0;
   const ticket =
     s.key.type === "ticket"
       ? { caseId: ctx.caseId, provider: s.key.provider, ticketId: s.key.ticketId, ...(s.url ? { url: s.url } : {}) }
@@ -202,5 +193,7 @@ export function buildReminder(ctx: ReminderContext): Reminder {
     ...(ticket ? { ticket } : {}),
     rule: t.rule,
     channels: t.channels,
+    ...(spoken ? { language: primary, timeZone: ctx.timeZone } : {}),
+    ...(Object.keys(texts).length > 0 ? { texts } : {}),
   };
 }

@@ -8,8 +8,11 @@
  */
 import { caseIdOf, type NormalizedEvent } from "../events/model";
 import type { RulesDocument } from "../rules/schema";
+import type { Language } from "../i18n";
+import { reminderIn } from "../notify/localize";
 import type { Reminder } from "../notify/reminder";
 import type { PlannedTimer } from "./plan";
+import { channelLanguage, reminderLanguages } from "../rules/language";
 import { CaseEngine, displayZone, type Evaluation } from "./engine";
 import type { RulesPin } from "./policy";
 import { buildReminder } from "./reminder-text";
@@ -38,6 +41,10 @@ export interface SimulatedReminder {
   rule: Reminder["rule"];
   /** The reminder's idempotency key, as the real case would send it. */
   reminderId: string;
+  /** The language of `title`, `nextAction` and `details`: the store's. */
+  language: Language;
+  /** What each of its channels would read, in that channel's language. */
+  byChannel: { channel: string; language: Language; title: string; nextAction: string; details: string[] }[];
 }
 
 export interface SimulatedCase {
@@ -88,6 +95,8 @@ export interface VirtualRunInput {
   maxReminders: number;
   /** The zone a reminder's times are written in. */
   zone: (timer: PlannedTimer) => string;
+  /** The languages its words are written in (the dry-run shows each channel's); English when left out. */
+  languages?: (timer: PlannedTimer) => Language[];
 }
 
 export interface VirtualRun {
@@ -126,7 +135,7 @@ export function runInVirtualTime(input: VirtualRunInput): VirtualRun {
     const due = ev.timers.filter((x) => x.dueAt <= t);
     for (const timer of due) {
       fired.add(timer.key);
-      const reminder = buildReminder({ storeId: input.storeId, caseId: input.caseId, state: ev.state, timer, firedAt: timer.dueAt, timeZone: input.zone(timer) });
+      const reminder = buildReminder({ storeId: input.storeId, caseId: input.caseId, state: ev.state, timer, firedAt: timer.dueAt, timeZone: input.zone(timer), ...(input.languages ? { languages: input.languages(timer) } : {}) });
       out.fired.push({ timer, reminder, at: timer.dueAt });
       if (out.fired.length >= input.maxReminders) out.truncated = true;
     }
@@ -164,9 +173,22 @@ export function simulateCases(input: SimulationInput): SimulationResult {
   let truncated = false;
 
   for (const [caseId, all] of byCase) {
-    const run = runInVirtualTime({ storeId: input.storeId, caseId, events: all, pins, until, maxReminders: MAX_REMINDERS - reminders.length, zone: (timer) => displayZone(input.rules, timer) });
+    const run = runInVirtualTime({
+      storeId: input.storeId,
+      caseId,
+      events: all,
+      pins,
+      until,
+      maxReminders: MAX_REMINDERS - reminders.length,
+      zone: (timer) => displayZone(input.rules, timer),
+      languages: (timer) => reminderLanguages(input.rules, timer.channels),
+    });
     for (const { reminder: r, at } of run.fired) {
-      reminders.push({ at: iso(at), caseId, kind: r.kind, urgency: r.urgency, title: r.title, nextAction: r.nextAction, details: r.details, dueAt: r.dueAt, channels: r.channels, rule: r.rule, reminderId: r.id });
+      const byChannel = r.channels.map((channel) => {
+        const seen = reminderIn(r, channelLanguage(input.rules, channel));
+        return { channel, language: seen.language ?? "en", title: seen.title, nextAction: seen.nextAction, details: seen.details };
+      });
+      reminders.push({ at: iso(at), caseId, kind: r.kind, urgency: r.urgency, title: r.title, nextAction: r.nextAction, details: r.details, dueAt: r.dueAt, channels: r.channels, rule: r.rule, reminderId: r.id, language: r.language ?? "en", byChannel });
     }
     truncated = run.truncated;
     const last = run.last;

@@ -60,6 +60,7 @@ import { CaseEngine, displayZone, type Evaluation } from "./engine";
 import { businessHoursOf, type RulesPin } from "./policy";
 import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
+import { reminderLanguages } from "../rules/language";
 import { cancelReason } from "./explain";
 import { caseView, type CaseObjectView } from "./view";
 import { casePushOf, MISS_KINDS } from "./index-summary";
@@ -465,7 +466,7 @@ export class SupportCase extends DurableObject<Env> {
       const caseUrl = consoleCaseUrl(this.env.PUBLIC_BASE_URL, id.storeId, id.caseId);
       const reminders: { timer: PlannedTimer; reminder: Reminder }[] = due.map((timer) => ({
         timer,
-        reminder: buildReminder({ storeId: id.storeId, caseId: id.caseId, state: ev.state, timer, firedAt: now, timeZone: displayZone(doc, timer), caseUrl, linkedTicket: linked }),
+        reminder: buildReminder({ storeId: id.storeId, caseId: id.caseId, state: ev.state, timer, firedAt: now, timeZone: displayZone(doc, timer), caseUrl, linkedTicket: linked, languages: reminderLanguages(doc, timer.channels) }),
       }));
       this.transaction(() => {
         for (const { timer, reminder } of reminders) {

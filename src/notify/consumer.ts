@@ -22,6 +22,8 @@
 import { loadRules, type LoadedRules } from "../rules-store/kv";
 import type { NotificationChannel } from "../rules/schema";
 import { adapterFor } from "./channels";
+import { outboundIn } from "./localize";
+import { channelLanguage } from "../rules/language";
 import { ChannelFailure, NotApplicable, type HttpAnswer } from "./channels/channel";
 import { currentRulesNaming, definesChannels } from "./dispatch";
 import type { StoreRegistry } from "../stores/store-registry";
@@ -211,7 +213,7 @@ async function deliverStore(storeId: string, items: Delivery[], env: Env, rules:
       const storeChannels = Object.entries(loaded.document.channels).map(([name, c]) => ({ name, type: c.type }));
       const began = Date.now();
       const result: AttemptResult = channel
-        ? await post(channel, start.channel, start.outbound, timeoutMs)
+        ? await post(channel, start.channel, outboundIn(start.outbound, channelLanguage(loaded.document, start.channel)), timeoutMs)
         : { outcome: "dead", status: null, error: `channel "${start.channel}" is not in the store's current rules (version ${loaded.version}); add it back and retry this delivery` };
       const at = Date.now();
       const delay = result.outcome === "retry" ? retryDelaySeconds(start.attempt, retryBaseSeconds, result.retryAfterSeconds) : null;

@@ -13,6 +13,7 @@
  * `DeliveryMessage` shape in reminder.ts, which carried the whole reminder, is superseded by this.)
  */
 import { z } from "zod";
+import type { Language } from "../i18n";
 import type { Reminder } from "./reminder";
 
 export const DeliveryKind = z.enum(["reminder", "digest", "notice"]);
@@ -62,4 +63,4 @@ export type Outbound =
       releasedAt: string;
       reminders: Reminder[];
     }
-  | { kind: "notice"; key: string; deliveryId: string; notice: ChannelNotice };
+  | { kind: "notice"; key: string; deliveryId: string; notice: ChannelNotice; /** The receiving channel's language (en when absent). */ language?: Language };

@@ -4,6 +4,11 @@
  * reminder reaches every channel the rule names, at least once).
  */
 import { z } from "zod";
+import { LANGUAGES } from "../i18n";
+
+/** The words a person reads, in one language. */
+export const ReminderWords = z.object({ title: z.string(), nextAction: z.string(), details: z.array(z.string()) });
+export type ReminderWords = z.infer<typeof ReminderWords>;
 
 export const ReminderUrgency = z.enum(["urgent", "normal"]);
 
@@ -48,6 +53,16 @@ export const Reminder = z.object({
   rule: z.object({ name: z.string(), version: z.number().int(), path: z.string().optional() }),
   /** Names of channels in the store's rules document to deliver to. */
   channels: z.array(z.string()),
+  /** The language of `title`, `nextAction` and `details` (en when absent). */
+  language: z.enum(LANGUAGES).optional(),
+  /** The zone the store shows times in, for dates a channel writes in words (absent for English-only stores). */
+  timeZone: z.string().optional(),
+  /**
+   * The same words in the other languages the reminder's channels read, built when it fired (the
+   * words depend on the case at that moment, which delivery does not have). Each channel is sent
+   * its own language's words; receivers never see this map.
+   */
+  texts: z.partialRecord(z.enum(LANGUAGES), ReminderWords).optional(),
 });
 export type Reminder = z.infer<typeof Reminder>;
 

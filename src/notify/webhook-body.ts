@@ -8,7 +8,7 @@ import { ChannelNotice, type Outbound } from "./messages";
 import { Reminder } from "./reminder";
 
 /** The reminder as a receiver sees it: everything but the internal list of channel names. */
-export const WebhookReminder = Reminder.omit({ channels: true }).extend({
+export const WebhookReminder = Reminder.omit({ channels: true, texts: true }).extend({
   lateByMs: z.number().meta({ description: "How late the reminder went out, in ms: after its own instant for a warning (whose `dueAt` is its target's due instant), after `dueAt` for everything else (negative for a callback reminder ahead of the promised time)." }),
 }).meta({
   description: "A reminder: what is due, how late, for which customer, and the playbook's next action.",
@@ -63,8 +63,9 @@ function lateByMsOf(r: Reminder): number {
   return own && Number.isFinite(firedAt) ? firedAt - Number(own[1]) : r.lateByMs;
 }
 
+/** The receiver reads its own language's words (src/notify/localize.ts), never the others'. */
 function strip(r: Reminder): z.infer<typeof WebhookReminder> {
-  const { channels: _channels, ...rest } = r;
+  const { channels: _channels, texts: _texts, ...rest } = r;
   return { ...rest, lateByMs: lateByMsOf(r) };
 }
 

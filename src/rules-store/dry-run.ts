@@ -9,6 +9,7 @@
  * the store's provider options; nothing is written anywhere.
  */
 import { z } from "zod";
+import { LANGUAGES } from "../i18n";
 import { simulateCases, type SimulationResult } from "../cases/simulate";
 import { NormalizedEvent, ProviderId } from "../events/model";
 import { ApiError, formatPath, issuesFromZod, type ErrorIssue } from "../http/errors";
@@ -219,6 +220,10 @@ export const DryRunResult = z.object({
         channels: z.array(z.string()),
         rule: z.object({ name: z.string(), version: z.number().int(), path: z.string().optional() }).meta({ description: "The rule that caused it, with its path in the document." }),
         reminderId: z.string(),
+        language: z.enum(LANGUAGES).meta({ description: "The language of `title`, `nextAction` and `details`: the store's." }),
+        byChannel: z
+          .array(z.object({ channel: z.string(), language: z.enum(LANGUAGES), title: z.string(), nextAction: z.string(), details: z.array(z.string()) }))
+          .meta({ description: "What each of the reminder's channels would read, in that channel's language." }),
       }),
     )
     .meta({ description: "Every reminder that would fire, in time order." }),

@@ -4,6 +4,7 @@
  * the narrow policies (VIP, urgent chat) above the catch-all.
  */
 import type { OrderValue } from "../events/model";
+import { foldText } from "../i18n";
 import type { CaseFacts, MinOrderValue, Policy, PolicyConditions, RulesDocument } from "./schema";
 
 export interface PolicyMatch {
@@ -12,9 +13,23 @@ export interface PolicyMatch {
   index: number;
 }
 
-/** Tags are compared case-insensitively: helpdesks differ in how they case them. */
+/**
+ * Tags and groups are compared folded (src/i18n/fold.ts): helpdesks differ in how they case
+ * them, and "İADE" must be the tag "iade" (a plain case-insensitive compare misses Turkish I).
+ */
 function tagSet(tags: readonly string[] | undefined): Set<string> {
-  return new Set((tags ?? []).map((t) => t.toLowerCase()));
+  return new Set((tags ?? []).map(foldText));
+}
+
+/** A condition's words folded once per rules document (documents are immutable), not per case. */
+const foldedLists = new WeakMap<readonly string[], readonly string[]>();
+function folded(list: readonly string[]): readonly string[] {
+  let f = foldedLists.get(list);
+  if (!f) {
+    f = list.map(foldText);
+    foldedLists.set(list, f);
+  }
+  return f;
 }
 
 /** Whether every condition present in `when` holds for the case. */
@@ -23,17 +38,17 @@ export function conditionsHold(when: PolicyConditions, facts: CaseFacts): boolea
   if (when.channels && (facts.channel === undefined || !when.channels.includes(facts.channel))) return false;
   if (when.priorities && !when.priorities.includes(facts.priority ?? "normal")) return false;
   if (when.providers && (facts.provider === undefined || !when.providers.includes(facts.provider))) return false;
-  if (when.groups && (facts.group === undefined || !when.groups.some((g) => g.toLowerCase() === facts.group!.toLowerCase()))) return false;
+  if (when.groups && (facts.group === undefined || !folded(when.groups).includes(foldText(facts.group)))) return false;
   const tags = tagSet(facts.tags);
   if (when.tags) {
     const { any, all, none } = when.tags;
-    if (any && !any.some((t) => tags.has(t.toLowerCase()))) return false;
-    if (all && !all.every((t) => tags.has(t.toLowerCase()))) return false;
-    if (none && none.some((t) => tags.has(t.toLowerCase()))) return false;
+    if (any && !folded(any).some((t) => tags.has(t))) return false;
+    if (all && !folded(all).every((t) => tags.has(t))) return false;
+    if (none && folded(none).some((t) => tags.has(t))) return false;
   }
   if (when.segmentTags) {
     const customer = tagSet(facts.customerTags);
-    if (!when.segmentTags.some((t) => tags.has(t.toLowerCase()) || customer.has(t.toLowerCase()))) return false;
+    if (!folded(when.segmentTags).some((t) => tags.has(t) || customer.has(t))) return false;
   }
   if (when.minOrderValue !== undefined && !orderValueReaches(when.minOrderValue, facts.orderValue)) return false;
   return true;

@@ -18,6 +18,7 @@ import { z } from "zod";
 import { CaseStatus, Channel, CurrencyCode, Priority, ProviderId, type OrderValue } from "../events/model";
 import { BusinessCalendar } from "./calendar-ref";
 import { Duration, PositiveDuration } from "./duration";
+import { DEFAULT_LANGUAGE, LANGUAGES } from "../i18n";
 
 export { Duration, PositiveDuration, parseDuration, formatDuration, DurationError } from "./duration";
 
@@ -47,22 +48,30 @@ const SecretUrl = z
   .meta({ description: `Write-only URL (it is the credential). Reads return "${SECRET_MASK}".`, writeOnly: true })
   .refine((v) => v === SECRET_MASK || HttpUrl.safeParse(v).success, "must be an http(s) URL");
 
+/** The language Promptly writes in: reminders, digests, notices, notes. */
+export const Language = z.enum(LANGUAGES).meta({ description: "en (English), tr (Turkish) or hr (Croatian)." });
+/** On a channel: its readers' language, when it differs from the store's (an English lead channel in a Turkish store). */
+const ChannelLanguage = Language.optional().meta({ description: "This channel's language; the store's `language` when left out." });
+
 // ---------------------------------------------------------------------------------------------
 // Channels: where reminders go.
 
 export const SlackChannel = z.strictObject({
   type: z.literal("slack"),
+  language: ChannelLanguage,
   /** Slack incoming webhook (https://hooks.slack.com/services/…). */
   webhookUrl: SecretUrl,
 });
 export const WebhookChannel = z.strictObject({
   type: z.literal("webhook"),
+  language: ChannelLanguage,
   url: HttpUrl,
   /** Signs each delivery (Standard Webhooks: webhook-id / webhook-timestamp / webhook-signature). */
   secret: Secret,
 });
 export const ZendeskNoteChannel = z.strictObject({
   type: z.literal("zendesk_note"),
+  language: ChannelLanguage,
   /** e.g. https://yourshop.zendesk.com (overridable so a proxy or a test server can stand in). */
   baseUrl: HttpUrl,
   /** The agent the internal note is posted as (API token auth: `email/token`). */
@@ -71,6 +80,7 @@ export const ZendeskNoteChannel = z.strictObject({
 });
 export const FreshdeskNoteChannel = z.strictObject({
   type: z.literal("freshdesk_note"),
+  language: ChannelLanguage,
   /** e.g. https://yourshop.freshdesk.com */
   baseUrl: HttpUrl,
   apiKey: Secret,
@@ -81,12 +91,14 @@ export const FreshdeskNoteChannel = z.strictObject({
  */
 export const HelpScoutNoteChannel = z.strictObject({
   type: z.literal("helpscout_note"),
+  language: ChannelLanguage,
   baseUrl: HttpUrl.default("https://api.helpscout.net"),
   appId: z.string().min(1).max(200),
   appSecret: Secret,
 });
 export const GorgiasNoteChannel = z.strictObject({
   type: z.literal("gorgias_note"),
+  language: ChannelLanguage,
   /** e.g. https://yourshop.gorgias.com */
   baseUrl: HttpUrl,
   /** The Gorgias user email for HTTP basic auth. */
@@ -363,6 +375,8 @@ export const QuietHours = z.strictObject({
 export const RulesDocument = z
   .strictObject({
     description: z.string().max(1000).optional(),
+    /** What Promptly writes to people in, unless a channel says otherwise; also picks the default dispute words. */
+    language: Language.default(DEFAULT_LANGUAGE),
     /** Named business-hours calendars; "24/7" is built in. */
     calendars: z.record(Name, BusinessCalendar).default({}),
     /** Named notification targets; secrets are write-only. */

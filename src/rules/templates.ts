@@ -129,6 +129,7 @@ const TR_HALF_DAYS = ["2026-03-19", "2026-05-26", "2026-10-28", "2027-03-08", "2
 
 const turkishStore: RulesDocumentInput = {
   description: "Store in Istanbul: weekdays 09:00–18:00 and Saturday 10:00–14:00, closed on Turkish public holidays 2026–2027, half days on the eves.",
+  language: "tr",
   calendars: {
     "Istanbul office": {
       timeZone: "Europe/Istanbul",
@@ -150,7 +151,7 @@ const turkishStore: RulesDocumentInput = {
         nextReply: { calendar: "Istanbul office", byPriority: { urgent: "1h", high: "2h", normal: "4h", low: "8h" }, warnings: ["30m"] },
       },
       notify: ["zendesk-note", "ekip"],
-      escalations: [{ level: 1, after: "30m", channels: ["ekip"], message: "VIP customer waiting past the target: the team lead answers personally." }],
+      escalations: [{ level: 1, after: "30m", channels: ["ekip"], message: "VIP müşteri hedef süreyi aşmış bekliyor: ekip lideri bizzat yanıtlasın." }],
     },
     {
       name: "Everyone",
@@ -161,21 +162,75 @@ const turkishStore: RulesDocumentInput = {
         resolution: { calendar: "Istanbul office", byPriority: { urgent: "9h", high: "18h", normal: "36h", low: "54h" }, warnings: ["3h"] },
       },
       notify: ["zendesk-note"],
-      escalations: [{ level: 1, after: "2h", channels: ["ekip"], message: "Two business hours past the target: take it or reassign it." }],
+      escalations: [{ level: 1, after: "2h", channels: ["ekip"], message: "Hedefin üzerinden iki mesai saati geçti: vakayı üstlenin ya da başka birine atayın." }],
     },
   ],
   playbook: {
     badRating: { calendar: "Istanbul office", replyWithin: "2h" },
-    disputeRisk: { words: ["chargeback", "itiraz", "şikayetvar", "tüketici hakem heyeti", "avukat", "dolandırıcı", "bankama", "dispute", "lawyer"] },
     shipmentDelay: { calendar: "Istanbul office", proactiveContactWithin: "3h", updateEvery: "24h" },
   },
   quietHours: { calendar: "Istanbul office" },
+};
+
+/**
+ * Croatian public holidays 2026–2027, from the Zakon o blagdanima, spomendanima i neradnim danima
+ * u Republici Hrvatskoj (NN 110/19): 1 and 6 January, Easter Sunday and Monday, 1 May, 30 May,
+ * Corpus Christi (Easter + 60 days), 22 June, 5 August, 15 August, 1 November, 18 November, 25
+ * and 26 December. Easter is 5 April 2026 and 28 March 2027; Corpus Christi 4 June 2026 and
+ * 27 May 2027.
+ */
+const HR_HOLIDAYS = [
+  // 2026
+  "2026-01-01", "2026-01-06", "2026-04-05", "2026-04-06", "2026-05-01", "2026-05-30", "2026-06-04",
+  "2026-06-22", "2026-08-05", "2026-08-15", "2026-11-01", "2026-11-18", "2026-12-25", "2026-12-26",
+  // 2027
+  "2027-01-01", "2027-01-06", "2027-03-28", "2027-03-29", "2027-05-01", "2027-05-27", "2027-05-30",
+  "2027-06-22", "2027-08-05", "2027-08-15", "2027-11-01", "2027-11-18", "2027-12-25", "2027-12-26",
+];
+
+const croatianStore: RulesDocumentInput = {
+  description: "Store in Zagreb: weekdays 08:00–16:00, closed on Croatian public holidays 2026–2027; reminders in Croatian.",
+  language: "hr",
+  calendars: {
+    "Zagreb office": { timeZone: "Europe/Zagreb", week: weekdays("08:00", "16:00"), holidays: HR_HOLIDAYS },
+  },
+  channels: {
+    tim: { type: "slack", webhookUrl: SECRET_MASK },
+    "gorgias-note": { type: "gorgias_note", baseUrl: "https://yourshop.gorgias.com", username: "podrska@yourshop.hr", apiKey: SECRET_MASK },
+  },
+  policies: [
+    {
+      name: "Chat",
+      when: { channels: ["chat"] },
+      targets: {
+        firstReply: { calendar: "Zagreb office", byPriority: { urgent: "10m", high: "15m", normal: "30m", low: "1h" }, warnings: ["5m"] },
+        nextReply: { calendar: "Zagreb office", byPriority: { urgent: "15m", high: "30m", normal: "1h", low: "2h" }, warnings: ["5m"] },
+      },
+      notify: ["tim"],
+    },
+    {
+      name: "Svi ostali",
+      when: {},
+      targets: {
+        firstReply: { calendar: "Zagreb office", byPriority: { urgent: "1h", high: "2h", normal: "4h", low: "8h" }, warnings: ["30m"] },
+        resolution: { calendar: "Zagreb office", byPriority: { urgent: "8h", high: "16h", normal: "24h", low: "40h" }, warnings: ["2h"] },
+      },
+      notify: ["tim", "gorgias-note"],
+      escalations: [{ level: 1, after: "2h", channels: ["tim"], message: "Dva radna sata nakon roka: preuzmite predmet ili ga dodijelite nekom drugom." }],
+    },
+  ],
+  playbook: {
+    badRating: { calendar: "Zagreb office", replyWithin: "2h" },
+    shipmentDelay: { calendar: "Zagreb office", proactiveContactWithin: "4h", updateEvery: "24h" },
+  },
+  quietHours: { calendar: "Zagreb office" },
 };
 
 const TEMPLATE_INPUTS: { id: string; title: string; description: string; input: RulesDocumentInput }[] = [
   { id: "small-webshop", title: "Small webshop, 09:00–18:00 on weekdays", description: smallWebshop.description!, input: smallWebshop },
   { id: "marketplace-24-7", title: "Marketplace seller, around the clock", description: marketplaceSeller.description!, input: marketplaceSeller },
   { id: "turkey-holidays", title: "Store in Turkey with public holidays 2026–2027", description: turkishStore.description!, input: turkishStore },
+  { id: "croatia-holidays", title: "Store in Croatia with public holidays 2026–2027", description: croatianStore.description!, input: croatianStore },
 ];
 
 /** Every template, defaults filled in, so the admin sees every value they can change. */

@@ -47,7 +47,7 @@ describe("templates over HTTP", () => {
     const store = await newStore();
     const res = await call("GET", rulesPath(store, "/templates"), { token: store.adminToken });
     expect(res.status).toBe(200);
-    expect(res.body.templates.map((t: { id: string }) => t.id)).toEqual(["small-webshop", "marketplace-24-7", "turkey-holidays"]);
+    expect(res.body.templates.map((t: { id: string }) => t.id)).toEqual(["small-webshop", "marketplace-24-7", "turkey-holidays", "croatia-holidays"]);
     const shop = res.body.templates[0].rules;
     const asIs = await saveRules(store, shop);
     expect(asIs.status).toBe(400);

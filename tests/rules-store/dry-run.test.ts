@@ -214,7 +214,8 @@ describe("playbook rules", () => {
     const out = await dryRun(store, { rules: rules(), events, until: "2026-03-03T00:00:00Z" });
     // Messages 1–4 at 07:10, 08:00, 09:00, 10:00: the nudge fires with the 4th, once.
     expect(brief(out.reminders, "circles.")).toEqual([["2026-03-02T10:00:00.000Z", "circles.call_nudge", "playbook.goingInCircles.customerMessages"]]);
-    expect(out.reminders.find((r) => r.kind === "circles.call_nudge")!.nextAction).toMatch(/^Call the customer instead of writing again.*\(\+90 532 000 00 00\)$/);
+    // The number is where the call is, not after "if there is no phone number" (issue 25).
+    expect(out.reminders.find((r) => r.kind === "circles.call_nudge")!.nextAction).toBe("Call the customer on +90 532 000 00 00 instead of writing again.");
   });
 
   it("going in circles: reopened for the second time", async () => {

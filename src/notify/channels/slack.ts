@@ -20,7 +20,8 @@ import type { SlackChannel } from "../../rules/schema";
 import type { z } from "zod";
 import type { Outbound } from "../messages";
 import type { Reminder } from "../reminder";
-import { customerLine, digestTitle, formatInstant, lateness, latenessAt, noticeText, noticeTitle, ruleLine, safeHref, sourceLabel, urgencyLabel } from "../render";
+import { catalogueFor, type Language } from "../../i18n";
+import { customerLine, digestTitle, formatInstant, hasDeadline, lateness, latenessAt, noticeText, noticeTitle, ruleLine, safeHref, sourceLabel, urgencyLabel } from "../render";
 import { classifyHttp, commonHeaders, type ChannelAdapter } from "./channel";
 
 type Config = z.infer<typeof SlackChannel>;
@@ -48,11 +49,15 @@ function link(href: string | undefined, label: string): string | null {
   return url ? `<${url.replace(/\|/g, "%7C").replace(/>/g, "%3E")}|${escapeMrkdwn(label)}>` : null;
 }
 
-/** `<!date^…>` renders in each reader's own time zone; the fallback is what old clients show. */
-function slackDate(iso: string): string {
+/**
+ * `<!date^…>` renders in each reader's own time zone (in the Slack client's language); the
+ * fallback, in the channel's language and the store's zone, is what old clients and
+ * notifications show.
+ */
+function slackDate(iso: string, lang?: Language, timeZone?: string): string {
   const ms = Date.parse(iso);
   if (!Number.isFinite(ms)) return escapeMrkdwn(iso);
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${formatInstant(iso)}>`;
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${escapeMrkdwn(formatInstant(iso, lang, timeZone))}>`;
 }
 
 const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): MrkdwnElement => ({ type: "mrkdwn", text: clip(text, max) });
@@ -75,31 +80,38 @@ function icon(r: Reminder): string {
 }
 
 function reminderFields(r: Reminder): MrkdwnElement[] {
-  const fields = [mrkdwn(`*Due*\n${slackDate(r.dueAt)} (${lateness(r.lateByMs)})`, SLACK_LIMITS.field)];
+  const c = catalogueFor(r.language).render;
+  const at = slackDate(r.dueAt, r.language, r.timeZone);
+  const fields = [mrkdwn(hasDeadline(r) ? `*${c.due}*\n${at} (${lateness(r.lateByMs, r.language)})` : `*${c.raised}*\n${at}`, SLACK_LIMITS.field)];
   const customer = customerLine(r);
-  if (customer) fields.push(mrkdwn(`*Customer*\n${escapeMrkdwn(customer)}`, SLACK_LIMITS.field));
-  if (r.orderId) fields.push(mrkdwn(`*Order*\n${escapeMrkdwn(r.orderId)}`, SLACK_LIMITS.field));
+  if (customer) fields.push(mrkdwn(`*${c.customer}*\n${escapeMrkdwn(customer)}`, SLACK_LIMITS.field));
+  if (r.orderId) fields.push(mrkdwn(`*${c.order}*\n${escapeMrkdwn(r.orderId)}`, SLACK_LIMITS.field));
   const open = link(r.sourceUrl, sourceLabel(r));
-  if (open) fields.push(mrkdwn(`*Open*\n${open}`, SLACK_LIMITS.field));
-  if (r.subject) fields.push(mrkdwn(`*Subject*\n${escapeMrkdwn(r.subject)}`, SLACK_LIMITS.field));
+  if (open) fields.push(mrkdwn(`*${c.open}*\n${open}`, SLACK_LIMITS.field));
+  if (r.subject) fields.push(mrkdwn(`*${c.subject}*\n${escapeMrkdwn(r.subject)}`, SLACK_LIMITS.field));
   return fields.slice(0, SLACK_LIMITS.fields);
 }
 
 export function reminderBlocks(r: Reminder, key: string): KnownBlock[] {
+  const c = catalogueFor(r.language).render;
+  // An escalation's level leads the header: the title says what is overdue, the level who is now told.
+  const lead = r.escalationLevel ? `${urgencyLabel(r)}: ` : "";
   const blocks: KnownBlock[] = [
-    header(`${icon(r)} ${r.title}`),
-    section(`*Next action:* ${escapeMrkdwn(r.nextAction)}`),
+    header(`${icon(r)} ${lead}${r.title}`),
+    section(`*${c.nextAction}:* ${escapeMrkdwn(r.nextAction)}`),
     { type: "section", fields: reminderFields(r) },
   ];
   if (r.details.length > 0) blocks.push(section(r.details.map((d) => `• ${escapeMrkdwn(d)}`).join("\n")));
-  const caseLink = link(r.caseUrl, "case timeline");
+  const caseLink = link(r.caseUrl, c.caseTimeline);
   blocks.push(context([`${escapeMrkdwn(urgencyLabel(r))} · ${escapeMrkdwn(ruleLine(r))}${caseLink ? ` · ${caseLink}` : ""} · ref \`${escapeMrkdwn(key)}\``]));
   return blocks;
 }
 
 /** One section per held reminder; past Slack's 50-block limit the rest are counted, not dropped silently. */
 export function digestBlocks(reminders: Reminder[], releasedAt: string, key: string): KnownBlock[] {
-  const blocks: KnownBlock[] = [header(`🌙 ${digestTitle(reminders.length)}`), context([`Quiet hours ended ${slackDate(releasedAt)} · ref \`${escapeMrkdwn(key)}\``])];
+  const lang = reminders[0]?.language;
+  const c = catalogueFor(lang).render;
+  const blocks: KnownBlock[] = [header(`🌙 ${digestTitle(reminders.length, lang)}`), context([`${c.quietHoursEnded(slackDate(releasedAt, lang, reminders[0]?.timeZone))} · ref \`${escapeMrkdwn(key)}\``])];
   const room = SLACK_LIMITS.blocks - blocks.length - 1;
   const shown = reminders.length > room ? reminders.slice(0, room - 1) : reminders;
   for (const r of shown) {
@@ -109,19 +121,28 @@ export function digestBlocks(reminders: Reminder[], releasedAt: string, key: str
       section(
         [
           `${icon(r)} *${escapeMrkdwn(r.title)}*`,
-          `Due ${slackDate(r.dueAt)} (${latenessAt(r, releasedAt)})${who ? ` · ${escapeMrkdwn(who)}` : ""}`,
-          `*Next action:* ${escapeMrkdwn(r.nextAction)}${open ? ` · ${open}` : ""}`,
+          `${dueLine(r, releasedAt)}${who ? ` · ${escapeMrkdwn(who)}` : ""}`,
+          `*${c.nextAction}:* ${escapeMrkdwn(r.nextAction)}${open ? ` · ${open}` : ""}`,
         ].join("\n"),
       ),
     );
   }
-  if (shown.length < reminders.length) blocks.push(section(`…and ${reminders.length - shown.length} more: see the delivery log for the full list.`));
+  if (shown.length < reminders.length) blocks.push(section(c.more(reminders.length - shown.length)));
   return blocks;
 }
 
+/** "Due <date> (lateness)" with the date as a Slack token; a reminder with no deadline says when it was raised. */
+function dueLine(r: Reminder, releasedAt: string): string {
+  const c = catalogueFor(r.language).render;
+  const at = slackDate(r.dueAt, r.language, r.timeZone);
+  if (!hasDeadline(r)) return `${c.raised} ${at}`;
+  const line = c.dueLine(at, latenessAt(r, releasedAt));
+  return line.charAt(0).toLocaleUpperCase(catalogueFor(r.language).locale) + line.slice(1);
+}
+
 export function noticeBlocks(out: Extract<Outbound, { kind: "notice" }>): KnownBlock[] {
-  const [, , ...rest] = noticeText(out.notice, out.key).split("\n");
-  return [header(`⚠️ ${noticeTitle(out.notice)}`), section(escapeMrkdwn(rest.join("\n").trim()))];
+  const [, , ...rest] = noticeText(out.notice, out.key, out.language).split("\n");
+  return [header(`⚠️ ${noticeTitle(out.notice, out.language)}`), section(escapeMrkdwn(rest.join("\n").trim()))];
 }
 
 export function slackPayload(out: Outbound): SlackPayload {
@@ -129,9 +150,9 @@ export function slackPayload(out: Outbound): SlackPayload {
     case "reminder":
       return { text: clip(`${urgencyLabel(out.reminder)}: ${out.reminder.title}. ${out.reminder.nextAction}`, SLACK_LIMITS.fallbackText), blocks: reminderBlocks(out.reminder, out.key) };
     case "digest":
-      return { text: digestTitle(out.reminders.length), blocks: digestBlocks(out.reminders, out.releasedAt, out.key) };
+      return { text: digestTitle(out.reminders.length, out.reminders[0]?.language), blocks: digestBlocks(out.reminders, out.releasedAt, out.key) };
     case "notice":
-      return { text: noticeTitle(out.notice), blocks: noticeBlocks(out) };
+      return { text: noticeTitle(out.notice, out.language), blocks: noticeBlocks(out) };
   }
 }
 
