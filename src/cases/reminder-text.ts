@@ -142,6 +142,7 @@ function words(ctx: ReminderContext, lang: Language): Words {
           dueAt: d.contactBy,
         };
       }
+      if (d.missedSince !== undefined) details.push(c.shipment.updatesMissed(at(d.missedSince)));
       return {
         title: c.shipment.updateTitle(`${d.update ?? ""}`, customer),
         nextAction: c.shipment.updateAction(contact, s.shipment?.reason ?? cause, s.shipment?.estimatedDelivery ? at(s.shipment.estimatedDelivery) : null),

@@ -100,6 +100,7 @@ export const en = {
     contactDueAction: (contact: string, cause: string, guidance: string): string => `${contact} now: ${cause}. ${guidance} Then mark the parcel contacted on its case.`,
     contactWas: (at: string, since: string): string => `contact target was ${at} (delay began ${since})`,
     updateTitle: (n: string, who: string): string => `Update ${n} owed to ${who} on their late parcel`,
+    updatesMissed: (since: string): string => `catching up: no update has gone out since ${since}; send this one now, the next follow on the interval`,
     updateAction: (contact: string, latest: string, eta: string | null): string => `${contact} with the latest: ${latest}${eta ? `; carrier now expects ${eta}` : ""}. Keep updating until it arrives.`,
   },
   /** The playbook's default guidance. A store that wrote its own text gets it as written. */

@@ -86,6 +86,7 @@ export const hr: Catalogue = {
     contactDueAction: (contact, cause, guidance) => `${contact} odmah: ${cause}. ${guidance} Zatim na predmetu označite da je kupac obaviješten.`,
     contactWas: (at, since) => `rok za javljanje bio je ${at} (kašnjenje od ${since})`,
     updateTitle: (n, who) => `Kupcu (${who}) dugujemo ${n ? `${n}. ` : ""}novost o paketu koji kasni`,
+    updatesMissed: (since) => `nadoknada: od ${since} kupac nije dobio nijednu novost; pošaljite ovu odmah, sljedeće slijede u redovitim razmacima`,
     updateAction: (contact, latest, eta) => `${contact} s najnovijim stanjem: ${latest}${eta ? `; prijevoznik sada očekuje ${eta}` : ""}. Javljajte se dok paket ne stigne.`,
   },
   defaults: {

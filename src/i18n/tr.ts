@@ -81,6 +81,7 @@ export const tr: Catalogue = {
     contactDueAction: (contact, cause, guidance) => `Şimdi: ${contact}. Neden: ${cause}. ${guidance} Ardından vakada kargoyu "haber verildi" olarak işaretleyin.`,
     contactWas: (at, since) => `iletişim hedefi ${at} idi (gecikmenin başlangıcı: ${since})`,
     updateTitle: (n, who) => `Geciken kargo için bilgilendirme${n ? ` ${n}` : ""} bekleniyor (müşteri: ${who})`,
+    updatesMissed: (since) => `telafi: ${since} tarihinden beri hiç bilgilendirme gönderilmedi; bunu şimdi gönderin, sonrakiler düzenli aralıklarla gelecek`,
     updateAction: (contact, latest, eta) => `${contact} ve son durumu bildirin: ${latest}${eta ? `; kargo firmasının yeni tahmini: ${eta}` : ""}. Teslim edilene kadar bilgilendirmeye devam edin.`,
   },
   defaults: {
