@@ -100,6 +100,12 @@ describe("the console in Chromium", () => {
     expect(await breachedPill.getAttribute("aria-pressed")).toBe("true");
     await page.getByRole("button", { name: /^Open/ }).click();
     await expect.poll(() => rowIds(page)).toHaveLength(3);
+    // Both unbreached cases have their first-reply breach due within the hour.
+    expect(await page.getByRole("button", { name: /^Due soon/ }).textContent()).toBe("Due soon 2");
+    await page.getByRole("button", { name: /^Due soon/ }).click();
+    await expect.poll(() => rowIds(page)).toEqual(["ticket:custom:B-3", "ticket:custom:B-2"]);
+    await page.getByRole("button", { name: /^Open/ }).click();
+    await expect.poll(() => rowIds(page)).toHaveLength(3);
 
     const priority = page.getByLabel("Priority");
     expect(await priority.locator("option").allTextContents()).toEqual(["All", "high (1)", "low (1)", "normal (1)"]);
