@@ -80,6 +80,10 @@ describe("the console in Chromium", () => {
     expect(await second.locator("time").textContent()).toMatch(/^in \d+m \d{2}s$/);
     expect(await second.textContent()).toMatch(/GMT\+1|CET/);
     await screenshot(page, "board");
+    // Signed in, the sign-in page sends the lead back to the board.
+    await page.goto(`${server.url}/signin`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/");
+    await expect.poll(() => rowIds(page)).toHaveLength(3);
 
     await page.setViewportSize(PHONE);
     await expect.poll(() => page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
