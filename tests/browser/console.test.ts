@@ -206,6 +206,31 @@ describe("the console in Chromium", () => {
     await context.close();
   });
 
+  it("shows a late parcel by carrier and tracking number, and marks its customer contacted", async () => {
+    const res = await postCustom(store, {
+      occurredAt: new Date().toISOString(),
+      caseKey: { type: "shipment", carrier: "ups", trackingNumber: "1ZLATE01" },
+      kind: "shipment.exception",
+      customer: { email: "dee@example.com", name: "Dee Park" },
+      shipment: { carrier: "ups", trackingNumber: "1ZLATE01", reason: "Held in customs" },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const { context, page } = await newPage(browser);
+    await signIn(page, server.url, store.storeId, store.token);
+    await page.getByLabel("Search cases").fill("1ZLATE01");
+    await expect.poll(() => rowIds(page)).toEqual(["shipment:ups:1ZLATE01"]);
+    await page.getByRole("link", { name: "UPS 1ZLATE01" }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("UPS 1ZLATE01");
+    expect(await page.locator("section[aria-labelledby='ship-h']").textContent()).toContain("Held in customs");
+    const eventsBefore = await page.locator(".timeline li").count();
+    await page.getByRole("button", { name: "Mark customer contacted" }).click();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("the customer has been told");
+    await expect.poll(() => page.locator(".timeline li").count()).toBeGreaterThan(eventsBefore);
+    const view = await request(server.url, "GET", `/v1/stores/${store.storeId}/cases/${encodeURIComponent("shipment:ups:1ZLATE01")}`, { token: store.token });
+    expect(view.body.timeline.events.some((e: { provider: string }) => e.provider === "promptly")).toBe(true);
+    await context.close();
+  });
+
   it("shows 1,000 open cases: the first screen within 100 ms of the list's answer, the rest as the lead scrolls", async () => {
     // The list is the server's answer shape (CaseSummary) for 1,000 cases; served by the browser's
     // request routing, so the figure is the page's own work, not the time to open 1,000 cases.
