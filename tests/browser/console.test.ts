@@ -149,6 +149,9 @@ describe("the console in Chromium", () => {
     // The reminder and its delivery per channel.
     await expect.poll(() => page.locator(".reminders").textContent()).toMatch(/delivered team/);
     await screenshot(page, "case");
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, "case-360");
     await context.close();
   });
 
