@@ -71,6 +71,11 @@ describe("the console in Chromium", () => {
 
     await signIn(page, server.url, store.storeId, store.token);
     await expect.poll(() => rowIds(page)).toEqual(["ticket:custom:B-1", "ticket:custom:B-3", "ticket:custom:B-2"]);
+    // The keyboard's first stop skips the navigation; the next ones are the navigation's links.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Promptly");
     const top = page.locator("table.board tbody tr").first();
     await expect.poll(() => top.textContent()).toContain("breached");
     expect(await top.textContent()).toContain("Parcel never arrived");
@@ -307,6 +312,8 @@ describe("the console in Chromium", () => {
     await screenshot(page, "connections");
     await page.getByRole("link", { name: "Audit" }).click();
     await expect.poll(() => page.locator("table.list").textContent()).toContain("rules");
+    // Who: the admin token's label and id, and that it is the signed-in lead's own.
+    await expect.poll(() => page.locator("table.list tbody tr").first().locator("td").nth(1).textContent()).toMatch(/^initial \([0-9a-f]{16}\), you$/);
     await screenshot(page, "audit");
     await page.getByRole("link", { name: "Reports" }).click();
     await expect.poll(() => page.locator(".empty").textContent()).toContain("Reports are coming");
