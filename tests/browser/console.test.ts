@@ -322,7 +322,7 @@ describe("the console in Chromium", () => {
     await context.close();
   });
 
-  it("lets a newcomer create a store with the operator token and lands signed in on an empty board", async () => {
+  it("lets a newcomer create a store with the operator token, land on an empty board and connect Zendesk", async () => {
     const { context, page } = await newPage(browser, DESKTOP);
     await page.goto(`${server.url}/`);
     await page.getByRole("button", { name: /First run\?/ }).click();
@@ -339,6 +339,19 @@ describe("the console in Chromium", () => {
     await expect.poll(() => page.locator(".empty").textContent()).toContain("No provider connected yet: connect Zendesk");
     await screenshot(page, "first-run-board");
     expect(await page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")).not.toContain(token!);
+
+    // The empty state's link leads to connecting Zendesk: its setup steps, then its secret.
+    await page.getByRole("link", { name: "Connect a provider" }).click();
+    await page.getByLabel("Connect a provider").selectOption("zendesk");
+    const card = page.locator("article.provider", { hasText: "Signing secret for zendesk" });
+    await expect.poll(() => card.locator(".setup").textContent()).toContain("/hooks/");
+    await card.getByRole("button", { name: "Connect" }).click();
+    await expect.poll(() => card.locator(".field-error").textContent()).toContain("give at least one secret");
+    await card.getByLabel("Signing secret for zendesk").fill("newcomer-zendesk-secret");
+    await card.getByRole("button", { name: "Connect" }).click();
+    const connected = page.locator("article.provider", { hasText: "connected" });
+    await expect.poll(() => connected.textContent()).toMatch(/Hook URL.*\/hooks\/st_[0-9a-f]{16}\/zendesk/);
+    expect(await connected.textContent()).not.toContain("newcomer-zendesk-secret");
     await context.close();
   });
 
