@@ -4,7 +4,13 @@
  * End-to-end tests that boot `wrangler dev` live in tests/e2e and have their own config.
  */
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+
+// wrangler.toml serves the console from dist/console ([assets]), which must exist for the pool to
+// start: `npm test` builds it first; a bare `npx vitest run` on a fresh clone builds it here.
+if (!existsSync("dist/console/index.html")) execFileSync(process.execPath, ["scripts/build-console.mjs"], { stdio: "inherit" });
 
 export default defineConfig({
   plugins: [

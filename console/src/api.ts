@@ -9,6 +9,7 @@
  * `onSignedOut` listeners hear of it, and the app sends the user to sign in, then back.
  *
  *   const cases = await api<CaseList>("GET", storePath(storeId, "/cases?state=open"));
+ *   const { data, headers } = await apiWithHeaders<RulesView>("GET", storePath(storeId, "/rules"));
  *   await api("POST", storePath(storeId, `/cases/${enc(caseId)}/callbacks`), { at });
  */
 export interface ApiIssue {
@@ -41,6 +42,15 @@ export function onSignedOut(listener: () => void): () => void {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+  return (await apiWithHeaders<T>(method, path, body, headers)).data;
+}
+
+/**
+ * The same call, with the answer's headers and status: for ETag / If-Match (the rules editor
+ * reads `etag` from GET …/rules and sends it back as `If-Match`; a 412 is an `ApiFailure` whose
+ * `status` is 412) and for 304.
+ */
+export async function apiWithHeaders<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ data: T; headers: Headers; status: number }> {
   const init: RequestInit = { method, credentials: "same-origin", headers: { accept: "application/json", ...headers } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
@@ -59,13 +69,13 @@ export async function api<T>(method: string, path: string, body?: unknown, heade
   } catch {
     /* not JSON: kept as text below */
   }
-  if (!res.ok) {
+  if (!res.ok && res.status !== 304) {
     const envelope = (data as { error?: { code?: string; message?: string; issues?: ApiIssue[] } } | null)?.error;
     const failure = new ApiFailure(res.status, envelope?.code ?? `http_${res.status}`, envelope?.message ?? `${res.status} ${res.statusText}${text ? `: ${text.slice(0, 200)}` : ""}`, envelope?.issues ?? []);
     if (res.status === 401 && path.startsWith("/v1/stores/")) for (const l of signedOutListeners) l();
     throw failure;
   }
-  return data as T;
+  return { data: data as T, headers: res.headers, status: res.status };
 }
 
 /** `/v1/stores/<storeId><rest>`; `rest` must already be encoded. */

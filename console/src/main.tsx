@@ -47,7 +47,12 @@ function App() {
     }
   }, [needsSignIn, loc.href]);
 
-  if (load.state === "loading") return <p class="boot">Loading the Promptly console…</p>;
+  const signedInAlready = load.state === "in" && !needsSignIn && loc.path === "/signin";
+  useEffect(() => {
+    if (signedInAlready) navigate(nextPath(), true);
+  }, [signedInAlready]);
+
+  if (load.state === "loading" || signedInAlready) return <p class="boot">Loading the Promptly console…</p>;
   if (load.state === "error") {
     return (
       <main class="narrow">
@@ -67,9 +72,7 @@ function App() {
         current={load.state === "in" ? load.session : null}
         onSignedIn={(session) => {
           setLoad({ state: "in", session });
-          const next = new URLSearchParams(location.search).get("next");
-          // Only a path on this console: never an absolute URL someone put in the link.
-          navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", true);
+          navigate(nextPath(), true);
         }}
       />
     );
@@ -87,6 +90,12 @@ function App() {
   else if (loc.path === "/rules" || loc.path.startsWith("/rules/")) page = <RulesPage />;
   else page = <NotFound path={loc.path} />;
   return <SessionContext.Provider value={state}>{page}</SessionContext.Provider>;
+}
+
+/** Where to go after signing in: the `next` the link carried, only ever a path on this console. */
+function nextPath(): string {
+  const next = new URLSearchParams(location.search).get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
 }
 
 function NotFound(props: { path: string }) {

@@ -7,7 +7,7 @@ import type { z } from "zod";
 import type { CaseSummary as CaseSummarySchema, CaseListState as CaseListStateSchema } from "../../src/stores/case-index";
 import type { CaseView as CaseViewSchema, CaseList as CaseListSchema, ClockView as ClockViewSchema, TimerView as TimerViewSchema } from "../../src/cases/schema";
 import type { DeliveryView as DeliveryViewSchema, ChannelHealthView as ChannelHealthSchema } from "../../src/notify/views";
-import type { AuditEntry as AuditEntrySchema } from "../../src/rules-store/schema";
+import type { AuditEntry as AuditEntrySchema, VersionMeta as VersionMetaSchema } from "../../src/rules-store/schema";
 import type { RulesDocument as RulesDocumentSchema } from "../../src/rules/schema";
 import type { StoreCreated as StoreCreatedSchema, StoreView as StoreViewSchema } from "../../src/stores/schema";
 import type { SessionView as SessionViewSchema } from "../../src/http/session-schema";
@@ -22,6 +22,9 @@ export type DeliveryView = z.infer<typeof DeliveryViewSchema>;
 export type ChannelHealthView = z.infer<typeof ChannelHealthSchema>;
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 export type RulesDocument = z.infer<typeof RulesDocumentSchema>;
+export type VersionMeta = z.infer<typeof VersionMetaSchema>;
+/** GET …/rules: the version's metadata and the document (secrets masked); its ETag names the version. */
+export type RulesView = VersionMeta & { rules: RulesDocument };
 export type StoreCreated = z.infer<typeof StoreCreatedSchema>;
 export type StoreView = z.infer<typeof StoreViewSchema>;
 export type SessionView = z.infer<typeof SessionViewSchema>;

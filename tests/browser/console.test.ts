@@ -71,6 +71,11 @@ describe("the console in Chromium", () => {
 
     await signIn(page, server.url, store.storeId, store.token);
     await expect.poll(() => rowIds(page)).toEqual(["ticket:custom:B-1", "ticket:custom:B-3", "ticket:custom:B-2"]);
+    // The keyboard's first stop skips the navigation; the next ones are the navigation's links.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Promptly");
     const top = page.locator("table.board tbody tr").first();
     await expect.poll(() => top.textContent()).toContain("breached");
     expect(await top.textContent()).toContain("Parcel never arrived");
@@ -80,6 +85,10 @@ describe("the console in Chromium", () => {
     expect(await second.locator("time").textContent()).toMatch(/^in \d+m \d{2}s$/);
     expect(await second.textContent()).toMatch(/GMT\+1|CET/);
     await screenshot(page, "board");
+    // Signed in, the sign-in page sends the lead back to the board.
+    await page.goto(`${server.url}/signin`);
+    await expect.poll(() => new URL(page.url()).pathname).toBe("/");
+    await expect.poll(() => rowIds(page)).toHaveLength(3);
 
     await page.setViewportSize(PHONE);
     await expect.poll(() => page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
@@ -100,6 +109,12 @@ describe("the console in Chromium", () => {
     expect(await breachedPill.getAttribute("aria-pressed")).toBe("true");
     await page.getByRole("button", { name: /^Open/ }).click();
     await expect.poll(() => rowIds(page)).toHaveLength(3);
+    // Both unbreached cases have their first-reply breach due within the hour.
+    expect(await page.getByRole("button", { name: /^Due soon/ }).textContent()).toBe("Due soon 2");
+    await page.getByRole("button", { name: /^Due soon/ }).click();
+    await expect.poll(() => rowIds(page)).toEqual(["ticket:custom:B-3", "ticket:custom:B-2"]);
+    await page.getByRole("button", { name: /^Open/ }).click();
+    await expect.poll(() => rowIds(page)).toHaveLength(3);
 
     const priority = page.getByLabel("Priority");
     expect(await priority.locator("option").allTextContents()).toEqual(["All", "high (1)", "low (1)", "normal (1)"]);
@@ -112,7 +127,7 @@ describe("the console in Chromium", () => {
     for (const [q, expected] of [
       ["bob@example.com", "ticket:custom:B-2"],
       ["ORD-77", "ticket:custom:B-2"],
-      ["+49 151", "ticket:custom:B-2"],
+      ["+49 151 1234 5678", "ticket:custom:B-2"],
       ["B-3", "ticket:custom:B-3"],
     ] as const) {
       await search.fill(q);
@@ -139,6 +154,9 @@ describe("the console in Chromium", () => {
     // The reminder and its delivery per channel.
     await expect.poll(() => page.locator(".reminders").textContent()).toMatch(/delivered team/);
     await screenshot(page, "case");
+    await page.setViewportSize(PHONE);
+    await expect.poll(() => page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(PHONE.width);
+    await screenshot(page, "case-360");
     await context.close();
   });
 
@@ -193,6 +211,31 @@ describe("the console in Chromium", () => {
     await waitFor(async () => (broken.received.length > before ? true : undefined), 30_000);
     await page.getByLabel("State").selectOption("delivered");
     await expect.poll(() => page.locator("tr[data-delivery-id]").filter({ hasText: "audit" }).count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await context.close();
+  });
+
+  it("shows a late parcel by carrier and tracking number, and marks its customer contacted", async () => {
+    const res = await postCustom(store, {
+      occurredAt: new Date().toISOString(),
+      caseKey: { type: "shipment", carrier: "ups", trackingNumber: "1ZLATE01" },
+      kind: "shipment.exception",
+      customer: { email: "dee@example.com", name: "Dee Park" },
+      shipment: { carrier: "ups", trackingNumber: "1ZLATE01", reason: "Held in customs" },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    const { context, page } = await newPage(browser);
+    await signIn(page, server.url, store.storeId, store.token);
+    await page.getByLabel("Search cases").fill("1ZLATE01");
+    await expect.poll(() => rowIds(page)).toEqual(["shipment:ups:1ZLATE01"]);
+    await page.getByRole("link", { name: "UPS 1ZLATE01" }).click();
+    await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("UPS 1ZLATE01");
+    expect(await page.locator("section[aria-labelledby='ship-h']").textContent()).toContain("Held in customs");
+    const eventsBefore = await page.locator(".timeline li").count();
+    await page.getByRole("button", { name: "Mark customer contacted" }).click();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("the customer has been told");
+    await expect.poll(() => page.locator(".timeline li").count()).toBeGreaterThan(eventsBefore);
+    const view = await request(server.url, "GET", `/v1/stores/${store.storeId}/cases/${encodeURIComponent("shipment:ups:1ZLATE01")}`, { token: store.token });
+    expect(view.body.timeline.events.some((e: { provider: string }) => e.provider === "promptly")).toBe(true);
     await context.close();
   });
 
@@ -269,6 +312,8 @@ describe("the console in Chromium", () => {
     await screenshot(page, "connections");
     await page.getByRole("link", { name: "Audit" }).click();
     await expect.poll(() => page.locator("table.list").textContent()).toContain("rules");
+    // Who: the admin token's label and id, and that it is the signed-in lead's own.
+    await expect.poll(() => page.locator("table.list tbody tr").first().locator("td").nth(1).textContent()).toMatch(/^initial \([0-9a-f]{16}\), you$/);
     await screenshot(page, "audit");
     await page.getByRole("link", { name: "Reports" }).click();
     await expect.poll(() => page.locator(".empty").textContent()).toContain("Reports are coming");
@@ -277,7 +322,7 @@ describe("the console in Chromium", () => {
     await context.close();
   });
 
-  it("lets a newcomer create a store with the operator token and lands signed in on an empty board", async () => {
+  it("lets a newcomer create a store with the operator token, land on an empty board and connect Zendesk", async () => {
     const { context, page } = await newPage(browser, DESKTOP);
     await page.goto(`${server.url}/`);
     await page.getByRole("button", { name: /First run\?/ }).click();
@@ -294,6 +339,19 @@ describe("the console in Chromium", () => {
     await expect.poll(() => page.locator(".empty").textContent()).toContain("No provider connected yet: connect Zendesk");
     await screenshot(page, "first-run-board");
     expect(await page.evaluate("JSON.stringify(localStorage) + JSON.stringify(sessionStorage)")).not.toContain(token!);
+
+    // The empty state's link leads to connecting Zendesk: its setup steps, then its secret.
+    await page.getByRole("link", { name: "Connect a provider" }).click();
+    await page.getByLabel("Connect a provider").selectOption("zendesk");
+    const card = page.locator("article.provider", { hasText: "Signing secret for zendesk" });
+    await expect.poll(() => card.locator(".setup").textContent()).toContain("/hooks/");
+    await card.getByRole("button", { name: "Connect" }).click();
+    await expect.poll(() => card.locator(".field-error").textContent()).toContain("give at least one secret");
+    await card.getByLabel("Signing secret for zendesk").fill("newcomer-zendesk-secret");
+    await card.getByRole("button", { name: "Connect" }).click();
+    const connected = page.locator("article.provider", { hasText: "connected" });
+    await expect.poll(() => connected.textContent()).toMatch(/Hook URL.*\/hooks\/st_[0-9a-f]{16}\/zendesk/);
+    expect(await connected.textContent()).not.toContain("newcomer-zendesk-secret");
     await context.close();
   });
 

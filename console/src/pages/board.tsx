@@ -85,8 +85,11 @@ function matchesState(r: Row, state: string, now: number): boolean {
       return r.open && r.breached;
     case "at-risk":
       return r.open && (r.atRisk?.length ?? 0) > 0;
-    case "due-soon":
-      return r.open && r.nextDueAt !== null && Date.parse(r.nextDueAt) - now <= DUE_SOON_MS;
+    case "due-soon": {
+      // As the list endpoint reads it: open, not breached, something due within the hour.
+      const left = r.nextDueAt !== null ? Date.parse(r.nextDueAt) - now : -1;
+      return r.open && !r.breached && left > 0 && left <= DUE_SOON_MS;
+    }
     case "closed":
       return !r.open;
     default:
@@ -218,7 +221,9 @@ export function BoardPage() {
   const stateCount = (s: string): number | undefined => {
     if (counts.state) return counts.state[s] ?? 0;
     if (s === state) return rows.length;
-    if (state === "open" && s !== "closed" && s !== "due-soon") return fetched.filter((r) => matchesState(r, s, now)).length;
+    // A server that does not report playbook misses yet: no count rather than a false 0.
+    if (s === "at-risk" && !fetched.some((r) => r.atRisk !== undefined)) return undefined;
+    if (state === "open" && s !== "closed") return fetched.filter((r) => matchesState(r, s, now)).length;
     return undefined;
   };
 
