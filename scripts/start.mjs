@@ -45,6 +45,9 @@ const child = spawn(
     // Local queues live in memory: re-send deliveries a crash dropped after a minute, not an hour.
     "--var",
     "DELIVERY_STALE_AFTER_SECONDS:60",
+    // Local receivers listen on 127.0.0.1; production leaves loopback destinations refused.
+    "--var",
+    "ALLOW_LOOPBACK_DESTINATIONS:true",
   ],
   { cwd: root, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" } },
 );

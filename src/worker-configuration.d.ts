@@ -15,6 +15,8 @@ declare namespace Cloudflare {
 		DELIVERY_TIMEOUT_MS: string;
 		DELIVERY_RETRY_BASE_SECONDS: string;
 		DELIVERY_STALE_AFTER_SECONDS: string;
+		ALLOW_LOOPBACK_DESTINATIONS: string;
+		STORE_DELIVERIES_PER_MINUTE: string;
 		OPERATOR_TOKEN: string;
 		CASES: DurableObjectNamespace<import("./index").SupportCase>;
 		STORES: DurableObjectNamespace<import("./index").StoreRegistry>;

@@ -13,6 +13,7 @@ import { RulesDocument } from "../rules/schema";
 import { maskSecrets } from "../rules/secrets";
 import { rulesTemplates, RulesTemplate } from "../rules/templates";
 import type { ProviderConfig } from "../webhooks/adapter";
+import { destinationPolicy } from "../notify/destinations";
 import { dryRun, DryRunResult, MAX_DRY_RUN_EVENTS } from "./dry-run";
 import { AuditEntry, VersionMeta } from "./schema";
 import type { RollbackOutcome, StoredRules } from "./versions";
@@ -200,6 +201,7 @@ export const rulesRoutes = [
         summary: query.summary,
         action: "update",
         applyToOpenCases: query.applyToOpenCases === "true",
+        allowLoopbackDestinations: destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS).allowLoopback,
       });
       return answerSave(env, auth!.storeId, outcome as RollbackOutcome);
     },
@@ -292,6 +294,7 @@ export const rulesRoutes = [
         to: body.version,
         author: auth!.tokenId,
         applyToOpenCases: body.applyToOpenCases,
+        allowLoopbackDestinations: destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS).allowLoopback,
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
       });
       return answerSave(env, auth!.storeId, outcome as RollbackOutcome);
@@ -323,6 +326,7 @@ export const rulesRoutes = [
         events: body.events,
         until: body.until,
         current,
+        destinations: destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS),
         // Only the options are used (callbackTag and the like); the secrets stay in this Worker and go nowhere.
         optionsFor: async (provider) => ((await registry.providerConfig(provider)) as ProviderConfig | null)?.options ?? null,
       });

@@ -137,7 +137,7 @@ export class StoreRegistry extends DurableObject<Env> {
     return this.rules().save(req);
   }
 
-  async rulesRollback(req: { to: number; expectedVersion?: number; author: string; applyToOpenCases?: boolean }): Promise<RollbackOutcome> {
+  async rulesRollback(req: { to: number; expectedVersion?: number; author: string; applyToOpenCases?: boolean; allowLoopbackDestinations?: boolean }): Promise<RollbackOutcome> {
     return this.rules().rollback(req);
   }
 
