@@ -204,7 +204,7 @@ async function deliverStore(storeId: string, items: Delivery[], env: Env, rules:
       return null;
     }
     if (start.action === "wait") {
-      log({ outcome: "waiting", storeId: m.storeId, deliveryId: m.deliveryId, reason: "another copy is being sent", retryInSeconds: start.seconds });
+      log({ outcome: "waiting", storeId: m.storeId, deliveryId: m.deliveryId, reason: start.reason ?? "another copy is being sent", retryInSeconds: start.seconds });
       msg.retry({ delaySeconds: start.seconds });
       return null;
     }
