@@ -48,13 +48,17 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
   // A config read a moment ago is reused (see config-cache.ts); then the rules version a new case
   // is pinned to is asked of the registry by the case itself, only when the case is new.
   const context = await providerContext(registry, storeId, adapter.id);
+  const url = new URL(request.url);
   if (!context) {
     log.refused = "no such store, or this provider is not configured for it";
+    // A provider's public test ping (Zendesk signs it with a published secret) is answered as it
+    // would be for a configured store, or the answer would tell which stores use that provider.
+    const ping = await adapter.testPing?.({ rawBody, headers: request.headers, url, config: { secrets: [], toleranceSeconds: 300, options: {} }, now: Date.now(), fetch: () => Promise.reject(new Error("no fetch for a test ping")) });
+    if (ping) return ping;
     throw refused();
   }
   const { config, rulesVersion } = context;
 
-  const url = new URL(request.url);
   const destinations = destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS);
   // The key-set URL was checked when it was configured; checked again here, before any request.
   const guardedFetch = (input: RequestInfo | URL, init?: RequestInit) => {

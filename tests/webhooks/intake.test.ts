@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { hmac, toBase64, utf8 } from "../../src/lib/crypto";
+import { ZENDESK_TEST_SECRET } from "../../src/webhooks/zendesk";
 import { call, createStore } from "../support/api";
 import ticketCreated from "../fixtures/zendesk/ticket-created.json?raw";
 import groupMembership from "../fixtures/zendesk/user-group-membership-created.json?raw";
@@ -187,6 +188,15 @@ describe("POST /hooks/:storeId/:provider", () => {
     const seen = answers.map((a) => [a.status, a.body, a.headers.get("www-authenticate"), a.headers.get("retry-after")]);
     expect(seen[0]).toEqual([401, { error: { code: "bad_signature", message: "the delivery could not be verified for this store and provider" } }, null, null]);
     for (const s of seen) expect(s).toEqual(seen[0]);
+
+    // Zendesk's public test ping (signed with its published test secret) is answered alike too.
+    const ping = '{"test":"hello"}';
+    const pingHeaders = await zendeskHeaders(ping, ZENDESK_TEST_SECRET);
+    const pings = [await post(store.storeId, "zendesk", ping, pingHeaders), await post("st_ffffffffffffffff", "zendesk", ping, pingHeaders)];
+    expect(pings.map((a) => [a.status, a.body])).toEqual([
+      [200, pings[0]!.body],
+      [200, pings[0]!.body],
+    ]);
   });
 
   it("a signed body that is not JSON or fails the schema is a 400 with the field path", async () => {
