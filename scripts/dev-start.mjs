@@ -46,7 +46,11 @@ export async function waitForHealth(url, { attempts = 240, intervalMs = 250 } = 
  * README's promise, "queued again within a minute", with room for a restart; the end-to-end
  * crash test (tests/e2e/faults.test.ts) runs with exactly these values.
  */
-export const LOCAL_VARS = { DELIVERY_STALE_AFTER_SECONDS: "30" };
+export const LOCAL_VARS = {
+  DELIVERY_STALE_AFTER_SECONDS: "30",
+  // Local receivers listen on 127.0.0.1; production leaves loopback destinations refused.
+  ALLOW_LOOPBACK_DESTINATIONS: "true",
+};
 
 const RULE = "─".repeat(72);
 

@@ -13,7 +13,7 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: { OPERATOR_TOKEN: "bench-operator-token", DELIVERY_TIMEOUT_MS: "5000", DELIVERY_RETRY_BASE_SECONDS: "1" },
+        bindings: { OPERATOR_TOKEN: "bench-operator-token", DELIVERY_TIMEOUT_MS: "5000", DELIVERY_RETRY_BASE_SECONDS: "1", ALLOW_LOOPBACK_DESTINATIONS: "true" },
         compatibilityFlags: ["service_binding_extra_handlers"],
       },
     }),

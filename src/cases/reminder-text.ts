@@ -10,6 +10,7 @@ import { catalogueFor, formatLocalTime, playbookText, type Catalogue, type Langu
 import type { Reminder, ReminderWords } from "../notify/reminder";
 import type { PlannedTimer } from "./plan";
 import type { CaseState } from "./state";
+import { safeLink } from "../lib/links";
 
 export interface ReminderContext {
   storeId: string;
@@ -188,7 +189,7 @@ export function buildReminder(ctx: ReminderContext): Reminder {
     ...(Object.keys(customer).length ? { customer } : {}),
     ...(s.orderIds[0] ? { orderId: s.orderIds[0] } : {}),
     ...(s.subject ? { subject: s.subject } : {}),
-    ...(s.url ? { sourceUrl: s.url } : ctx.linkedTicket?.url ? { sourceUrl: ctx.linkedTicket.url } : {}),
+    ...(safeLink(s.url) ? { sourceUrl: s.url } : safeLink(ctx.linkedTicket?.url) ? { sourceUrl: ctx.linkedTicket!.url } : {}),
     ...(ctx.caseUrl ? { caseUrl: ctx.caseUrl } : {}),
     source: s.key.type === "ticket" ? { provider: s.key.provider, ticketId: s.key.ticketId } : { provider: s.provider, trackingNumber: s.key.trackingNumber },
     ...(ticket ? { ticket } : {}),

@@ -8,6 +8,7 @@
  */
 import type { CaseKey, CaseStatus, Channel, NormalizedEvent, OrderValue, Priority, ShipmentKind } from "../events/model";
 import { caseIdOf } from "../events/model";
+import { safeLink } from "../lib/links";
 
 export interface CaseEvent {
   /** `${provider}:${providerEventId}`: the dedupe key. */
@@ -313,7 +314,8 @@ export function applyCaseEvent(s: CaseState, c: CaseEvent): void {
   if (e.orderValue) s.orderValue = { ...e.orderValue };
   if (e.customerTags) s.customerTags = [...e.customerTags];
   if (e.subject) s.subject = e.subject;
-  if (e.url) s.url = e.url;
+  // Only http(s): a sender's `javascript:` link must never reach a view, a list or a reminder.
+  if (e.url && safeLink(e.url)) s.url = e.url;
   if (e.priority) s.priority = e.priority;
   if (e.assignee !== undefined) s.assignee = e.assignee;
   if (e.group !== undefined) s.group = e.group;

@@ -5,6 +5,7 @@ import type { Evaluation } from "./engine";
 import type { DeliveryView } from "../notify/views";
 import { API_SOURCE } from "../events/model";
 import type { CaseObjectView, CaseView, ReminderDelivery } from "./schema";
+import { safeLink } from "../lib/links";
 
 export type { CaseObjectView, CaseView } from "./schema";
 
@@ -90,7 +91,7 @@ export function caseView(v: ViewInput): CaseObjectView {
     orderIds: s.orderIds,
     orderValue: s.orderValue ?? null,
     subject: s.subject ?? null,
-    url: s.url ?? null,
+    url: safeLink(s.url) ?? null,
     openedAt: iso(s.openedAt),
     lastEventAt: iso(s.lastEventAt),
     counters: { customerMessages: s.customerMessages, customerMessagesSinceSolve: s.customerMessagesSinceSolve, agentReplies: s.agentReplies, reopenings: s.reopenings },

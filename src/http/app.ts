@@ -13,7 +13,7 @@ import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
 import { requireOperator, requireStoreAdmin } from "./auth";
 import { readJson } from "./body";
-import { attemptKey, countFailure, isCountedFailure, refuseIfLockedOut, type AttemptKey } from "./rate-limit";
+import { attemptKey, checkedDuringLockout, countFailure, isCountedFailure, lockoutOf, type AttemptKey } from "./rate-limit";
 import { DOCS_HTML } from "./docs-page";
 import { ApiError, errorResponse, validationError } from "./errors";
 import { buildOpenApi } from "./openapi";
@@ -92,12 +92,14 @@ async function runRoute(spec: RouteSpec, request: IRequest, env: Env, ctx: Execu
   if (params.storeId) state.storeId = params.storeId;
   const url = new URL(request.url);
 
-  // Failed authentication is rate limited per client: over the limit, 429 before anything is checked.
+  // Failed authentication is rate limited per client. Over the limit, a failure is answered 429;
+  // a request that proves itself still goes through, except on the operator route (rate-limit.ts).
   const attempt = attemptKey(spec.auth, request, params.storeId);
-  if (attempt) refuseIfLockedOut(attempt);
+  const lockout = attempt ? lockoutOf(attempt) : null;
+  if (lockout && !checkedDuringLockout(attempt!.auth)) throw lockout;
   let auth: StoreAuth | undefined;
-  if (spec.auth === "operator") await counted(env, attempt, () => requireOperator(request, env));
-  if (spec.auth === "store") auth = await counted(env, attempt, () => requireStoreAdmin(request, env, params.storeId ?? ""));
+  if (spec.auth === "operator") await counted(env, attempt, lockout, () => requireOperator(request, env));
+  if (spec.auth === "store") auth = await counted(env, attempt, lockout, () => requireStoreAdmin(request, env, params.storeId ?? ""));
 
   let query: unknown = Object.fromEntries(url.searchParams);
   if (spec.query) {
@@ -108,15 +110,20 @@ async function runRoute(spec: RouteSpec, request: IRequest, env: Env, ctx: Execu
   const body = spec.body ? await readJson(request, spec.body, { optional: spec.bodyOptional }) : undefined;
   const handle = () => spec.handler({ request, env, ctx, url, params, query: query as Record<string, string>, body: body as undefined, auth, requestId: state.requestId, log: state.log });
   // A webhook authenticates inside its handler (the signature is checked on the raw body).
-  return spec.auth === "webhook" ? counted(env, attempt, handle) : handle();
+  return spec.auth === "webhook" ? counted(env, attempt, lockout, handle) : handle();
 }
 
-/** Runs an authentication step; a failure it throws is counted, and the one over the limit becomes 429. */
-async function counted<T>(env: Env, attempt: AttemptKey | null, step: () => Promise<T> | T): Promise<T> {
+/**
+ * Runs an authentication step; a failure it throws is counted, and the one over the limit becomes
+ * 429. During a lockout a failure is answered with the lockout's 429, uncounted, so the lockout
+ * ends when its window does.
+ */
+async function counted<T>(env: Env, attempt: AttemptKey | null, lockout: ApiError | null, step: () => Promise<T> | T): Promise<T> {
   try {
     return await step();
   } catch (err) {
     if (attempt && isCountedFailure(attempt.auth, err)) {
+      if (lockout) throw lockout;
       const over = await countFailure(env, attempt);
       if (over) throw over;
     }

@@ -7,10 +7,11 @@
  * - webhook deliveries refused as unsigned or for an unconfigured store/provider, per store and
  *   client: each costs the same registry call, on the store's busiest path.
  * Only failures are counted, so a client that authenticates never spends its budget. The failure
- * over the limit is answered 429 (with Retry-After) instead of 401/404, and from then on this
- * isolate refuses that client's attempts on that key before checking anything (a right token
- * too) until the window has passed: guesses past the limit are never checked and never reach
- * the registry. A successful request makes no call to a binding or a Durable Object here.
+ * over the limit is answered 429 (with Retry-After) instead of 401/404, and from then on, until
+ * the window has passed, this isolate answers that client's failures on that key 429 without
+ * counting them. A request that proves itself (a valid admin token, a validly signed webhook) is
+ * still let through (see `checkedDuringLockout`); operator-token attempts are refused before
+ * anything is checked. A successful request makes no call to a binding or a Durable Object here.
  *
  * The client is CF-Connecting-IP, which Cloudflare sets at the edge (a client cannot choose it)
  * and `wrangler dev` sets locally; IPv6 counts per /64, which one host can rotate through.
@@ -41,10 +42,14 @@ export const FAILURE_LIMITS: Record<LimitedAuth, FailureLimit> = {
   webhook: { binding: "WEBHOOK_AUTH_LIMIT", limit: 60, periodSeconds: 60, what: "refused webhook deliveries to this store" },
 };
 
-/** Which failures count: authentication answers, and on webhooks "no such store or provider". */
+/**
+ * Which failures count: authentication answers; on webhooks also "no such store or provider",
+ * and a delivery refused because its signature keys could not be fetched (ShipEngine): an
+ * unsigned request that names an unreachable key set costs us a fetch, so it is the caller's.
+ */
 export function isCountedFailure(auth: LimitedAuth, err: unknown): boolean {
   if (!(err instanceof ApiError)) return false;
-  return err.status === 401 || (auth === "webhook" && err.status === 404);
+  return err.status === 401 || (auth === "webhook" && (err.status === 404 || (err.status === 503 && err.code === "verification_unavailable")));
 }
 
 export interface AttemptKey {
@@ -88,17 +93,35 @@ function tooMany(limit: FailureLimit, retryAfterSeconds: number): ApiError {
   });
 }
 
-/** Throws the 429 when this key went over its limit in this isolate and the window has not passed. */
-export function refuseIfLockedOut(attempt: AttemptKey): void {
+/** The 429 this key is under (it went over its limit in this isolate and the window has not passed), or null. */
+export function lockoutOf(attempt: AttemptKey): ApiError | null {
   const slot = `${attempt.auth} ${attempt.key}`;
   const until = lockedUntil.get(slot);
-  if (until === undefined) return;
+  if (until === undefined) return null;
   const now = Date.now();
   if (until <= now) {
     lockedUntil.delete(slot);
-    return;
+    return null;
   }
-  throw tooMany(FAILURE_LIMITS[attempt.auth], Math.ceil((until - now) / 1000));
+  return tooMany(FAILURE_LIMITS[attempt.auth], Math.ceil((until - now) / 1000));
+}
+
+/** Throws the 429 when this key went over its limit in this isolate and the window has not passed. */
+export function refuseIfLockedOut(attempt: AttemptKey): void {
+  const lockout = lockoutOf(attempt);
+  if (lockout) throw lockout;
+}
+
+/**
+ * Whether a locked-out client's request is refused before anything is checked. Admin tokens and
+ * webhook signatures cannot be guessed (256 random bits; an HMAC or RSA signature), so a request
+ * that proves itself is let through even during a lockout: one misconfigured sender behind the
+ * store's address must not block the store's good deliveries and its admins. The operator token
+ * is chosen by the operator and may be short, so checking it during a lockout would let a guesser
+ * go on at full speed: there, the lockout still refuses everything.
+ */
+export function checkedDuringLockout(auth: LimitedAuth): boolean {
+  return auth !== "operator";
 }
 
 /** Counts one failure; returns the 429 that replaces it when the key is now over its limit. */

@@ -26,6 +26,7 @@ import { outboundIn } from "./localize";
 import { channelLanguage } from "../rules/language";
 import { ChannelFailure, NotApplicable, type HttpAnswer } from "./channels/channel";
 import { currentRulesNaming, definesChannels } from "./dispatch";
+import { checkDestination, destinationPolicy, type DestinationPolicy } from "./destinations";
 import type { StoreRegistry } from "../stores/store-registry";
 import type { FinishInput, FinishOutcome, StartOutcome } from "./delivery-log";
 import { QueueMessage } from "./messages";
@@ -106,12 +107,19 @@ interface AttemptResult {
   retryAfterSeconds?: number | undefined;
 }
 
-async function post(channel: NotificationChannel, name: string, outbound: Parameters<ReturnType<typeof adapterFor>["build"]>[0], timeoutMs: number): Promise<AttemptResult> {
+async function post(channel: NotificationChannel, name: string, outbound: Parameters<ReturnType<typeof adapterFor>["build"]>[0], timeoutMs: number, destinations: DestinationPolicy): Promise<AttemptResult> {
   const adapter = adapterFor(channel);
-  const ctx = { now: Date.now(), channel: name, fetch: (url: string, init: RequestInit) => boundedFetch(url, init, timeoutMs) };
+  // Checked again at send time: a version saved before the check existed, or under a deployment
+  // that allowed loopback, must still not reach a private host.
+  const guardedFetch = (url: string, init: RequestInit) => {
+    const verdict = checkDestination(url, destinations);
+    if (!verdict.ok) throw new ChannelFailure({ outcome: "permanent", error: `destination refused: the channel's URL ${verdict.reason}` });
+    return boundedFetch(url, init, timeoutMs);
+  };
+  const ctx = { now: Date.now(), channel: name, fetch: guardedFetch };
   try {
     const req = await adapter.build(outbound, channel, ctx);
-    const answer = await boundedFetch(req.url, { method: req.method, headers: req.headers, body: req.body }, timeoutMs);
+    const answer = await guardedFetch(req.url, { method: req.method, headers: req.headers, body: req.body });
     const verdict = adapter.classify(answer, channel);
     if (verdict.outcome === "delivered") return { outcome: "delivered", status: answer.status, error: null };
     if (verdict.outcome === "retry") return { outcome: "retry", status: answer.status, error: verdict.error, retryAfterSeconds: verdict.retryAfterSeconds };
@@ -198,7 +206,7 @@ async function deliverStore(storeId: string, items: Delivery[], env: Env, rules:
       return null;
     }
     if (start.action === "wait") {
-      log({ outcome: "waiting", storeId: m.storeId, deliveryId: m.deliveryId, reason: "another copy is being sent", retryInSeconds: start.seconds });
+      log({ outcome: "waiting", storeId: m.storeId, deliveryId: m.deliveryId, reason: start.reason ?? "another copy is being sent", retryInSeconds: start.seconds });
       msg.retry({ delaySeconds: start.seconds });
       return null;
     }
@@ -213,7 +221,7 @@ async function deliverStore(storeId: string, items: Delivery[], env: Env, rules:
       const storeChannels = Object.entries(loaded.document.channels).map(([name, c]) => ({ name, type: c.type }));
       const began = Date.now();
       const result: AttemptResult = channel
-        ? await post(channel, start.channel, outboundIn(start.outbound, channelLanguage(loaded.document, start.channel)), timeoutMs)
+        ? await post(channel, start.channel, outboundIn(start.outbound, channelLanguage(loaded.document, start.channel)), timeoutMs, destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS))
         : { outcome: "dead", status: null, error: `channel "${start.channel}" is not in the store's current rules (version ${loaded.version}); add it back and retry this delivery` };
       const at = Date.now();
       const delay = result.outcome === "retry" ? retryDelaySeconds(start.attempt, retryBaseSeconds, result.retryAfterSeconds) : null;

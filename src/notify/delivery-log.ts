@@ -171,8 +171,11 @@ export interface RecordOutcome {
 export type StartOutcome =
   | { action: "send"; outbound: Outbound; channel: string; attempt: number }
   | { action: "skip"; reason: string }
-  /** Another copy holds the claim: try this one again after it expires (it may have crashed). */
-  | { action: "wait"; seconds: number }
+  /**
+   * Try this one again after `seconds`: another copy holds the claim (it may have crashed), or
+   * the store is over its outbound cap (`reason` says which).
+   */
+  | { action: "wait"; seconds: number; reason?: string }
   /**
    * This delivery could not be claimed (its row did not read back): nothing was claimed, and the
    * message is retried with backoff exactly as if the call had failed, without holding back the
@@ -403,6 +406,11 @@ export class DeliveryLog {
     const outbound = this.outbound(row);
     this.sql.exec(`UPDATE deliveries SET lease_until = ? WHERE delivery_id = ?`, now + leaseMs, deliveryId);
     return { action: "send", outbound, channel: row.channel, attempt: row.attempts + 1 };
+  }
+
+  /** Gives back claims taken by `startMany` for deliveries that will not be posted now (over the store's cap). */
+  releaseClaims(deliveryIds: string[]): void {
+    for (const deliveryId of deliveryIds) this.sql.exec(`UPDATE deliveries SET lease_until = NULL WHERE delivery_id = ? AND state = 'pending'`, deliveryId);
   }
 
   private outbound(row: Row): Outbound {

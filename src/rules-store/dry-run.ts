@@ -15,6 +15,7 @@ import { NormalizedEvent, ProviderId } from "../events/model";
 import { ApiError, formatPath, issuesFromZod, type ErrorIssue } from "../http/errors";
 import type { RulesDocument } from "../rules/schema";
 import { checkRules } from "../rules/validate";
+import type { DestinationPolicy } from "../notify/destinations";
 import { adapterFor } from "../webhooks/registry";
 import type { ProviderConfig } from "../webhooks/adapter";
 import type { StoredRules } from "./versions";
@@ -131,6 +132,8 @@ export interface DryRunRequest {
   until?: string | undefined;
   current: StoredRules;
   optionsFor: (provider: ProviderId) => Promise<Record<string, unknown> | null>;
+  /** The deployment's loopback allowance for channel destinations (see src/notify/destinations.ts). */
+  destinations?: DestinationPolicy | undefined;
 }
 
 export interface DryRunAnswer extends SimulationResult {
@@ -143,7 +146,7 @@ export async function dryRun(req: DryRunRequest): Promise<DryRunAnswer> {
   const issues: ErrorIssue[] = [];
   let document: RulesDocument = req.current.document;
   if (req.rules !== undefined) {
-    const checked = checkRules(req.rules, ["rules"]);
+    const checked = checkRules(req.rules, ["rules"], req.destinations);
     if (checked.ok) document = checked.document;
     else issues.push(...checked.issues);
   }

@@ -14,6 +14,7 @@ import { maskSecrets } from "../rules/secrets";
 import { rulesTemplates, RulesTemplate } from "../rules/templates";
 import type { ProviderConfig } from "../webhooks/adapter";
 import { caseObjectName } from "../events/model";
+import { destinationPolicy } from "../notify/destinations";
 import { dryRun, DryRunResult, MAX_CASE_DRY_RUN_EVENTS, MAX_DRY_RUN_EVENTS } from "./dry-run";
 import { AuditEntry, VersionMeta } from "./schema";
 import type { RollbackOutcome, StoredRules } from "./versions";
@@ -201,6 +202,7 @@ export const rulesRoutes = [
         summary: query.summary,
         action: "update",
         applyToOpenCases: query.applyToOpenCases === "true",
+        allowLoopbackDestinations: destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS).allowLoopback,
       });
       return answerSave(env, auth!.storeId, outcome as RollbackOutcome);
     },
@@ -293,6 +295,7 @@ export const rulesRoutes = [
         to: body.version,
         author: auth!.tokenId,
         applyToOpenCases: body.applyToOpenCases,
+        allowLoopbackDestinations: destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS).allowLoopback,
         ...(expectedVersion === undefined ? {} : { expectedVersion }),
       });
       return answerSave(env, auth!.storeId, outcome as RollbackOutcome);
@@ -337,6 +340,7 @@ export const rulesRoutes = [
         ...(maxEvents === undefined ? {} : { maxEvents }),
         until: body.until,
         current,
+        destinations: destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS),
         // Only the options are used (callbackTag and the like); the secrets stay in this Worker and go nowhere.
         optionsFor: async (provider) => ((await registry.providerConfig(provider)) as ProviderConfig | null)?.options ?? null,
       });

@@ -179,6 +179,8 @@ export interface SaveRequest {
   action: RulesAction;
   applyToOpenCases: boolean;
   now: number;
+  /** The deployment's ALLOW_LOOPBACK_DESTINATIONS, from the route (validation has no env). */
+  allowLoopbackDestinations?: boolean | undefined;
 }
 
 export type SaveOutcome =
@@ -195,7 +197,7 @@ export function saveVersion(storage: DurableObjectStorage, req: SaveRequest): Sa
   const current = readCurrent(sql);
   if (req.expectedVersion !== current.version) return { type: "conflict", current: current.version };
   const restored = restoreSecrets(req.input, current.version === 0 ? null : current.document);
-  const checked = checkRules(restored.input);
+  const checked = checkRules(restored.input, [], { allowLoopback: req.allowLoopbackDestinations === true });
   const issues = [...restored.issues, ...(checked.ok ? [] : checked.issues)];
   if (!checked.ok || issues.length > 0) return { type: "invalid", issues };
   const document = checked.document;
@@ -271,7 +273,7 @@ export class RulesRegistry {
   }
 
   /** A new version whose document equals version `to` (secrets included, as they were then). */
-  async rollback(req: { to: number; expectedVersion?: number | undefined; author: string; applyToOpenCases?: boolean | undefined }): Promise<RollbackOutcome> {
+  async rollback(req: { to: number; expectedVersion?: number | undefined; author: string; applyToOpenCases?: boolean | undefined; allowLoopbackDestinations?: boolean | undefined }): Promise<RollbackOutcome> {
     const sql = this.storage.sql;
     const target = readVersion(sql, req.to);
     if (!target) return { type: "not_found" };
@@ -283,6 +285,7 @@ export class RulesRegistry {
       summary: `rolled back to version ${req.to}`,
       action: "rollback",
       applyToOpenCases: req.applyToOpenCases ?? false,
+      allowLoopbackDestinations: req.allowLoopbackDestinations,
     });
   }
 

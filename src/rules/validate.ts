@@ -10,6 +10,8 @@ import { z } from "zod";
 import { ApiError, formatPath, issuesFromZod, type ErrorIssue } from "../http/errors";
 import { ALWAYS_OPEN, METRICS, RulesDocument } from "./schema";
 import { formatDuration, parseDuration } from "./duration";
+import { channelDestinationIssues, type DestinationPolicy } from "../notify/destinations";
+import { fanOutIssues } from "./fan-out";
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -183,12 +185,17 @@ function known(names: string[]): string {
 
 export type RulesCheck = { ok: true; document: RulesDocument } | { ok: false; issues: ErrorIssue[] };
 
-/** Schema + referential checks; every problem, with paths relative to `prefix`. */
-export function checkRules(input: unknown, prefix: Path = []): RulesCheck {
+/**
+ * Schema + referential checks; every problem, with paths relative to `prefix`. Channel
+ * destinations are judged under `destinations` (the deployment's loopback allowance, passed in by
+ * the route: validation has no env); without it only public https hosts pass.
+ */
+export function checkRules(input: unknown, prefix: Path = [], destinations: DestinationPolicy = { allowLoopback: false }): RulesCheck {
   const parsed = RulesDocument.safeParse(input);
   const issues: ErrorIssue[] = parsed.success ? [] : zodIssues(parsed.error, prefix);
   const seen = new Set(issues.map((i) => `${i.path}\u0000${i.message}`));
-  for (const issue of referentialIssues(input)) {
+  const hardening = [...channelDestinationIssues(input, destinations), ...fanOutIssues(input)].map((i) => ({ path: formatPath(i.path), message: i.message }));
+  for (const issue of [...referentialIssues(input), ...hardening]) {
     const withPrefix = prefix.length === 0 ? issue : { ...issue, path: joinPath(prefix, issue.path) };
     const key = `${withPrefix.path}\u0000${withPrefix.message}`;
     if (!seen.has(key)) {

@@ -18,6 +18,7 @@
 import { z } from "zod";
 import { CaseStatus, ShipmentKind } from "../events/model";
 import type { Migration } from "../lib/sql-migrations";
+import { safeLink } from "../lib/links";
 
 export const caseIndexMigrations: Migration[] = [
   {
@@ -218,7 +219,7 @@ function summaryOf(r: IndexRow, orderIds: string[], now: number): CaseSummary {
     customerEmail: r.customer_email,
     customerName: r.customer_name,
     ticketId: r.ticket_id,
-    url: r.url,
+    url: safeLink(r.url) ?? null,
     orderIds,
     policy: r.policy ?? null,
     channel: r.channel ?? null,
@@ -507,7 +508,7 @@ export function findOpenTickets(sql: SqlStorage, q: { orderIds: string[]; emails
   }
   return [...found.values()]
     .sort((a, b) => b.last_event_at - a.last_event_at)
-    .map((r) => ({ caseId: r.case_id, provider: r.provider, ticketId: r.ticket_id ?? "", ...(r.url ? { url: r.url } : {}), ...(r.subject ? { subject: r.subject } : {}) }))
+    .map((r) => ({ caseId: r.case_id, provider: r.provider, ticketId: r.ticket_id ?? "", ...(safeLink(r.url) ? { url: r.url! } : {}), ...(r.subject ? { subject: r.subject } : {}) }))
     .filter((t) => t.ticketId !== "");
 }
 

@@ -22,6 +22,7 @@ import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInpu
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
+import { OutboundBudget } from "../notify/store-budget";
 
 export class StoreRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -163,7 +164,7 @@ export class StoreRegistry extends DurableObject<Env> {
     return this.rules().save(req);
   }
 
-  async rulesRollback(req: { to: number; expectedVersion?: number; author: string; applyToOpenCases?: boolean }): Promise<RollbackOutcome> {
+  async rulesRollback(req: { to: number; expectedVersion?: number; author: string; applyToOpenCases?: boolean; allowLoopbackDestinations?: boolean }): Promise<RollbackOutcome> {
     return this.rules().rollback(req);
   }
 
@@ -259,7 +260,25 @@ export class StoreRegistry extends DurableObject<Env> {
    * and in-flight ones.
    */
   async deliveryStartBatch(deliveryIds: string[], leaseMs: number): Promise<StartOutcome[]> {
-    return this.deliveries().startMany(deliveryIds, leaseMs, Date.now());
+    const now = Date.now();
+    const starts = this.deliveries().startMany(deliveryIds, leaseMs, now);
+    // The store's outbound cap (src/notify/store-budget.ts): a claimed delivery over it gives its
+    // claim back and waits for its turn; it is never dropped.
+    const held: string[] = [];
+    const outcomes = starts.map((start, i): StartOutcome => {
+      if (start.action !== "send") return start;
+      const verdict = this.outboundBudget().take(deliveryIds[i]!, now);
+      if (verdict.send) return start;
+      held.push(deliveryIds[i]!);
+      return { action: "wait", seconds: verdict.waitSeconds, reason: `over the store's limit of ${this.outboundBudget().perWindow} outbound requests per minute` };
+    });
+    if (held.length > 0) this.deliveries().releaseClaims(held);
+    return outcomes;
+  }
+
+  private budget: OutboundBudget | undefined;
+  private outboundBudget(): OutboundBudget {
+    return (this.budget ??= new OutboundBudget(OutboundBudget.perMinuteFrom(this.env.STORE_DELIVERIES_PER_MINUTE)));
   }
 
   /** Records the attempts of a batch's claimed deliveries, one outcome per input, in order. */

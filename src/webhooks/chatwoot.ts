@@ -16,7 +16,6 @@ import {
   callbackPromisedEvent,
   checkReplayWindow,
   contact,
-  derivedEventId,
   header,
   hmacMatchesAnySecret,
   makeEvent,
@@ -29,6 +28,7 @@ import {
   toIsoInstant,
   type EventBase,
 } from "./common";
+import { signedBodyEventId } from "./signed-identity";
 
 const Id = z.union([z.number(), z.string().min(1)]).transform(String);
 const Time = z.union([z.number(), z.string()]);
@@ -117,16 +117,17 @@ export const chatwootAdapter: ProviderAdapter<typeof ChatwootPayload, "chatwoot"
     return checkReplayWindow(/^\d+$/.test(timestamp) ? Number(timestamp) * 1000 : Number.NaN, input.now, input.config.toleranceSeconds);
   },
 
-  async normalize({ storeId, payload: p, headers, config, receivedAt }): Promise<NormalizeResult> {
+  async normalize({ storeId, payload: p, rawBody, config, receivedAt }): Promise<NormalizeResult> {
     const isMessage = p.event === "message_created";
     const isConversation = ["conversation_created", "conversation_status_changed", "conversation_updated"].includes(p.event);
-    if (!isMessage && !isConversation) return { type: "ignored", reason: `Chatwoot ${p.event} is not used for case timing`, providerEventId: header(headers, "x-chatwoot-delivery") ?? undefined };
+    // X-Chatwoot-Delivery is outside the signature: the signed bytes are the delivery's identity.
+    const delivery = await signedBodyEventId("chatwoot", rawBody);
+    if (!isMessage && !isConversation) return { type: "ignored", reason: `Chatwoot ${p.event} is not used for case timing`, providerEventId: delivery };
     const options = readOptions(ChatwootOptions, config.options);
     const conv = isMessage ? (p.conversation ?? {}) : p;
     const displayId = nonEmpty(conv.display_id ?? conv.id) ?? "";
     const changedAt = isMessage ? p.created_at : (p.updated_at ?? p.timestamp ?? p.created_at);
     const occurredAt = toIsoInstant(changedAt) ?? new Date(receivedAt).toISOString();
-    const delivery = header(headers, "x-chatwoot-delivery") ?? (await derivedEventId(["chatwoot", p.event, displayId, p.id, changedAt]));
     const person = (isMessage && p.sender?.type !== "user" ? p.sender : undefined) ?? conv.meta?.sender ?? p.contact;
     const rawStatus = nonEmpty(conv.status);
     const status = mapStatus(rawStatus, STATUS, options.statusMap) ?? undefined;

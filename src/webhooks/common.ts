@@ -84,7 +84,7 @@ export const HelpdeskOptions = z.strictObject({
   /** Raw status name (case-insensitive) → support status; takes precedence over the built-in map. */
   statusMap: z.record(z.string(), CaseStatus).optional(),
   /** The helpdesk's own base URL (e.g. https://acme.zammad.com), used to build case links. */
-  baseUrl: z.url().optional(),
+  baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
 });
 export type HelpdeskOptions = z.infer<typeof HelpdeskOptions>;
 

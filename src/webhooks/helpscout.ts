@@ -15,7 +15,6 @@ import {
   callbackPromise,
   callbackPromisedEvent,
   contact,
-  derivedEventId,
   header,
   hmacMatchesAnySecret,
   makeEvent,
@@ -27,6 +26,7 @@ import {
   toIsoInstant,
   type EventBase,
 } from "./common";
+import { signedBodyEventId } from "./signed-identity";
 
 const Id = z.union([z.number(), z.string().min(1)]).transform(String);
 const Person = z.looseObject({
@@ -95,6 +95,31 @@ async function signatureOk(input: VerifyInput): Promise<boolean> {
   return signature !== null && hmacMatchesAnySecret("SHA-1", input.config.secrets, input.rawBody, fromBase64(signature));
 }
 
+/** Reply and note events as the newest thread's own type says they are. */
+const THREAD_EVENTS: Record<string, string> = {
+  customer: "convo.customer.reply.created",
+  message: "convo.agent.reply.created",
+  reply: "convo.agent.reply.created",
+  note: "convo.note.created",
+};
+
+/**
+ * The event a delivery is, with the body winning over the unsigned X-HelpScout-Event where the
+ * body can tell: a rating is a rating (it has `rating`), and a reply or note is what its newest
+ * thread's type says, so a customer's message re-sent as "agent replied" is still the customer's.
+ * Status, assignment and tag changes look alike in the body; there the header decides (the
+ * remaining risk in docs/security.md).
+ */
+function eventOf(headerEvent: string, p: HelpScoutPayload): string {
+  if (typeof p.rating === "string") return "satisfaction.ratings";
+  if (headerEvent === "satisfaction.ratings") return "satisfaction.ratings.without-rating";
+  if (Object.values(THREAD_EVENTS).includes(headerEvent)) {
+    const type = latestThread(p)?.type ?? "";
+    return THREAD_EVENTS[type] ?? headerEvent;
+  }
+  return headerEvent;
+}
+
 /** The thread a reply/note event is about: the newest embedded one. */
 function latestThread(p: HelpScoutPayload) {
   const threads = p._embedded?.threads ?? (Array.isArray(p.threads) ? p.threads : []);
@@ -122,8 +147,8 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
     return { ok: true };
   },
 
-  async normalize({ storeId, payload: p, headers, config, receivedAt }): Promise<NormalizeResult> {
-    const event = header(headers, "x-helpscout-event") ?? "";
+  async normalize({ storeId, payload: p, headers, rawBody, config, receivedAt }): Promise<NormalizeResult> {
+    const event = eventOf(header(headers, "x-helpscout-event") ?? "", p);
     const options = readOptions(HelpScoutOptions, config.options);
     const isRating = event === "satisfaction.ratings";
     const conversationId = isRating ? nonEmpty(p.conversationId) : p.id;
@@ -150,8 +175,9 @@ export const helpscoutAdapter: ProviderAdapter<typeof HelpScoutPayload, "helpsco
       // The payload has no phone: the case looks the customer up (src/contacts/helpscout.ts).
       requesterId: isRating ? undefined : nonEmpty(customer?.id),
     };
-    // Help Scout sends no delivery id: (event, conversation, last user change, thread) identifies the change.
-    const eventId = await derivedEventId(["helpscout", event, conversationId, changedAt, thread?.id, p.threadId]);
+    // Help Scout sends no delivery id, and X-HelpScout-Event is not signed: the signed bytes are
+    // the identity, so the same body re-sent under another event name is a duplicate.
+    const eventId = await signedBodyEventId("helpscout", rawBody);
     const body = plainText(thread?.body ?? p.preview);
     const events: NormalizedEvent[] = [];
 

@@ -17,6 +17,7 @@ import type { StoreRegistry } from "../stores/store-registry";
 import type { ProviderAdapter, ProviderConfig } from "./adapter";
 import { cachedProviderConfig, rememberProviderConfig } from "./config-cache";
 import { adapterFor } from "./registry";
+import { checkDestination, destinationPolicy } from "../notify/destinations";
 
 export interface IntakeAnswer {
   caseId?: string;
@@ -27,31 +28,60 @@ export interface IntakeAnswer {
   events?: { caseId: string; eventId: string; kind: string; duplicate: boolean; stale: boolean }[];
 }
 
-const notConfigured = () => new ApiError(404, "not_found", "no such store, or this provider is not configured for it");
+/**
+ * One answer for every delivery we cannot attribute to a store's secret: a bad or missing
+ * signature, an unknown store, an unknown or unconfigured provider. Telling them apart would let
+ * anyone list which stores exist and which helpdesks they use (the admin routes answer alike for
+ * the same reason). What exactly was wrong goes to the request log, for the operator.
+ */
+export const WEBHOOK_REFUSED_MESSAGE = "the delivery could not be verified for this store and provider";
+const refused = () => new ApiError(401, "bad_signature", WEBHOOK_REFUSED_MESSAGE);
 
 export async function handleWebhook(request: Request, env: Env, storeId: string, provider: string, log: Record<string, unknown>): Promise<Response> {
   const adapter = adapterFor(provider);
-  if (!adapter || !STORE_ID_PATTERN.test(storeId)) throw notConfigured();
+  if (!adapter || !STORE_ID_PATTERN.test(storeId)) {
+    log.refused = adapter ? "malformed store id" : "unknown provider";
+    throw refused();
+  }
   const rawBody = await readBodyBytes(request);
   const registry = env.STORES.getByName(storeId);
   // A config read a moment ago is reused (see config-cache.ts); then the rules version a new case
   // is pinned to is asked of the registry by the case itself, only when the case is new.
   const context = await providerContext(registry, storeId, adapter.id);
-  if (!context) throw notConfigured();
+  const url = new URL(request.url);
+  if (!context) {
+    log.refused = "no such store, or this provider is not configured for it";
+    // A provider's public test ping (Zendesk signs it with a published secret) is answered as it
+    // would be for a configured store, or the answer would tell which stores use that provider.
+    const ping = await adapter.testPing?.({ rawBody, headers: request.headers, url, config: { secrets: [], toleranceSeconds: 300, options: {} }, now: Date.now(), fetch: () => Promise.reject(new Error("no fetch for a test ping")) });
+    if (ping) return ping;
+    throw refused();
+  }
   const { config, rulesVersion } = context;
 
-  const url = new URL(request.url);
-  const verifyInput = { rawBody, headers: request.headers, url, config, now: Date.now(), fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) };
+  const destinations = destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS);
+  // The key-set URL was checked when it was configured; checked again here, before any request.
+  const guardedFetch = (input: RequestInfo | URL, init?: RequestInit) => {
+    const target = input instanceof Request ? input.url : String(input);
+    const verdict = checkDestination(target, destinations);
+    return verdict.ok ? fetch(input, init) : Promise.reject(new Error(`destination refused: ${verdict.reason}`));
+  };
+  const verifyInput = { rawBody, headers: request.headers, url, config, now: Date.now(), fetch: guardedFetch };
   const early = await adapter.preVerify?.(verifyInput);
   if (early) return early;
   const verdict = await adapter.verify(verifyInput);
   if (!verdict.ok) {
     const ping = verdict.code === "bad_signature" ? await adapter.testPing?.(verifyInput) : null;
     if (ping) return ping;
+    log.refused = verdict.message;
     if (verdict.code === "verification_unavailable") {
-      throw new ApiError(503, verdict.code, verdict.message, undefined, { "retry-after": String(verdict.retryAfterSeconds) });
+      // The caller learns only that keys are missing: the URL and the fetch error are the store's
+      // configuration and our network's state, not the sender's business.
+      throw new ApiError(503, verdict.code, "signature keys unavailable", undefined, { "retry-after": String(verdict.retryAfterSeconds) });
     }
-    throw new ApiError(401, verdict.code, verdict.message);
+    // A stale delivery carried a valid signature, so saying so tells its sender nothing new.
+    if (verdict.code === "stale") throw new ApiError(401, verdict.code, verdict.message);
+    throw refused();
   }
 
   const parsed = adapter.schema.safeParse(parseJsonBytes(rawBody));

@@ -8,6 +8,7 @@ import { DEFAULT_TOLERANCE_SECONDS } from "./common";
 import { forgetProviderConfig } from "./config-cache";
 import { handleWebhook } from "./intake";
 import { adapterFor } from "./registry";
+import { checkDestination, destinationPolicy, type DestinationPolicy } from "../notify/destinations";
 
 /**
  * `{ "secrets": ["…"], "toleranceSeconds": 300, …options }`: provider options sit at the top
@@ -56,6 +57,18 @@ function providerOptions(adapter: ProviderAdapter, body: z.infer<typeof Provider
   throw new ApiError(400, "validation_failed", `request body is not valid: ${issues.length} problem(s)`, issues);
 }
 
+/**
+ * ShipEngine's key set is fetched by Promptly, so its URL is a destination like a channel's: a
+ * public https host, or loopback where the deployment allows it (src/notify/destinations.ts).
+ */
+function refuseKeySetDestination(options: Record<string, unknown>, body: z.infer<typeof ProviderConfigBody>, policy: DestinationPolicy): void {
+  if (typeof options.jwksUrl !== "string") return;
+  const verdict = checkDestination(options.jwksUrl, policy);
+  if (verdict.ok) return;
+  const path = body.options !== undefined && Object.hasOwn(body.options, "jwksUrl") ? "options.jwksUrl" : "jwksUrl";
+  throw new ApiError(400, "validation_failed", "request body is not valid: 1 problem(s)", [{ path, message: `destination refused: ${verdict.reason}` }]);
+}
+
 const ProviderSummary = z.object({
   provider: ProviderId,
   secretsConfigured: z.number().int(),
@@ -99,6 +112,7 @@ export const webhookRoutes = [
         throw new ApiError(400, "validation_failed", "request body is not valid: 1 problem(s)", [{ path: "secrets", message: `give at least one secret: ${adapter.title} deliveries are verified with it` }]);
       }
       const options = providerOptions(adapter, body);
+      refuseKeySetDestination(options, body, destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS));
       const summary = await env.STORES.getByName(auth!.storeId).putProvider(adapter.id, { secrets: body.secrets, toleranceSeconds: body.toleranceSeconds, options });
       forgetProviderConfig(auth!.storeId, adapter.id);
       return json({ ...summary, hookUrl: hookUrl(url.origin, auth!.storeId, adapter.id) });
@@ -134,7 +148,7 @@ export const webhookRoutes = [
     method: "delete",
     path: "/v1/stores/:storeId/providers/:provider",
     summary: "Remove a provider",
-    description: "Deliveries from this provider are refused (404) from now on (Worker isolates other than the one that served this call keep a copy of the config for up to 5 s).",
+    description: "Deliveries from this provider are refused (401, the same answer as an unsigned delivery) from now on (Worker isolates other than the one that served this call keep a copy of the config for up to 5 s).",
     tags: ["Providers"],
     auth: "store",
     responses: { 200: { description: "Removed" }, 404: { description: "Not configured" } },
@@ -157,10 +171,12 @@ export const webhookRoutes = [
     responses: {
       200: { description: "17TRACK: stored, a duplicate or ignored (the same body as 202). Other providers: a test ping answered the way that provider expects, nothing stored" },
       202: { description: "Stored (or a duplicate, or ignored)", schema: IntakeAccepted },
-      401: { description: "Bad signature or outside the replay window" },
-      404: { description: "Unknown store, or provider not configured for it" },
+      401: {
+        description:
+          "`bad_signature`: not verified for this store and provider. A bad or missing signature, an unknown store and an unknown or unconfigured provider get this same answer, so nobody can probe which stores exist. `stale`: validly signed but outside the replay window",
+      },
       413: { description: "Body over 1 MiB" },
-      503: { description: "The signature cannot be checked right now (ShipEngine's key endpoint is unreachable): retry after `Retry-After` seconds" },
+      503: { description: "`signature keys unavailable`: the signature cannot be checked right now (ShipEngine's key endpoint is unreachable); retry after `Retry-After` seconds. Counted against the caller like a refused delivery" },
     },
     handler: ({ request, env, params, log }) => {
       log.provider = params.provider;

@@ -4,7 +4,9 @@
  * No shared secret: ShipEngine signs `timestamp + "." + body` with RSA (PKCS#1 v1.5, SHA-256)
  * and publishes the public keys as a JWKS. Keys are cached per JWKS URL for an hour; an unknown
  * key id (ShipEngine rotated) is looked up afresh once per id per 30 s, so repeating a forged id
- * costs no fetch, and forged ids cannot use up the lookup a genuinely new key needs.
+ * costs no fetch, and forged ids cannot use up the lookup a genuinely new key needs. A fetch that
+ * failed is remembered for 30 s too (a negative cache): 80 unsigned requests naming an
+ * unreachable key set once caused 80 outbound fetches; now they cause one.
  */
 import { z } from "zod";
 import { concatBytes, fromBase64, utf8 } from "../lib/crypto";
@@ -18,6 +20,8 @@ const JWKS_TTL_MS = 60 * 60 * 1000;
 const UNKNOWN_KID_WINDOW_MS = 30 * 1000;
 /** How many recently looked-up unknown key ids are remembered per JWKS URL (the memory bound). */
 const MAX_TRACKED_UNKNOWN_KIDS = 256;
+/** How long a failed key-set fetch is remembered before the endpoint is tried again. */
+const FAILED_FETCH_TTL_MS = 30 * 1000;
 /** What a 503 asks ShipEngine to wait before retrying when its key endpoint is unreachable. */
 const JWKS_RETRY_AFTER_SECONDS = 60;
 
@@ -57,7 +61,8 @@ export const ShipEnginePayload = gatedEnvelope(
 
 export const ShipEngineOptions = z.strictObject({
   /** EU accounts use https://api.eu.shipengine.com/jwks, ShipStation API https://api.shipstation.com/jwks. */
-  jwksUrl: z.url({ protocol: /^https$/ }).default(DEFAULT_SHIPENGINE_JWKS_URL),
+  /** http is accepted by the schema only so a local key server can stand in; the route then requires https unless the destination is an allowed loopback one (src/notify/destinations.ts). */
+  jwksUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).default(DEFAULT_SHIPENGINE_JWKS_URL),
 });
 
 const Jwks = z.object({ keys: z.array(z.looseObject({ kid: z.string().min(1), kty: z.string() })) });
@@ -79,6 +84,8 @@ interface JwksState {
    * worst costs one more fetch.
    */
   unknownKids: Map<string, number>;
+  /** The last failed fetch, kept for FAILED_FETCH_TTL_MS so a burst of requests costs one fetch. */
+  failed?: { at: number; message: string };
 }
 
 /** Per-isolate cache: worst case each isolate fetches the JWKS once an hour, plus once per new key id. */
@@ -106,12 +113,17 @@ async function fetchJwks(url: string, fetchFn: typeof fetch, now: number): Promi
  * we already know.
  */
 async function refresh(url: string, state: JwksState, fetchFn: typeof fetch, now: number): Promise<{ entry: JwksEntry | undefined; failed?: string }> {
+  if (state.failed && now >= state.failed.at && now - state.failed.at < FAILED_FETCH_TTL_MS && !state.inFlight) {
+    return { entry: state.entry, failed: `${state.failed.message} (not retried for ${FAILED_FETCH_TTL_MS / 1000} s)` };
+  }
   state.inFlight ??= fetchJwks(url, fetchFn, now).finally(() => (state.inFlight = undefined));
   try {
     state.entry = await state.inFlight;
+    state.failed = undefined;
     return { entry: state.entry };
   } catch (err) {
     if (!(err instanceof JwksUnavailable)) throw err;
+    state.failed = { at: now, message: err.message };
     return { entry: state.entry, failed: err.message };
   }
 }

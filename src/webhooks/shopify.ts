@@ -13,7 +13,8 @@
 import { z } from "zod";
 import { fromBase64 } from "../lib/crypto";
 import type { ProviderAdapter } from "./adapter";
-import { derivedEventId, header, hmacMatchesAnySecret, toIsoInstant } from "./common";
+import { header, hmacMatchesAnySecret, toIsoInstant } from "./common";
+import { signedBodyEventId } from "./signed-identity";
 import type { CaseKey } from "../events/model";
 import { canonicalCarrier, canonicalTrackingNumber, joinLocation, optionalText, shipmentEvent, shopifyKind } from "./shipment-status";
 
@@ -97,17 +98,23 @@ export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> =
   },
 
   async normalize({ storeId, payload, headers, rawBody, receivedAt }) {
-    const topic = header(headers, "x-shopify-topic") ?? "";
-    const webhookId = header(headers, "x-shopify-webhook-id");
-    if (!(USED_TOPICS as readonly string[]).includes(topic)) {
-      return { type: "ignored", reason: `Shopify topic "${topic || "(none)"}" is not used`, ...(webhookId ? { providerEventId: webhookId } : {}) };
+    const headerTopic = header(headers, "x-shopify-topic") ?? "";
+    // X-Shopify-Webhook-Id and X-Shopify-Topic are outside the signature: the signed bytes are
+    // the identity, so the same body under a new webhook id is a duplicate.
+    const providerEventId = await signedBodyEventId("shopify", rawBody);
+    if (!(USED_TOPICS as readonly string[]).includes(headerTopic)) {
+      return { type: "ignored", reason: `Shopify topic "${headerTopic || "(none)"}" is not used`, providerEventId };
     }
+    // The body wins over the unsigned topic where it can tell: only a fulfillment event names its
+    // fulfillment, so such a body is read as one whatever the header says (create and update of
+    // a fulfillment are read alike). A body the header calls an event must then be one (400).
+    const topic = headerTopic === "fulfillment_events/create" || Object.hasOwn(payload, "fulfillment_id") ? "fulfillment_events/create" : "fulfillments/update";
+    // Unsigned too, so only a fallback for a body that carries no time of its own.
     const triggeredAt = toIsoInstant(header(headers, "x-shopify-triggered-at"));
 
     if (topic === "fulfillment_events/create") {
       const ev = ShopifyFulfillmentEvent.parse(payload);
       const mapped = shopifyKind(ev.status);
-      const providerEventId = webhookId ?? (await derivedEventId(["shopify", topic, ev.id, ev.happened_at, ev.status]));
       if (mapped === null) return { type: "ignored", reason: `Shopify fulfillment event status "${ev.status}" is not a shipment milestone`, providerEventId };
       const standIn = fulfillmentStandIn(exactId(rawBody, "fulfillment_id", ev.fulfillment_id));
       // The order id travels too, so even a parcel whose real key is not known yet meets the
@@ -137,7 +144,6 @@ export const shopifyAdapter: ProviderAdapter<typeof ShopifyPayload, "shopify"> =
     }
 
     const f = ShopifyFulfillment.parse(payload);
-    const providerEventId = webhookId ?? (await derivedEventId(["shopify", topic, f.id, f.updated_at, f.status, f.shipment_status]));
     const trackingNumber = f.tracking_number ?? f.tracking_numbers?.find((n) => n.trim() !== "");
     if (!trackingNumber) return { type: "ignored", reason: "Shopify fulfillment has no tracking number yet", providerEventId };
 

@@ -15,7 +15,6 @@ import {
   callbackPromise,
   callbackPromisedEvent,
   contact,
-  derivedEventId,
   header,
   hmacMatchesAnySecret,
   makeEvent,
@@ -28,6 +27,7 @@ import {
   toIsoInstant,
   type EventBase,
 } from "./common";
+import { signedBodyEventId } from "./signed-identity";
 
 const Id = z.union([z.number(), z.string().min(1)]).transform(String);
 const Named = z.union([z.string(), z.looseObject({ name: z.string().nullish() })]);
@@ -106,11 +106,12 @@ export const zammadAdapter: ProviderAdapter<typeof ZammadPayload, "zammad"> = {
     return { ok: true };
   },
 
-  async normalize({ storeId, payload: { ticket, article }, headers, config, receivedAt }): Promise<NormalizeResult> {
+  async normalize({ storeId, payload: { ticket, article }, rawBody, config, receivedAt }): Promise<NormalizeResult> {
     const options = readOptions(ZammadOptions, config.options);
     const ticketId = ticket.id;
     const occurredAt = toIsoInstant(ticket.updated_at ?? article?.created_at) ?? new Date(receivedAt).toISOString();
-    const delivery = header(headers, "x-zammad-delivery") ?? (await derivedEventId(["zammad", ticketId, ticket.updated_at, article?.id]));
+    // X-Zammad-Delivery is outside the signature: the signed bytes are the delivery's identity.
+    const delivery = await signedBodyEventId("zammad", rawBody);
     const rawStatus = nameOf(ticket.state);
     const status = mapStatus(rawStatus, STATUS, options.statusMap) ?? undefined;
     const rawPriority = nameOf(ticket.priority);

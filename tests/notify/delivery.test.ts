@@ -147,7 +147,9 @@ describe("permanent failures and manual retry", () => {
 
     const dead = (await deliveryOf(store, `${r.id}#hook`))!;
     expect(dead.state).toBe("dead");
-    expect(dead.lastError).toMatch(/retries are exhausted.*still down/);
+    // The status, never the receiver's words: an answer body is not shown back (docs/security.md).
+    expect(dead.lastError).toMatch(/retries are exhausted.*HTTP 500/);
+    expect(dead.lastError).not.toContain("still down");
     expect(dead.attempts.at(-1)).toMatchObject({ outcome: "dead", source: "dlq" });
 
     await sink.setFallback({ status: 200, body: "ok" });

@@ -64,18 +64,21 @@ describe("chatwoot normalize", () => {
     expect(fixturePaths("chatwoot")).toEqual([FIXTURE]);
   });
 
-  it("turns the docs' message_created into a customer message keyed by display_id and deduped on X-Chatwoot-Delivery", async () => {
+  it("turns the docs' message_created into a customer message keyed by display_id and deduped on the signed bytes, not X-Chatwoot-Delivery", async () => {
     const result = await pipeline(chatwootAdapter, fixture(FIXTURE).text, DELIVERY);
     expect(eventsOf(result)).toEqual([
       expect.objectContaining({
         kind: "case.customer_message",
         provider: "chatwoot",
-        providerEventId: DELIVERY["X-Chatwoot-Delivery"],
+        providerEventId: expect.stringMatching(/^chatwoot-body:[0-9a-f]{40}$/),
         caseKey: { type: "ticket", provider: "chatwoot", ticketId: "1" },
         occurredAt: "2020-03-03T13:05:57.000Z",
         body: "Hi",
       }),
     ]);
+    // The same signed body under another (unsigned) delivery header is the same event.
+    const replay = await pipeline(chatwootAdapter, fixture(FIXTURE).text, { "X-Chatwoot-Delivery": "a-new-id-from-a-replayer" });
+    expect(eventsOf(replay)[0]!.providerEventId).toBe(eventsOf(result)[0]!.providerEventId);
   });
 
   it("tells agent replies from private notes, and ignores activity messages", async () => {
@@ -83,7 +86,7 @@ describe("chatwoot normalize", () => {
     expect(kinds(await pipeline(chatwootAdapter, msg("outgoing", false), DELIVERY))).toEqual(["case.agent_reply"]);
     expect(kinds(await pipeline(chatwootAdapter, msg("outgoing", true), DELIVERY))).toEqual(["case.agent_note"]);
     expect(kinds(await pipeline(chatwootAdapter, msg(1, false), DELIVERY))).toEqual(["case.agent_reply"]);
-    expect(await pipeline(chatwootAdapter, msg("activity", false), DELIVERY)).toMatchObject({ type: "ignored", providerEventId: DELIVERY["X-Chatwoot-Delivery"] });
+    expect(await pipeline(chatwootAdapter, msg("activity", false), DELIVERY)).toMatchObject({ type: "ignored", providerEventId: expect.stringMatching(/^chatwoot-body:/) });
   });
 
   it("opens a case from conversation_created with its first incoming message, channel, contact, labels and link", async () => {
@@ -129,8 +132,8 @@ describe("chatwoot normalize", () => {
 
   it("a callback label promises once when added; a later event still carrying it does not push the due time; re-added is a new promise", async () => {
     const opts = { callbackTag: "Call-Back", callbackWithinMinutes: 60 };
-    const add = (delivery: string, before: string[]) =>
-      pipeline(chatwootAdapter, conversation("conversation_updated", { changed_attributes: [{ label_list: { previous_value: before, current_value: [...before, "call-back"] } }] }), { "X-Chatwoot-Delivery": delivery }, opts);
+    const add = (delivery: string, before: string[], at: Record<string, unknown> = {}) =>
+      pipeline(chatwootAdapter, conversation("conversation_updated", { ...at, changed_attributes: [{ label_list: { previous_value: before, current_value: [...before, "call-back"] } }] }), { "X-Chatwoot-Delivery": delivery }, opts);
     const first = byKind(await add("d-1", ["vip"]), "case.callback_promised");
     expect(first.callback).toMatchObject({ at: "2023-11-14T23:23:20.250Z", tag: "call-back", phone: "+33612345678" });
     // A status change an hour later still lists the label: no new promise.
@@ -139,7 +142,7 @@ describe("chatwoot normalize", () => {
     // Removed, then added again by a new change: a promise with its own id.
     const removed = await pipeline(chatwootAdapter, conversation("conversation_updated", { changed_attributes: [{ label_list: { previous_value: ["vip", "call-back"], current_value: ["vip"] } }] }), { "X-Chatwoot-Delivery": "d-3" }, opts);
     expect(kinds(removed)).toEqual(["case.tags_changed"]);
-    const again = byKind(await add("d-4", ["vip"]), "case.callback_promised");
+    const again = byKind(await add("d-4", ["vip"], { updated_at: 1700007800 }), "case.callback_promised");
     expect(again.providerEventId).not.toBe(first.providerEventId);
     // A conversation that starts with the label promises too.
     expect(kinds(await pipeline(chatwootAdapter, conversation("conversation_created", { labels: ["call-back"] }), DELIVERY, opts))).toContain("case.callback_promised");

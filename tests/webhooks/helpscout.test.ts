@@ -82,6 +82,21 @@ describe("helpscout normalize", () => {
     expect(eventsOf(await pipeline(helpscoutAdapter, withThread("customer"), { "X-HelpScout-Event": "convo.customer.reply.created" }))[0]?.kind).toBe("case.customer_message");
   });
 
+  it("the body wins over the unsigned X-HelpScout-Event where it can tell, and the signed bytes are the id", async () => {
+    const customer = edited(fixture(V2).json, (d) => {
+      d._embedded = { threads: [{ id: 3, type: "customer", body: "Where is it?", createdAt: "2017-04-21T14:50:00Z" }] };
+    });
+    const asCustomer = eventsOf(await pipeline(helpscoutAdapter, customer, { "X-HelpScout-Event": "convo.customer.reply.created" }));
+    const asAgent = eventsOf(await pipeline(helpscoutAdapter, customer, { "X-HelpScout-Event": "convo.agent.reply.created" }));
+    const asNote = eventsOf(await pipeline(helpscoutAdapter, customer, { "X-HelpScout-Event": "convo.note.created" }));
+    expect([asAgent, asNote]).toEqual([asCustomer, asCustomer]);
+    expect(asCustomer[0]).toMatchObject({ kind: "case.customer_message", providerEventId: expect.stringMatching(/^helpscout-body:[0-9a-f]{40}$/) });
+    // A rating is a rating whatever the header; a conversation sent as a rating is not one.
+    const rating = { id: 56, rating: "Not Good", comments: "Slow", conversationId: 123, threadId: 9, createdAt: "2017-04-22T10:00:00Z" };
+    expect(kinds(await pipeline(helpscoutAdapter, rating, { "X-HelpScout-Event": "convo.agent.reply.created" }))).toEqual(["case.rating"]);
+    expect((await pipeline(helpscoutAdapter, fixture(V2).text, { "X-HelpScout-Event": "satisfaction.ratings" })).type).toBe("ignored");
+  });
+
   it("opens a case on convo.created and adds the customer's message when the customer wrote it", async () => {
     const result = await pipeline(helpscoutAdapter, fixture(V2).text, { "X-HelpScout-Event": "convo.created" });
     expect(kinds(result)).toEqual(["case.opened", "case.customer_message"]);

@@ -170,13 +170,13 @@ describe("limits and answers", () => {
     expect(await storedFootprint(hook.storeId)).toEqual(before);
   });
 
-  it("a removed provider is refused with 404, never 410 (Help Scout disables a webhook on 410)", async () => {
+  it("a removed provider is refused with 401 like an unsigned delivery, never 410 (Help Scout disables a webhook on 410)", async () => {
     const hook = await connect("helpscout");
     const body = fixtureText("helpscout/convo-v2-sdk-test-payload.json");
     expect((await hook.send(body, { event: "convo.status" })).status).toBe(202);
     expect((await call("DELETE", `/v1/stores/${hook.storeId}/providers/helpscout`, { token: hook.adminToken })).status).toBe(200);
     const after = await hook.send(body, { event: "convo.status" });
-    expect(after.status).toBe(404);
+    expect(after.status).toBe(401);
   });
 
   it("ShipEngine is configured without a shared secret; every other provider needs one", async () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { hmac, toBase64, utf8 } from "../../src/lib/crypto";
+import { ZENDESK_TEST_SECRET } from "../../src/webhooks/zendesk";
 import { call, createStore } from "../support/api";
 import ticketCreated from "../fixtures/zendesk/ticket-created.json?raw";
 import groupMembership from "../fixtures/zendesk/user-group-membership-created.json?raw";
@@ -168,19 +169,34 @@ describe("POST /hooks/:storeId/:provider", () => {
     expect((await post(store.storeId, "zendesk", second, await zendeskHeaders(second, "new-secret"))).status).toBe(202);
     expect((await call("DELETE", `/v1/stores/${store.storeId}/providers/zendesk`, { token: store.adminToken })).status).toBe(200);
     const third = ticketBody("cfg-3");
-    expect((await post(store.storeId, "zendesk", third, await zendeskHeaders(third, "new-secret"))).status).toBe(404);
+    expect((await post(store.storeId, "zendesk", third, await zendeskHeaders(third, "new-secret"))).status).toBe(401);
   });
 
-  it("answers 404 alike for an unknown store, an unknown provider and an unconfigured provider", async () => {
+  it("answers an unknown store, an unknown or unconfigured provider and a bad signature on a real store alike", async () => {
     const store = await storeWithZendesk();
     const body = ticketBody("1");
     const headers = await zendeskHeaders(body);
     const answers = [
       await post("st_ffffffffffffffff", "zendesk", body, headers),
+      await post("not-a-store-id", "zendesk", body, headers),
       await post(store.storeId, "myspace", body, headers),
       await post(store.storeId, "freshdesk", body, headers),
+      // The real store with Zendesk configured, a wrong signature and none at all.
+      await post(store.storeId, "zendesk", body, await zendeskHeaders(body, "a-guessed-secret")),
+      await post(store.storeId, "zendesk", body, { "content-type": "application/json" }),
     ];
-    for (const a of answers) expect(a.status).toBe(404);
+    const seen = answers.map((a) => [a.status, a.body, a.headers.get("www-authenticate"), a.headers.get("retry-after")]);
+    expect(seen[0]).toEqual([401, { error: { code: "bad_signature", message: "the delivery could not be verified for this store and provider" } }, null, null]);
+    for (const s of seen) expect(s).toEqual(seen[0]);
+
+    // Zendesk's public test ping (signed with its published test secret) is answered alike too.
+    const ping = '{"test":"hello"}';
+    const pingHeaders = await zendeskHeaders(ping, ZENDESK_TEST_SECRET);
+    const pings = [await post(store.storeId, "zendesk", ping, pingHeaders), await post("st_ffffffffffffffff", "zendesk", ping, pingHeaders)];
+    expect(pings.map((a) => [a.status, a.body])).toEqual([
+      [200, pings[0]!.body],
+      [200, pings[0]!.body],
+    ]);
   });
 
   it("a signed body that is not JSON or fails the schema is a 400 with the field path", async () => {

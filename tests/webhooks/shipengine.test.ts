@@ -107,7 +107,7 @@ describe("shipengine verify", () => {
     const r = await verify(body, await signedHeaders(current, "eu-1", body), jwks.fetch, NOW, { jwksUrl: "https://api.eu.shipengine.com/jwks" });
     expect(r.ok).toBe(true);
     expect(jwks.calls).toEqual(["https://api.eu.shipengine.com/jwks"]);
-    expect(shipengineAdapter.optionsSchema.safeParse({ jwksUrl: "http://api.shipengine.com/jwks" }).success).toBe(false);
+    expect(shipengineAdapter.optionsSchema.safeParse({ jwksUrl: "javascript:alert(1)" }).success).toBe(false);
   });
 
   it.each([
@@ -180,7 +180,10 @@ describe("shipengine verify", () => {
     expect(await verify(body, await signedHeaders(current, "key-1", body), down)).toMatchObject({ ok: false, code: "verification_unavailable", retryAfterSeconds: 60, message: expect.stringMatching(/JWKS/) });
 
     const jwks = jwksServer([await publicJwk(current, "key-1")]);
-    expect((await verify(body, await signedHeaders(current, "key-1", body), jwks.fetch)).ok).toBe(true);
+    // The failure is remembered for 30 s: no fetch within it, then the endpoint is tried again.
+    expect(await verify(body, await signedHeaders(current, "key-1", body), jwks.fetch, NOW + 29_000)).toMatchObject({ ok: false, code: "verification_unavailable" });
+    expect(jwks.calls).toHaveLength(0);
+    expect((await verify(body, await signedHeaders(current, "key-1", body, new Date(NOW + 31_000).toISOString()), jwks.fetch, NOW + 31_000)).ok).toBe(true);
     const later = "2026-05-01T14:00:00Z";
     expect((await verify(body, await signedHeaders(current, "key-1", body, later), down, Date.parse(later))).ok).toBe(true);
     // A rotated key while the endpoint is down: retry later, not 401.

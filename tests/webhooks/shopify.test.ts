@@ -83,7 +83,7 @@ describe("shopify normalize", () => {
     expect(e).toMatchObject({
       provider: "shopify",
       kind: "shipment.in_transit",
-      providerEventId: "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+      providerEventId: expect.stringMatching(/^shopify-body:[0-9a-f]{40}$/),
       occurredAt: "2022-01-01T00:00:00.000Z",
       orderId: "820982911946154508",
       rawStatus: "in_transit",
@@ -100,7 +100,7 @@ describe("shopify normalize", () => {
     const e = await onlyEvent(shopifyAdapter, fixture(FULFILLMENT_FIXTURE).text, fulfillmentHeaders);
     expect(e).toMatchObject({
       kind: "shipment.label_created",
-      providerEventId: fulfillmentHeaders["x-shopify-webhook-id"],
+      providerEventId: expect.stringMatching(/^shopify-body:[0-9a-f]{40}$/),
       occurredAt: "2022-01-01T00:00:00.000Z",
       caseKey: { type: "shipment", carrier: "ups", trackingNumber: "1Z827WK74630" },
       orderId: "820982911946154508",
@@ -158,18 +158,28 @@ describe("shopify normalize", () => {
     expect(e.shipment).toMatchObject({ reason: "Weather delay", estimatedDelivery: "2022-01-05T22:00:00.000Z" });
   });
 
-  it("derives a stable id when X-Shopify-Webhook-Id is absent", async () => {
+  it("the signed bytes are the identity: a new X-Shopify-Webhook-Id, or none, does not make a new event", async () => {
     const headers = { "x-shopify-topic": "fulfillment_events/create" };
     const a = await onlyEvent(shopifyAdapter, fixture(EVENT_FIXTURE).text, headers);
     const b = await onlyEvent(shopifyAdapter, fixture(EVENT_FIXTURE).text, headers);
+    const replayed = await onlyEvent(shopifyAdapter, fixture(EVENT_FIXTURE).text, eventHeaders);
+    const otherId = await onlyEvent(shopifyAdapter, fixture(EVENT_FIXTURE).text, { ...eventHeaders, "x-shopify-webhook-id": "a-new-id-from-a-replayer" });
     const c = await onlyEvent(shopifyAdapter, edited(fixture(EVENT_FIXTURE).json, (d) => { d.status = "delivered"; }), headers);
     expect(a.providerEventId).toBe(b.providerEventId);
+    expect(replayed.providerEventId).toBe(a.providerEventId);
+    expect(otherId.providerEventId).toBe(a.providerEventId);
     expect(c.providerEventId).not.toBe(a.providerEventId);
+  });
+
+  it("the body wins over the unsigned topic: a fulfillment event sent as fulfillments/update is still that event", async () => {
+    const asEvent = await onlyEvent(shopifyAdapter, fixture(EVENT_FIXTURE).text, eventHeaders);
+    const relabelled = await onlyEvent(shopifyAdapter, fixture(EVENT_FIXTURE).text, { ...fulfillmentHeaders, "x-shopify-webhook-id": "another" });
+    expect(relabelled).toEqual(asEvent);
   });
 
   it("ignores other topics and fulfillments without a tracking number", async () => {
     const other = await runPipeline(shopifyAdapter, { id: 1, email: "a@b.c" }, { "x-shopify-topic": "orders/create", "x-shopify-webhook-id": "w1" });
-    expect(other).toMatchObject({ type: "ignored", providerEventId: "w1" });
+    expect(other).toMatchObject({ type: "ignored", providerEventId: expect.stringMatching(/^shopify-body:/) });
     const untracked = edited(fixture(FULFILLMENT_FIXTURE).json, (d) => {
       d.tracking_number = null;
       d.tracking_numbers = [];

@@ -53,7 +53,7 @@ describe("zammad normalize", () => {
     const result = await pipeline(zammadAdapter, fixture(FIXTURE).text, DELIVERY, { baseUrl: "https://zammad.example.com/" });
     expect(kinds(result)).toEqual(["case.opened", "case.customer_message"]);
     expect(byKind(result, "case.opened")).toMatchObject({
-      providerEventId: "b2f6a9c0-job-0001:opened",
+      providerEventId: expect.stringMatching(/^zammad-body:[0-9a-f]{40}:opened$/),
       caseKey: { type: "ticket", provider: "zammad", ticketId: "81" },
       occurredAt: "2020-11-13T14:34:35.333Z",
       status: "open",
@@ -81,7 +81,7 @@ describe("zammad normalize", () => {
     expect(kinds(reply)).toEqual(["case.agent_reply", "case.status_changed", "case.priority_changed"]);
     expect(byKind(reply, "case.status_changed")).toMatchObject({ status: "pending", rawStatus: "pending close" });
     expect(byKind(reply, "case.priority_changed").priority).toBe("high");
-    expect(byKind(reply, "case.agent_reply")).toMatchObject({ channel: "email", providerEventId: "b2f6a9c0-job-0001:article:105" });
+    expect(byKind(reply, "case.agent_reply")).toMatchObject({ channel: "email", providerEventId: expect.stringMatching(/^zammad-body:[0-9a-f]{40}:article:105$/) });
     expect(kinds(await pipeline(zammadAdapter, update((_t, a) => ((a.sender = "Agent"), (a.internal = true))), DELIVERY))[0]).toBe("case.agent_note");
     expect(kinds(await pipeline(zammadAdapter, update((_t, a) => ((a.sender = "Agent"), (a.type = "note"))), DELIVERY))[0]).toBe("case.agent_note");
     expect(kinds(await pipeline(zammadAdapter, update((_t, a) => (a.sender = "System")), DELIVERY))).toEqual(["case.status_changed", "case.priority_changed"]);
@@ -92,18 +92,19 @@ describe("zammad normalize", () => {
     expect(eventsOf(await state("pending reminder"))[0]).toMatchObject({ status: "on-hold" });
     expect(eventsOf(await state("closed"))[0]).toMatchObject({ status: "closed" });
     expect(eventsOf(await state("merged"))[0]).toMatchObject({ status: "closed" });
-    expect(await state("waiting for parts")).toMatchObject({ type: "ignored", providerEventId: "b2f6a9c0-job-0001", reason: expect.stringContaining("statusMap") });
+    expect(await state("waiting for parts")).toMatchObject({ type: "ignored", providerEventId: expect.stringMatching(/^zammad-body:/), reason: expect.stringContaining("statusMap") });
     expect(eventsOf(await state("waiting for parts", { statusMap: { "waiting for parts": "waiting-on-third-party" } }))[0]?.status).toBe("waiting-on-third-party");
   });
 
-  it("dedupes on X-Zammad-Delivery (stable across Zammad's retries), and derives an id when it is absent", async () => {
+  it("dedupes on the signed bytes (Zammad's retries resend them), whatever the unsigned X-Zammad-Delivery says", async () => {
     const a = await pipeline(zammadAdapter, fixture(FIXTURE).text, DELIVERY);
     const b = await pipeline(zammadAdapter, fixture(FIXTURE).text, DELIVERY);
     expect(eventsOf(a).map((e) => e.providerEventId)).toEqual(eventsOf(b).map((e) => e.providerEventId));
-    const c = await pipeline(zammadAdapter, fixture(FIXTURE).text, {});
-    const d = await pipeline(zammadAdapter, fixture(FIXTURE).text, {});
-    expect(eventsOf(c)[0]?.providerEventId).toMatch(/^h:/);
-    expect(eventsOf(c).map((e) => e.providerEventId)).toEqual(eventsOf(d).map((e) => e.providerEventId));
+    const replayed = await pipeline(zammadAdapter, fixture(FIXTURE).text, { ...DELIVERY, "X-Zammad-Delivery": "a-new-id-from-a-replayer" });
+    const none = await pipeline(zammadAdapter, fixture(FIXTURE).text, {});
+    expect(eventsOf(a)[0]?.providerEventId).toMatch(/^zammad-body:[0-9a-f]{40}:/);
+    expect(eventsOf(replayed).map((e) => e.providerEventId)).toEqual(eventsOf(a).map((e) => e.providerEventId));
+    expect(eventsOf(none).map((e) => e.providerEventId)).toEqual(eventsOf(a).map((e) => e.providerEventId));
   });
 
   it("reports the ticket's full tag list when the payload has one, and promises a callback from the tag or a ticket field", async () => {

@@ -17,7 +17,7 @@ export interface OutboundRequest {
 export interface HttpAnswer {
   status: number;
   headers: Headers;
-  /** The first few KB of the answer, for the error message. */
+  /** The first few KB of the answer: only a short error code from it is ever recorded (describeAnswer). */
   body: string;
 }
 
@@ -101,14 +101,31 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-function snippet(body: string): string {
-  const s = body.replace(/\s+/g, " ").trim();
-  return s.length > 200 ? `${s.slice(0, 200)}…` : s;
+/**
+ * A short error code from the answer, never the answer itself: what a receiver says is shown to
+ * the store's admins (GET /deliveries), and a channel pointed at an internal service must not
+ * turn that into a way to read it. Only a lower-case code (Slack's `channel_is_archived`, an
+ * OAuth `invalid_client`), as the whole body or a JSON `error` / `code` field, is kept.
+ */
+function reasonCode(body: string): string | null {
+  const code = (v: unknown) => (typeof v === "string" && /^[a-z][a-z0-9_]{1,39}$/.test(v.trim()) ? v.trim() : null);
+  const whole = code(body);
+  if (whole !== null) return whole;
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (typeof parsed === "object" && parsed !== null) {
+      const o = parsed as Record<string, unknown>;
+      return code(o.error) ?? code(o.code);
+    }
+  } catch {
+    // not JSON: no code
+  }
+  return null;
 }
 
 export function describeAnswer(answer: HttpAnswer): string {
-  const body = snippet(answer.body);
-  return body ? `HTTP ${answer.status}: ${body}` : `HTTP ${answer.status}`;
+  const reason = reasonCode(answer.body);
+  return reason ? `HTTP ${answer.status}: ${reason}` : `HTTP ${answer.status}`;
 }
 
 /**

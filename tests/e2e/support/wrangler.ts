@@ -65,7 +65,7 @@ export class DevServer {
     // A restart keeps its port, as a real service does: clients (and reminder links) keep working.
     if (this.port === 0) this.port = await freePort();
     const inspector = await freePort();
-    const vars = { OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`, ...(this.options.vars ?? {}) };
+    const vars = { OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`, ALLOW_LOOPBACK_DESTINATIONS: "true", ...(this.options.vars ?? {}) };
     const args = [
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
       "dev",
