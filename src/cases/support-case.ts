@@ -156,7 +156,7 @@ export class SupportCase extends DurableObject<Env> {
       results = checked.map((e) => insertEvent(this.sql, e, now));
     });
     checked.forEach((e, i) => {
-      if (!results[i]!.duplicate) this.rememberEvent({ eventId: results[i]!.eventId, occurredAt: Date.parse(e.occurredAt), event: JSON.parse(JSON.stringify(e)) as NormalizedEvent });
+      if (!results[i]!.duplicate) this.rememberEvent({ eventId: results[i]!.eventId, occurredAt: Date.parse(e.occurredAt), event: JSON.parse(JSON.stringify(e)) as NormalizedEvent, order: results[i]!.seq });
     });
     try {
       if (results.some((r) => !r.duplicate)) await this.refresh(now);
@@ -322,7 +322,7 @@ export class SupportCase extends DurableObject<Env> {
   private engine: CaseEngine | null = null;
 
   private caseEngine(): CaseEngine {
-    this.engine ??= new CaseEngine(() => readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event })));
+    this.engine ??= new CaseEngine(() => readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event, order: e.seq })));
     return this.engine;
   }
 
