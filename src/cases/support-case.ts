@@ -60,6 +60,7 @@ import { buildReminder } from "./reminder-text";
 import { cancelReason } from "./explain";
 import { caseView, type CaseObjectView } from "./view";
 import { isResolvedStatus, type CaseEvent } from "./state";
+import { cycleRecords, outcomeDiff, type PushedOutcomes } from "../reports/outcomes";
 
 export interface IngestResult {
   caseId: string;
@@ -486,6 +487,21 @@ export class SupportCase extends DurableObject<Env> {
     return parsed;
   }
 
+  /** Fingerprints of the outcome records the registry has taken (src/reports/outcomes.ts). */
+  private pushedOutcomes(): PushedOutcomes {
+    if (this.outcomesTaken !== undefined) return this.outcomesTaken;
+    const raw = getMeta(this.sql, "outcomesPushed");
+    try {
+      this.outcomesTaken = raw === null ? {} : (JSON.parse(raw) as PushedOutcomes);
+    } catch {
+      this.outcomesTaken = {};
+    }
+    return this.outcomesTaken;
+  }
+
+  /** Read once per wake: every re-plan compares against it, and only this object writes it. */
+  private outcomesTaken: PushedOutcomes | undefined;
+
   /** What the last successful push sent, kept after the first read: only this object writes it. */
   private lastIndexed: CasePush | null | undefined;
 
@@ -516,13 +532,19 @@ export class SupportCase extends DurableObject<Env> {
       orderIds: s.orderIds,
       upcoming,
     };
-    if (!indexPushNeeded(this.indexedSummary(), summary, now)) return;
+    // Reports: the SLA cycles that changed since the registry last took them ride on this push.
+    const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, s, ev.clocks, await this.pins()));
+    if (outcomes.push === null && !indexPushNeeded(this.indexedSummary(), summary, now)) return;
     const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
     setMeta(this.sql, "indexSeq", String(seq));
     try {
-      await this.env.STORES.getByName(id.storeId).indexCase(summary, seq);
+      await this.env.STORES.getByName(id.storeId).indexCase(outcomes.push ? { ...summary, outcomes: outcomes.push } : summary, seq);
       setMeta(this.sql, "indexed", JSON.stringify(summary));
       this.lastIndexed = summary;
+      if (outcomes.push) {
+        setMeta(this.sql, "outcomesPushed", JSON.stringify(outcomes.next));
+        this.outcomesTaken = outcomes.next;
+      }
     } catch (err) {
       // The index is a view: the next change or wake-up pushes again.
       console.log(JSON.stringify({ msg: "case.index_failed", case: id.caseId, error: err instanceof Error ? err.message : String(err) }));

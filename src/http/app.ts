@@ -7,6 +7,7 @@ import { Router, type IRequest } from "itty-router";
 import { z } from "zod";
 import { caseRoutes } from "../cases/routes";
 import { deliveryRoutes } from "../notify/routes";
+import { reportRoutes } from "../reports/routes";
 import { rulesRoutes } from "../rules-store/routes";
 import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
@@ -59,7 +60,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...deliveryRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...deliveryRoutes, ...reportRoutes];
 
 interface RequestState {
   requestId: string;

@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import type { Migration } from "../lib/sql-migrations";
+import { OutcomePush } from "../reports/schema";
 
 export const caseIndexMigrations: Migration[] = [
   {
@@ -70,8 +71,12 @@ const CaseFields = {
 export const UpcomingReminder = z.object({ at: z.string(), kind: z.string() });
 export type UpcomingReminder = z.infer<typeof UpcomingReminder>;
 
-/** What a case tells the index about itself. */
-export const CasePush = z.object({ ...CaseFields, upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP) });
+/**
+ * What a case tells the index about itself. `outcomes` (reports, src/reports/) rides along: the
+ * SLA cycles that changed since the registry last took them, so writing an outcome is never a
+ * request of its own.
+ */
+export const CasePush = z.object({ ...CaseFields, upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP), outcomes: OutcomePush.optional() });
 export type CasePush = z.infer<typeof CasePush>;
 
 /** A case as the case list shows it. */
