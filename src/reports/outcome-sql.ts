@@ -2,12 +2,15 @@
  * Outcome records in the store's registry SQLite: one row per SLA cycle (the drill-down and the
  * open cycles), and two daily rollups that reports over long ranges read instead of the rows.
  *
- * - `sla_daily_policy` adds finished cycles up per UTC day × metric × policy × priority × channel;
- * - `sla_daily_team` per UTC day × metric × assignee × group.
+ * - `sla_daily_policy` / `sla_monthly_policy` add finished cycles up per UTC day (month) × metric ×
+ *   policy × priority × channel;
+ * - `sla_daily_team` / `sla_monthly_team` per UTC day (month) × metric × assignee × group.
  * Each rollup row keeps met and missed counts and a histogram of used time in whole minutes, so
  * medians and 90th percentiles stay nearest-rank exact to the minute. A report whose grouping fits
- * one rollup reads it for the whole days of its range and the raw rows for the partial days at
- * either end; any other grouping reads the raw rows (see docs/reports.md for what that costs).
+ * one side reads its monthly rows for the whole months of the range, its daily rows for the other
+ * whole days, and the raw rows for the partial days at either end: a year is a dozen monthly rows
+ * per group and at most ~60 daily ones. Any other grouping reads the raw rows (see docs/reports.md
+ * for what that costs).
  *
  * Rows are upserted as cases push them (riding on the case-index push, behind its sequence
  * guard): a cycle that changes (a late event, a reopening) takes its old contribution out of the
@@ -31,13 +34,21 @@ export const outcomeMigrations: Migration[] = [
           CREATE INDEX sla_cycles_ended ON sla_cycles (ended_at, case_id, metric, started_at) WHERE ended_at IS NOT NULL;
           CREATE INDEX sla_cycles_open ON sla_cycles (due_at) WHERE ended_at IS NULL;
           CREATE TABLE sla_daily_policy (
-            day INTEGER NOT NULL, metric TEXT NOT NULL, policy TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
+            period INTEGER NOT NULL, metric TEXT NOT NULL, policy TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
             met INTEGER NOT NULL, missed INTEGER NOT NULL, used TEXT NOT NULL,
-            PRIMARY KEY (day, metric, policy, priority, channel));
+            PRIMARY KEY (period, metric, policy, priority, channel));
+          CREATE TABLE sla_monthly_policy (
+            period INTEGER NOT NULL, metric TEXT NOT NULL, policy TEXT NOT NULL, priority TEXT NOT NULL, channel TEXT NOT NULL,
+            met INTEGER NOT NULL, missed INTEGER NOT NULL, used TEXT NOT NULL,
+            PRIMARY KEY (period, metric, policy, priority, channel));
           CREATE TABLE sla_daily_team (
-            day INTEGER NOT NULL, metric TEXT NOT NULL, assignee TEXT NOT NULL, grp TEXT NOT NULL,
+            period INTEGER NOT NULL, metric TEXT NOT NULL, assignee TEXT NOT NULL, grp TEXT NOT NULL,
             met INTEGER NOT NULL, missed INTEGER NOT NULL, used TEXT NOT NULL,
-            PRIMARY KEY (day, metric, assignee, grp));`,
+            PRIMARY KEY (period, metric, assignee, grp));
+          CREATE TABLE sla_monthly_team (
+            period INTEGER NOT NULL, metric TEXT NOT NULL, assignee TEXT NOT NULL, grp TEXT NOT NULL,
+            met INTEGER NOT NULL, missed INTEGER NOT NULL, used TEXT NOT NULL,
+            PRIMARY KEY (period, metric, assignee, grp));`,
   },
 ];
 
@@ -61,15 +72,23 @@ interface CycleRow {
   [key: string]: SqlStorageValue;
 }
 
-/** A rollup: its table and the grouping fields it keeps (`group` is the column `grp`). */
+/** A side of the rollups: the grouping fields it keeps (`group` is the column `grp`), by day and by month. */
 interface Rollup {
-  table: string;
+  daily: string;
+  monthly: string;
   fields: readonly GroupField[];
 }
 const ROLLUPS: readonly Rollup[] = [
-  { table: "sla_daily_policy", fields: ["metric", "policy", "priority", "channel"] },
-  { table: "sla_daily_team", fields: ["metric", "assignee", "group"] },
+  { daily: "sla_daily_policy", monthly: "sla_monthly_policy", fields: ["metric", "policy", "priority", "channel"] },
+  { daily: "sla_daily_team", monthly: "sla_monthly_team", fields: ["metric", "assignee", "group"] },
 ];
+
+/** UTC months as one number (year × 12 + month), and where one starts. */
+const monthOf = (ms: number): number => {
+  const d = new Date(ms);
+  return d.getUTCFullYear() * 12 + d.getUTCMonth();
+};
+const monthStart = (month: number): number => Date.UTC(Math.floor(month / 12), month % 12, 1);
 const column = (f: GroupField): string => (f === "group" ? "grp" : f);
 
 /** Rollup keys cannot hold NULL (it is never equal to itself in a key): absent is the empty string. */
@@ -84,28 +103,33 @@ const finished = (r: CycleRow): boolean => r.ended_at !== null && (r.outcome ===
 
 /** Adds (sign 1) or takes out (sign −1) one finished cycle's contribution to every rollup. */
 function rollupApply(sql: SqlStorage, r: CycleRow, sign: 1 | -1): void {
-  const day = Math.floor(r.ended_at! / DAY_MS);
   const fields = fieldsOfRow(r);
   const minute = usedMinute(r.used_ms);
-  for (const rollup of ROLLUPS) {
+  const day = Math.floor(r.ended_at! / DAY_MS);
+  const month = monthOf(r.ended_at!);
+  const targets = ROLLUPS.flatMap((rollup) => [
+    { rollup, table: rollup.daily, period: day },
+    { rollup, table: rollup.monthly, period: month },
+  ]);
+  for (const { rollup, table, period } of targets) {
     const cols = rollup.fields.map(column);
     const keys = rollup.fields.map((f) => keyValue(fields[f]));
     const where = cols.map((c) => `${c} = ?`).join(" AND ");
-    const row = sql.exec<{ met: number; missed: number; used: string }>(`SELECT met, missed, used FROM ${rollup.table} WHERE day = ? AND ${where}`, day, ...keys).toArray()[0];
+    const row = sql.exec<{ met: number; missed: number; used: string }>(`SELECT met, missed, used FROM ${table} WHERE period = ? AND ${where}`, period, ...keys).toArray()[0];
     const used = new Map<number, number>(row ? (JSON.parse(row.used) as [number, number][]) : []);
     used.set(minute, (used.get(minute) ?? 0) + sign);
     if (used.get(minute)! <= 0) used.delete(minute);
     const met = (row?.met ?? 0) + (r.outcome === "met" ? sign : 0);
     const missed = (row?.missed ?? 0) + (r.outcome === "missed" ? sign : 0);
     if (met + missed <= 0) {
-      sql.exec(`DELETE FROM ${rollup.table} WHERE day = ? AND ${where}`, day, ...keys);
+      sql.exec(`DELETE FROM ${table} WHERE period = ? AND ${where}`, period, ...keys);
       continue;
     }
     const usedJson = JSON.stringify([...used.entries()]);
     sql.exec(
-      `INSERT INTO ${rollup.table} (day, ${cols.join(", ")}, met, missed, used) VALUES (?, ${cols.map(() => "?").join(", ")}, ?, ?, ?)
+      `INSERT INTO ${table} (period, ${cols.join(", ")}, met, missed, used) VALUES (?, ${cols.map(() => "?").join(", ")}, ?, ?, ?)
        ON CONFLICT DO UPDATE SET met = excluded.met, missed = excluded.missed, used = excluded.used`,
-      day,
+      period,
       ...keys,
       met,
       missed,
@@ -163,11 +187,30 @@ export function applyOutcomePush(sql: SqlStorage, caseId: string, push: OutcomeP
   }
 }
 
-/** The whole days of `[from, to)` (UTC day numbers, `[firstDay, endDay)`), possibly none. */
-function wholeDays(from: number, to: number): { firstDay: number; endDay: number } {
+/**
+ * How to read `[from, to)`: whole UTC months from the monthly rollup, other whole UTC days from the
+ * daily one, and the partial days at the ends from the rows. Each part is `[start, end)`.
+ */
+export function planRange(from: number, to: number): { months: [number, number] | null; days: [number, number][]; raw: [number, number][] } {
   const firstDay = Math.ceil(from / DAY_MS);
   const endDay = Math.floor(to / DAY_MS);
-  return endDay > firstDay ? { firstDay, endDay } : { firstDay, endDay: firstDay };
+  if (endDay <= firstDay) return { months: null, days: [], raw: [[from, to]] };
+  const raw: [number, number][] = [
+    [from, firstDay * DAY_MS],
+    [endDay * DAY_MS, to],
+  ];
+  let firstMonth = monthOf(firstDay * DAY_MS);
+  if (monthStart(firstMonth) < firstDay * DAY_MS) firstMonth += 1;
+  const endMonth = monthOf(endDay * DAY_MS);
+  if (endMonth <= firstMonth) return { months: null, days: [[firstDay, endDay]], raw };
+  return {
+    months: [firstMonth, endMonth],
+    days: [
+      [firstDay, monthStart(firstMonth) / DAY_MS],
+      [monthStart(endMonth) / DAY_MS, endDay],
+    ],
+    raw,
+  };
 }
 
 /**
@@ -192,20 +235,22 @@ export function slaReport(sql: SqlStorage, q: { from: number; to: number; groupB
     }
   };
   if (rollup) {
-    const { firstDay, endDay } = wholeDays(q.from, q.to);
+    const plan = planRange(q.from, q.to);
     const cols = q.groupBy.map(column);
-    for (const r of sql.exec<{ met: number; missed: number; used: string } & Record<string, SqlStorageValue>>(
-      `SELECT ${cols.join(", ")}, met, missed, used FROM ${rollup.table} WHERE day >= ? AND day < ?`,
-      firstDay,
-      endDay,
-    )) {
-      const fields = Object.fromEntries(q.groupBy.map((f) => [f, fromKey(r[column(f)] as string)])) as Record<GroupField, string | null>;
-      totals.addFinished(fields, r.met, r.missed, JSON.parse(r.used) as [number, number][]);
-    }
-    if (endDay > firstDay) {
-      addRaw(q.from, firstDay * DAY_MS);
-      addRaw(endDay * DAY_MS, q.to);
-    } else addRaw(q.from, q.to);
+    const addRollup = (table: string, start: number, end: number): void => {
+      if (end <= start) return;
+      for (const r of sql.exec<{ met: number; missed: number; used: string } & Record<string, SqlStorageValue>>(
+        `SELECT ${cols.join(", ")}, met, missed, used FROM ${table} WHERE period >= ? AND period < ?`,
+        start,
+        end,
+      )) {
+        const fields = Object.fromEntries(q.groupBy.map((f) => [f, fromKey(r[column(f)] as string)])) as Record<GroupField, string | null>;
+        totals.addFinished(fields, r.met, r.missed, JSON.parse(r.used) as [number, number][]);
+      }
+    };
+    if (plan.months) addRollup(rollup.monthly, plan.months[0], plan.months[1]);
+    for (const [a, b] of plan.days) addRollup(rollup.daily, a, b);
+    for (const [a, b] of plan.raw) addRaw(a, b);
   } else addRaw(q.from, q.to);
   for (const r of sql.exec<CycleRow>(`SELECT * FROM sla_cycles WHERE ended_at IS NULL`)) {
     totals.addOpen(fieldsOfRow(r), r.due_at !== null && r.due_at <= now);

@@ -110,6 +110,26 @@ describe("SLA report", () => {
     ]);
   });
 
+  it("gives the same figures from monthly rollups, daily rollups and rows, whatever the range's shape", async () => {
+    const store = await storeWithRules(RULES);
+    await history(store);
+    const get = async (q: string) => (await call("GET", `/v1/stores/${store.storeId}/reports/sla?${q}`, { token: store.adminToken })).body.rows as SlaReport["rows"];
+    const strip = (rows: SlaReport["rows"]) => rows.map(({ metric, policy, cycles, met, missed, medianUsedMs, p90UsedMs }) => ({ metric, policy, cycles, met, missed, medianUsedMs, p90UsedMs }));
+    // Whole month (monthly rows), month plus whole days before it (monthly + daily), ragged ends (daily + rows),
+    // and a grouping no rollup holds (rows only), summed back to metric × policy.
+    const month = strip(await get(`${RANGE}&groupBy=metric,policy`));
+    expect(strip(await get("from=2026-10-15T00:00:00Z&to=2026-12-01T00:00:00Z&groupBy=metric,policy"))).toEqual(month);
+    expect(strip(await get("from=2026-11-01T23:00:00Z&to=2026-11-30T05:00:00Z&groupBy=metric,policy"))).toEqual(month);
+    const mixed = await get(`${RANGE}&groupBy=metric,policy,assignee`);
+    const summed = new Map<string, { met: number; missed: number }>();
+    for (const r of mixed) {
+      const k = `${r.metric}/${r.policy}`;
+      const t = summed.get(k) ?? { met: 0, missed: 0 };
+      summed.set(k, { met: t.met + r.met, missed: t.missed + r.missed });
+    }
+    expect(month.map((r) => [`${r.metric}/${r.policy}`, r.met, r.missed])).toEqual([...summed.entries()].map(([k, t]) => [k, t.met, t.missed]));
+  });
+
   it("drills down to the cases behind a figure, page by page", async () => {
     const store = await storeWithRules(RULES);
     await history(store);
