@@ -42,7 +42,10 @@ export async function main(args: string[]): Promise<void> {
     let loaded = 0;
     for (let first = 0; first < cases; first += CASES_PER_CALL) {
       const n = Math.min(CASES_PER_CALL, cases - first);
-      const res = await call(server.url, "POST", "/bench/load", { body: { storeId: store.storeId, first, cases: n, from: YEAR_FROM, to: YEAR_TO, assignees: 40, groups: 6 }, timeoutMs: 600_000 });
+      const load = () => call(server.url, "POST", "/bench/load", { body: { storeId: store.storeId, first, cases: n, from: YEAR_FROM, to: YEAR_TO, assignees: 40, groups: 6 }, timeoutMs: 600_000 });
+      let res = await load();
+      // wrangler dev restarts the Worker when something it watches changes; a batch is an upsert, so sending it again is safe.
+      for (let retry = 0; res.status === 503 && retry < 3; retry++) res = await load();
       if (res.status !== 200) throw new Error(`load failed: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       loadMs += res.body.ms as number;
       loaded += res.body.cycles as number;

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import type { RulesDocumentInput } from "../../src/rules/schema";
 import { CyclePage, SlaReport } from "../../src/reports/schema";
 import { call } from "../support/api";
-import { HOUR, ingest, MIN, storeWithRules, ticketEvent, type TestStore } from "../support/cases";
+import { CaseView } from "../../src/cases/schema";
+import { HOUR, ingest, MIN, readCase, storeWithRules, ticketEvent, type TestStore } from "../support/cases";
 
 const at = (local: string): number => Date.parse(`2026-${local}+01:00`);
 const RULES: RulesDocumentInput = {
@@ -145,6 +146,17 @@ describe("SLA report", () => {
     ]);
     expect((await page("policy=Email&priority=urgent")).cycles.map((c) => c.caseId)).toEqual(["ticket:custom:C"]);
     expect((await page("assignee=ana&metric=resolution")).cycles.map((c) => [c.caseId, c.pausedMs])).toEqual([["ticket:custom:A", 0]]);
+  });
+
+  it("the case view shows every cycle's result, and a metric with a target but nothing counting", async () => {
+    const store = await storeWithRules(RULES);
+    await history(store);
+    const view = CaseView.parse(await readCase(store, "ticket:custom:C"));
+    // C (urgent): first reply met after 20 min of 1 h; urgent has no resolution target, so nothing else runs.
+    expect(view.cycles).toEqual([
+      { metric: "first_reply", startedAt: new Date(at("11-03T09:00")).toISOString(), endedAt: new Date(at("11-03T09:20")).toISOString(), dueAt: new Date(at("11-03T10:00")).toISOString(), targetMs: HOUR, usedMs: 20 * MIN, pausedMs: 0, outcome: "met" },
+    ]);
+    expect(view.idleMetrics).toEqual([{ metric: "first_reply", targetMs: HOUR }]);
   });
 
   it("refuses bad input with 400 naming the field, and stays within the store", async () => {
