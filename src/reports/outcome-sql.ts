@@ -18,7 +18,7 @@
  */
 import type { Migration } from "../lib/sql-migrations";
 import { ReportTotals, usedMinute } from "./aggregate";
-import { cycleKey, type CycleRecord, type CyclePage, type CyclesQuery, type GroupField, type OutcomePush, type SlaReport } from "./schema";
+import { cycleKey, decodeCyclesCursor, type CycleRecord, type CyclePage, type CyclesQuery, type GroupField, type OutcomePush, type SlaReport } from "./schema";
 
 export const DAY_MS = 86_400_000;
 
@@ -283,14 +283,6 @@ function viewOf(r: CycleRow, now: number): CyclePage["cycles"][number] {
 }
 
 const encodeCursor = (r: CycleRow): string => btoa(JSON.stringify([r.ended_at ?? r.due_at ?? 0, r.case_id, r.metric, r.started_at]));
-export function decodeCyclesCursor(cursor: string): [number, string, string, number] | null {
-  try {
-    const v = JSON.parse(atob(cursor)) as unknown;
-    return Array.isArray(v) && v.length === 4 && typeof v[0] === "number" && typeof v[1] === "string" && typeof v[2] === "string" && typeof v[3] === "number" ? [v[0], v[1], v[2], v[3]] : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The cycles behind a figure: finished ones ended in `[from, to)` (all, or `met` / `missed`), or

@@ -101,6 +101,16 @@ export const SlaReportQuery = z
   .superRefine(checkRange);
 export type SlaReportQuery = z.infer<typeof SlaReportQuery>;
 
+/** A drill-down cursor: the last row's position, `[end or due instant, case id, metric, start]`. */
+export function decodeCyclesCursor(cursor: string): [number, string, string, number] | null {
+  try {
+    const v = JSON.parse(atob(cursor)) as unknown;
+    return Array.isArray(v) && v.length === 4 && typeof v[0] === "number" && typeof v[1] === "string" && typeof v[2] === "string" && typeof v[3] === "number" ? [v[0], v[1], v[2], v[3]] : null;
+  } catch {
+    return null;
+  }
+}
+
 export const CyclesQuery = z
   .strictObject({
     ...RangeFields,
@@ -112,7 +122,11 @@ export const CyclesQuery = z
     assignee: z.string().min(1).optional(),
     group: z.string().min(1).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
-    cursor: z.string().min(1).optional(),
+    cursor: z
+      .string()
+      .min(1)
+      .refine((c) => decodeCyclesCursor(c) !== null, "not a cursor this API gave out (pass nextCursor back as it is)")
+      .optional(),
   })
   .superRefine(checkRange);
 export type CyclesQuery = z.infer<typeof CyclesQuery>;

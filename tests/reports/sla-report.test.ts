@@ -174,6 +174,9 @@ describe("SLA report", () => {
     const cycles = await call("GET", `/v1/stores/${store.storeId}/reports/sla/cycles?outcome=late`, { token: store.adminToken });
     expect(cycles.status).toBe(400);
     expect(cycles.body.error.issues[0].path).toBe("query.outcome");
+    const cursor = await call("GET", `/v1/stores/${store.storeId}/reports/sla/cycles?cursor=nope`, { token: store.adminToken });
+    expect(cursor.status).toBe(400);
+    expect(cursor.body.error.issues[0].path).toBe("query.cursor");
 
     const other = await storeWithRules(RULES);
     const theirs = await call("GET", `/v1/stores/${other.storeId}/reports/sla?${RANGE}`, { token: other.adminToken });
