@@ -154,7 +154,8 @@ export function sameInstantOrder(a: CaseEvent, b: CaseEvent): number {
 }
 
 /**
- * Events in the order they happened; ties broken by kind, then by event id (never arrival).
+ * Events in the order they happened; same-instant ties by the provider's sequence, else arrival
+ * (`order`), else kind, then event id.
  * A case's stored log comes in time order almost always (by instant; same-instant ties may need
  * the kind order) and a fold sorts it more than once, so an ordered list is only copied.
  */

@@ -1,6 +1,8 @@
 /**
  * Folds a case's clock events into SLA clock state. Pure: the same events, resolver and `now`
- * always give the same state, whatever order the events arrived in.
+ * always give the same state, whatever order the events are passed in (same-instant events are
+ * ordered by their own `sequence`/`order`, which the case object stamps from the provider and its
+ * log, never by their position in the list).
  */
 import { addBusinessTime, businessTimeBetween, subtractBusinessTime } from "../calendar/index";
 import type { CaseStatus, NormalizedEvent, Priority } from "../events/model";
@@ -492,7 +494,7 @@ class Fold {
 /**
  * Folds a case's clock events into the state of its SLA clocks as of `now`.
  *
- * - Events are sorted by instant (ties: see `sortClockEvents`), so arrival order never matters.
+ * - Events are sorted by instant (ties: see `compareClockEvents`), never by their position in `events`.
  * - first_reply: case opened → first public agent reply. next_reply: oldest unanswered customer
  *   message after the first reply → next public agent reply. periodic_update: public agent
  *   reply → next one, while unresolved. resolution: opened → solved/closed; reopening resumes it.
