@@ -42,14 +42,24 @@ export async function main(args: string[]): Promise<void> {
     let loaded = 0;
     for (let first = 0; first < cases; first += CASES_PER_CALL) {
       const n = Math.min(CASES_PER_CALL, cases - first);
-      const load = () => call(server.url, "POST", "/bench/load", { body: { storeId: store.storeId, first, cases: n, from: YEAR_FROM, to: YEAR_TO, assignees: 40, groups: 6 }, timeoutMs: 600_000 });
-      let res = await load();
-      // wrangler dev restarts the Worker when something it watches changes; a batch is an upsert, so sending it again is safe.
-      for (let retry = 0; res.status === 503 && retry < 3; retry++) res = await load();
+      // wrangler dev restarts the Worker when something it watches changes (a reinstall of the shared
+      // node_modules did, mid-run): a batch is an upsert, so sending it again is safe.
+      const load = async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const res = await call(server.url, "POST", "/bench/load", { body: { storeId: store.storeId, first, cases: n, from: YEAR_FROM, to: YEAR_TO, assignees: 40, groups: 6 }, timeoutMs: 180_000 });
+            if (res.status !== 503 || attempt >= 4) return res;
+          } catch (err) {
+            if (attempt >= 4) throw err;
+          }
+          console.error(`batch at case ${first}: sending again (attempt ${attempt + 1})`);
+        }
+      };
+      const res = await load();
       if (res.status !== 200) throw new Error(`load failed: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
       loadMs += res.body.ms as number;
       loaded += res.body.cycles as number;
-      if ((first / CASES_PER_CALL) % 20 === 0) console.error(`loaded ${loaded} cycles (${(loadMs / 1000).toFixed(0)} s in the object)`);
+      if ((first / CASES_PER_CALL) % 10 === 0) console.error(`loaded ${loaded} cycles (${(loadMs / 1000).toFixed(0)} s in the object)`);
     }
     const base = `/v1/stores/${store.storeId}/reports`;
     const year = `from=${new Date(YEAR_FROM).toISOString()}&to=${new Date(YEAR_TO).toISOString()}`;
