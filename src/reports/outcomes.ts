@@ -51,11 +51,29 @@ function fnv1a(s: string): string {
   return (h >>> 0).toString(16);
 }
 
-/** What identifies a record's reportable content: a running cycle's used and paused time excluded. */
+/**
+ * What identifies a record's reportable content. A running cycle's used and paused time are left
+ * out (they grow every second); a finished cycle's channel, assignee and group are left out too, so
+ * it keeps the facts it was first pushed with after it ended: a case reassigned later does not
+ * move its earlier agent's results to the new one. (A late event that changes a finished cycle's
+ * result pushes it again, with the facts of that moment.)
+ */
 export function fingerprint(r: CycleRecord): string {
   const open = r.endedAt === null;
   return fnv1a(
-    JSON.stringify([r.policy, r.rulesVersion, r.priority, r.channel, r.provider, r.assignee, r.group, r.endedAt, r.dueAt, r.targetMs, open ? null : r.usedMs, open ? null : r.pausedMs, open ? "open" : r.outcome]),
+    JSON.stringify([
+      r.policy,
+      r.rulesVersion,
+      r.priority,
+      r.provider,
+      open ? [r.channel, r.assignee, r.group] : null,
+      r.endedAt,
+      r.dueAt,
+      r.targetMs,
+      open ? null : r.usedMs,
+      open ? null : r.pausedMs,
+      open ? "open" : r.outcome,
+    ]),
   );
 }
 
