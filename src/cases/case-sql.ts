@@ -104,7 +104,8 @@ export function eventIdOf(e: Pick<NormalizedEvent, "provider" | "providerEventId
   return `${e.provider}:${e.providerEventId}`;
 }
 
-export type InsertOutcome = { eventId: string; duplicate: boolean; stale: boolean };
+/** `seq`: the stored row's arrival order (absent for a duplicate). */
+export type InsertOutcome = { eventId: string; duplicate: boolean; stale: boolean; seq?: number };
 
 /**
  * Stores one event unless its key is already stored. An event older than the newest one already
@@ -121,8 +122,8 @@ export function insertEvent(sql: SqlStorage, e: NormalizedEvent, receivedAt: num
   if (seen.stale !== null) return { eventId, duplicate: true, stale: seen.stale === 1 };
   const occurredAt = Date.parse(e.occurredAt);
   const stale = seen.newest !== null && occurredAt < seen.newest;
-  sql.exec(
-    `INSERT INTO events (event_id, provider, provider_event_id, kind, occurred_at, received_at, stale, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  const { seq } = sql.exec<{ seq: number }>(
+    `INSERT INTO events (event_id, provider, provider_event_id, kind, occurred_at, received_at, stale, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
     eventId,
     e.provider,
     e.providerEventId,
@@ -131,8 +132,8 @@ export function insertEvent(sql: SqlStorage, e: NormalizedEvent, receivedAt: num
     receivedAt,
     stale ? 1 : 0,
     JSON.stringify(e),
-  );
-  return { eventId, duplicate: false, stale };
+  ).one();
+  return { eventId, duplicate: false, stale, seq };
 }
 
 /** All events in the order they happened (arrival order breaks ties). */

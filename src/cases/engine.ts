@@ -65,6 +65,12 @@ function clockEventsOf(e: CaseEvent): ClockEvent[] {
   if (e.event.kind !== "case.priority_changed" && e.event.kind !== "case.opened" && e.event.priority) {
     out.push({ type: "case.priority_changed", at: e.occurredAt, id: `${e.eventId}#priority`, priority: e.event.priority });
   }
+  // Same-instant events keep the order they happened in (provider sequence, else arrival).
+  for (const c of out) {
+    c.source = e.event.provider;
+    if (e.event.sequence !== undefined) c.sequence = e.event.sequence;
+    if (e.order !== undefined) c.order = e.order;
+  }
   return out;
 }
 

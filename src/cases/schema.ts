@@ -97,6 +97,18 @@ export const TimerView = z.object({
   lastError: z.string().nullable().meta({ description: "Why the last failed run could not fire it." }),
 });
 
+/** One SLA cycle with its result: due, used and paused business time, met or missed. */
+export const CycleResultView = z.object({
+  metric: z.enum(["first_reply", "next_reply", "periodic_update", "resolution"]),
+  startedAt: iso,
+  endedAt: iso.nullable(),
+  dueAt: iso.nullable(),
+  targetMs: z.number(),
+  usedMs: z.number(),
+  pausedMs: z.number(),
+  outcome: z.enum(["met", "missed", "open_missed", "in_progress"]),
+});
+
 export const ClockView = z.object({
   metric: z.enum(["first_reply", "next_reply", "periodic_update", "resolution"]),
   status: z.enum(["active", "paused", "fulfilled", "breached"]),
@@ -151,6 +163,10 @@ export const CaseObjectView = z.object({
     policy: z.object({ version: z.number().int(), index: z.number().int(), name: z.string() }).nullable(),
   }),
   clocks: z.array(ClockView),
+  /** Every SLA cycle so far, finished ones with their result (what reports count). */
+  cycles: z.array(CycleResultView),
+  /** Metrics with a target under the current policy and priority but nothing counting now. */
+  idleMetrics: z.array(z.object({ metric: ClockView.shape.metric, targetMs: z.number() })),
   callbacks: z.array(
     z.object({
       id: z.string(),

@@ -15,6 +15,12 @@ export interface CaseEvent {
   eventId: string;
   occurredAt: number;
   event: NormalizedEvent;
+  /**
+   * Arrival order in the case's log (its row number): orders events with the same instant when
+   * the provider states no `sequence` of its own. Every stored event has one; events built in
+   * memory (dry-runs, simulations) have none and fall back to the kind order below.
+   */
+  order?: number | undefined;
 }
 
 export interface CallbackPromise {
@@ -126,10 +132,33 @@ const RANK: Partial<Record<NormalizedEvent["kind"], number>> = {
 };
 
 export const compareCaseEvents = (a: CaseEvent, b: CaseEvent): number =>
-  a.occurredAt - b.occurredAt || (RANK[a.event.kind] ?? 3) - (RANK[b.event.kind] ?? 3) || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+  a.occurredAt - b.occurredAt ||
+  sameInstantOrder(a, b) ||
+  (RANK[a.event.kind] ?? 3) - (RANK[b.event.kind] ?? 3) ||
+  (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+
+/** Kinds that set the scene (the case, its priority, tags, assignee) come before what happens in it. */
+const SCENE_RANK = 1;
 
 /**
- * Events in the order they happened; ties broken by kind, then by event id (never arrival).
+ * How two events with the same instant happened: the provider's own `sequence` when both come
+ * from the same provider with one, else their arrival order. 0 when neither is known (events
+ * built in memory), or for scene-setting kinds, which keep their place before the conversation:
+ * helpdesk timestamps are often whole seconds, and a reply that came after a customer message in
+ * the same second must not be taken as answering it when it came before.
+ */
+export function sameInstantOrder(a: CaseEvent, b: CaseEvent): number {
+  if ((RANK[a.event.kind] ?? 3) <= SCENE_RANK || (RANK[b.event.kind] ?? 3) <= SCENE_RANK) return 0;
+  const sa = a.event.sequence;
+  const sb = b.event.sequence;
+  if (sa !== undefined && sb !== undefined && a.event.provider === b.event.provider && sa !== sb) return sa - sb;
+  if (a.order !== undefined && b.order !== undefined) return a.order - b.order;
+  return 0;
+}
+
+/**
+ * Events in the order they happened; same-instant ties by the provider's sequence, else arrival
+ * (`order`), else kind, then event id.
  * A case's stored log comes in time order almost always (by instant; same-instant ties may need
  * the kind order) and a fold sorts it more than once, so an ordered list is only copied.
  */

@@ -65,6 +65,7 @@ import { cancelReason } from "./explain";
 import { caseView, type CaseObjectView } from "./view";
 import { casePushOf, MISS_KINDS } from "./index-summary";
 import type { CaseEvent } from "./state";
+import { cycleRecords, outcomeDiff, type PushedOutcomes } from "../reports/outcomes";
 
 export interface IngestResult {
   caseId: string;
@@ -163,7 +164,7 @@ export class SupportCase extends DurableObject<Env> {
       namesRequester = noteRequester(this.sql, checked.filter((_, i) => !results[i]!.duplicate));
     });
     checked.forEach((e, i) => {
-      if (!results[i]!.duplicate) this.rememberEvent({ eventId: results[i]!.eventId, occurredAt: Date.parse(e.occurredAt), event: JSON.parse(JSON.stringify(e)) as NormalizedEvent });
+      if (!results[i]!.duplicate) this.rememberEvent({ eventId: results[i]!.eventId, occurredAt: Date.parse(e.occurredAt), event: JSON.parse(JSON.stringify(e)) as NormalizedEvent, order: results[i]!.seq });
     });
     try {
       if (results.some((r) => !r.duplicate)) await this.refresh(now);
@@ -372,7 +373,7 @@ export class SupportCase extends DurableObject<Env> {
   private engine: CaseEngine | null = null;
 
   private caseEngine(): CaseEngine {
-    this.engine ??= new CaseEngine(() => readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event })));
+    this.engine ??= new CaseEngine(() => readEvents(this.sql).map((e) => ({ eventId: e.eventId, occurredAt: e.occurredAt, event: e.event, order: e.seq })));
     return this.engine;
   }
 
@@ -538,6 +539,21 @@ export class SupportCase extends DurableObject<Env> {
     return parsed;
   }
 
+  /** Fingerprints of the outcome records the registry has taken (src/reports/outcomes.ts). */
+  private pushedOutcomes(): PushedOutcomes {
+    if (this.outcomesTaken !== undefined) return this.outcomesTaken;
+    const raw = getMeta(this.sql, "outcomesPushed");
+    try {
+      this.outcomesTaken = raw === null ? {} : (JSON.parse(raw) as PushedOutcomes);
+    } catch {
+      this.outcomesTaken = {};
+    }
+    return this.outcomesTaken;
+  }
+
+  /** Read once per wake: every re-plan compares against it, and only this object writes it. */
+  private outcomesTaken: PushedOutcomes | undefined;
+
   /** What the last successful push sent, kept after the first read: only this object writes it. */
   private lastIndexed: CasePush | null | undefined;
 
@@ -553,13 +569,19 @@ export class SupportCase extends DurableObject<Env> {
     const missFired = readTimers(this.sql).some((t) => t.state === "fired" && MISS_KINDS.has(t.kind));
     const owed = missFired ? (this.caseEngine().evaluate({ pins: await this.pins(), now })?.timers ?? []) : ev.timers;
     const summary = casePushOf({ caseId: id.caseId, ev, owed, upcoming, now });
-    if (!indexPushNeeded(this.indexedSummary(), summary, now)) return;
+    // Reports: the SLA cycles that changed since the registry last took them ride on this push.
+    const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, ev.state, ev.clocks, await this.pins()));
+    if (outcomes.push === null && !indexPushNeeded(this.indexedSummary(), summary, now)) return;
     const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
     setMeta(this.sql, "indexSeq", String(seq));
     try {
-      await this.env.STORES.getByName(id.storeId).indexCase(summary, seq);
+      await this.env.STORES.getByName(id.storeId).indexCase(outcomes.push ? { ...summary, outcomes: outcomes.push } : summary, seq);
       setMeta(this.sql, "indexed", JSON.stringify(summary));
       this.lastIndexed = summary;
+      if (outcomes.push) {
+        setMeta(this.sql, "outcomesPushed", JSON.stringify(outcomes.next));
+        this.outcomesTaken = outcomes.next;
+      }
     } catch (err) {
       // The index is a view: the next change or wake-up pushes again.
       console.log(JSON.stringify({ msg: "case.index_failed", case: id.caseId, error: err instanceof Error ? err.message : String(err) }));

@@ -101,6 +101,17 @@ export function caseView(v: ViewInput): CaseObjectView {
       policy: span?.match ? { version: span.version, index: span.match.index, name: span.match.policy.name } : null,
     },
     clocks: clocks.clocks.map(clockView),
+    cycles: clocks.cycles.map((c) => ({
+      metric: c.metric,
+      startedAt: iso(c.startedAt),
+      endedAt: isoOrNull(c.endedAt),
+      dueAt: c.dueAt !== null && Number.isFinite(c.dueAt) ? iso(c.dueAt) : null,
+      targetMs: c.targetMs,
+      usedMs: c.usedMs,
+      pausedMs: c.pausedMs,
+      outcome: c.outcome,
+    })),
+    idleMetrics: clocks.idle.map((m) => ({ metric: m.metric, targetMs: m.targetMs })),
     callbacks: s.callbacks.map((c) => ({
       id: c.id,
       at: isoOrNull(c.at),

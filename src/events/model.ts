@@ -141,6 +141,12 @@ export const NormalizedEvent = z.object({
   providerEventId: z.string().min(1),
   /** The provider's own timestamp for the change: order is decided by this, not arrival. */
   occurredAt: isoInstant,
+  /**
+   * The provider's own order among one case's events where it states one (a thread position, a
+   * monotonic event or audit id): it orders events with the same `occurredAt`, whose timestamps
+   * are often whole seconds. Without it, such events keep the order they arrived in.
+   */
+  sequence: z.number().int().nonnegative().optional(),
   caseKey: CaseKey,
   /**
    * The key is the source's stand-in for a case it cannot name: a Shopify fulfillment event names

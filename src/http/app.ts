@@ -8,6 +8,7 @@ import { z } from "zod";
 import { backtestRoutes } from "../backtest/routes";
 import { caseRoutes } from "../cases/routes";
 import { deliveryRoutes } from "../notify/routes";
+import { reportRoutes } from "../reports/routes";
 import { rulesRoutes } from "../rules-store/routes";
 import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
@@ -61,7 +62,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...deliveryRoutes, ...sessionRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...deliveryRoutes, ...sessionRoutes, ...reportRoutes];
 
 interface RequestState {
   requestId: string;

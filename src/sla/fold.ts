@@ -1,11 +1,15 @@
 /**
  * Folds a case's clock events into SLA clock state. Pure: the same events, resolver and `now`
- * always give the same state, whatever order the events arrived in.
+ * always give the same state, whatever order the events are passed in (same-instant events are
+ * ordered by their own `sequence`/`order`, which the case object stamps from the provider and its
+ * log, never by their position in the list).
  */
 import { addBusinessTime, businessTimeBetween, subtractBusinessTime } from "../calendar/index";
 import type { CaseStatus, NormalizedEvent, Priority } from "../events/model";
 import {
+  type ClockCycle,
   type ClockEvent,
+  type IdleMetric,
   type ClockState,
   type MetricClock,
   type MetricEvent,
@@ -20,7 +24,7 @@ const RESOLVED: readonly CaseStatus[] = ["solved", "closed"];
 const isResolved = (s: CaseStatus | null): boolean => s !== null && RESOLVED.includes(s);
 
 /**
- * Order of events that share an instant: the case exists before anything happens to it, the
+ * Order of events that share an instant when neither the provider nor arrival says: the case exists before anything happens to it, the
  * policy and priority apply before clocks start, a customer message precedes the reply to it,
  * and a status change made together with a reply ("reply and set pending/solved") applies
  * after the reply has counted.
@@ -36,11 +40,14 @@ const RANK: Record<ClockEvent["type"], number> = {
 };
 
 /**
- * Orders two clock events by instant, then by kind rank, then by `id`, then by content, so that
+ * Orders two clock events by instant, then by how they happened (provider sequence or arrival,
+ * where known), then by kind rank, then by `id`, then by content, so that
  * the order never depends on arrival: two events that still compare equal are identical.
  */
 export function compareClockEvents(a: ClockEvent, b: ClockEvent): number {
   if (a.at !== b.at) return a.at - b.at;
+  const happened = sameInstantOrder(a, b);
+  if (happened !== 0) return happened;
   const r = RANK[a.type] - RANK[b.type];
   if (r !== 0) return r;
   const ia = a.id ?? "";
@@ -49,6 +56,22 @@ export function compareClockEvents(a: ClockEvent, b: ClockEvent): number {
   const ka = canonical(a);
   const kb = canonical(b);
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** Kinds ranked up to here set the scene (case, policy, priority) and keep their place first. */
+const SCENE_RANK = RANK["case.priority_changed"];
+
+/**
+ * The order in which two same-instant events happened, where it is known: the provider's own
+ * sequence (same source), else arrival order; 0 when unknown, then the kind order above decides.
+ * Helpdesk timestamps are often whole seconds: a reply that came before a customer message in
+ * the same second did not answer it.
+ */
+function sameInstantOrder(a: ClockEvent, b: ClockEvent): number {
+  if (RANK[a.type] <= SCENE_RANK || RANK[b.type] <= SCENE_RANK) return 0;
+  if (a.sequence !== undefined && b.sequence !== undefined && a.source === b.source && a.sequence !== b.sequence) return a.sequence - b.sequence;
+  if (a.order !== undefined && b.order !== undefined) return a.order - b.order;
+  return 0;
 }
 
 /** Sorts by `compareClockEvents`. */
@@ -80,6 +103,13 @@ interface Cycle {
   stopped: boolean;
   fulfilledAt: number | null;
   breachedAt: number | null;
+  /** Paused business time up to the last resume (or stop); `pausedSince` holds the pause under way. */
+  pausedMs: number;
+  pausedSince: number | null;
+  /** The deadline in force when the cycle stopped (null when it stopped while paused). */
+  endDueAt: number | null;
+  /** Where this cycle's metric events start in the timeline (to take back a phantom cycle's). */
+  timelineFrom: number;
 }
 
 class Fold {
@@ -93,6 +123,8 @@ class Fold {
   awaitingSince: number | null = null;
   readonly statusHistory: { at: number; status: CaseStatus }[] = [];
   readonly cycles = new Map<SlaMetric, Cycle>();
+  /** Cycles a newer cycle of the same metric replaced (finished for good), in the order replaced. */
+  readonly replaced: Cycle[] = [];
   readonly timeline: MetricEvent[] = [];
 
   constructor(private readonly resolve: PolicyResolver) {}
@@ -148,12 +180,14 @@ class Fold {
     const run = this.shouldRun(c);
     if (run === c.running) return;
     if (run) {
+      this.endPause(c, at);
       c.running = true;
       c.since = at;
       this.emit(c.metric, "resume", at);
     } else {
       this.commit(c, at);
       c.running = false;
+      if (!c.stopped) c.pausedSince = at;
       if (!c.stopped && c.applied !== null) this.emit(c.metric, "pause", at);
     }
   }
@@ -172,8 +206,17 @@ class Fold {
     return used;
   }
 
+  /** Adds the pause under way (if any) up to `at` to the cycle's paused business time. */
+  private endPause(c: Cycle, at: number): void {
+    if (c.pausedSince !== null && c.applied !== null && at > c.pausedSince) c.pausedMs += businessTimeBetween(c.applied.target.calendar, c.pausedSince, at);
+    c.pausedSince = null;
+  }
+
   private startCycle(metric: SlaMetric, at: number): void {
     const applied = this.targetFor(metric);
+    const previous = this.cycles.get(metric);
+    // The cycle being replaced is over: its result no longer changes.
+    if (previous !== undefined && previous.stopped && previous.applied !== null) this.replaced.push(previous);
     const c: Cycle = {
       metric,
       startedAt: at,
@@ -185,21 +228,47 @@ class Fold {
       stopped: false,
       fulfilledAt: null,
       breachedAt: null,
+      pausedMs: 0,
+      pausedSince: null,
+      endDueAt: null,
+      timelineFrom: this.timeline.length,
     };
     this.cycles.set(metric, c);
     if (applied === null) return;
     this.emit(metric, "activate", at);
     c.running = this.shouldRun(c);
-    if (!c.running) this.emit(metric, "pause", at);
+    if (!c.running) {
+      c.pausedSince = at;
+      this.emit(metric, "pause", at);
+    }
+  }
+
+  /**
+   * Takes back a next-reply or periodic-update cycle that started at `at` when the case is
+   * solved at that same instant: a reply that also solves the case (one action, one instant)
+   * owes no update and no next reply, and a zero-minute cycle would count as met though it never
+   * existed. The cycle before it, if any, is the metric's latest again.
+   */
+  private dropPhantom(metric: SlaMetric, at: number): void {
+    const c = this.cycles.get(metric);
+    if (c === undefined || c.stopped || c.startedAt !== at) return;
+    for (let i = this.timeline.length - 1; i >= c.timelineFrom; i--) if (this.timeline[i]!.metric === metric) this.timeline.splice(i, 1);
+    this.cycles.delete(metric);
+    const last = this.replaced.findLastIndex((r) => r.metric === metric);
+    if (last >= 0) this.cycles.set(metric, this.replaced.splice(last, 1)[0]!);
   }
 
   private fulfil(metric: SlaMetric, at: number): void {
     const c = this.cycles.get(metric);
     if (!c || c.stopped) return;
+    c.endDueAt = c.breachedAt ?? this.dueAt(c);
     this.commit(c, at);
+    this.endPause(c, at);
     c.running = false;
     c.stopped = true;
     c.fulfilledAt = at;
+    // A reopening may resume the cycle: the time in between is then paused time.
+    c.pausedSince = at;
     if (c.applied !== null) this.emit(metric, "fulfill", at);
   }
 
@@ -229,8 +298,10 @@ class Fold {
       }
       if (next !== null && next.target.durationMs > c.committedMs) c.breachedAt = null;
       const wasRunning = c.running;
+      if (!wasRunning) this.endPause(c, at);
       c.running = this.shouldRun(c);
       c.since = at;
+      if (!c.running) c.pausedSince = at;
       // A clock that first gets its target in a pausing status starts paused, as in startCycle.
       if ((wasRunning || activating) && !c.running && next !== null) this.emit(c.metric, "pause", at);
       if (!wasRunning && c.running && prev !== null) this.emit(c.metric, "resume", at);
@@ -291,6 +362,8 @@ class Fold {
         this.setStatus(e.status, e.at);
         if (!this.opened) return;
         if (isResolved(e.status) && !isResolved(prev)) {
+          this.dropPhantom("next_reply", e.at);
+          this.dropPhantom("periodic_update", e.at);
           for (const m of SlaMetric.options) this.fulfil(m, e.at);
           // Solving answers what was waiting: only a message after this starts next reply again.
           this.awaitingSince = null;
@@ -308,25 +381,71 @@ class Fold {
     this.statusHistory.push({ at, status });
   }
 
+  /** Continues a stopped cycle where it stopped: the time it used is kept, the gap was paused. */
+  private resume(c: Cycle, at: number): void {
+    c.stopped = false;
+    c.fulfilledAt = null;
+    c.endDueAt = null;
+    c.since = at;
+    c.running = this.shouldRun(c);
+    if (c.running) this.endPause(c, at);
+    if (c.applied !== null) this.emit(c.metric, c.running ? "resume" : "pause", at);
+  }
+
   private reopen(at: number): void {
     const resolution = this.cycles.get("resolution");
     if (resolution && resolution.stopped) {
       // Reopening resumes resolution time where it stopped, not from zero.
-      resolution.stopped = false;
-      resolution.fulfilledAt = null;
-      resolution.since = at;
-      resolution.running = this.shouldRun(resolution);
-      if (resolution.applied !== null) this.emit("resolution", resolution.running ? "resume" : "pause", at);
+      this.resume(resolution, at);
     } else if (!resolution) {
       this.startCycle("resolution", at);
     }
     if (this.firstReplyDone) {
       this.startCycle("periodic_update", at);
       if (this.awaitingSince !== null) this.startCycle("next_reply", at);
-    } else if (!this.cycles.has("first_reply")) {
-      // Opened solved and never answered: the first reply is owed from the reopening.
-      this.startCycle("first_reply", at);
+    } else {
+      // Never answered: the customer is still owed a first reply. Like resolution it resumes
+      // with the business time it had used (solving without a reply did not answer anyone); a
+      // case opened already solved has used none, so its first reply runs from the reopening.
+      const first = this.cycles.get("first_reply");
+      if (first === undefined) this.startCycle("first_reply", at);
+      else if (first.stopped) this.resume(first, at);
     }
+  }
+
+  /** The cycle's result as of `now` (`clock` has already recorded breaches up to `now`). */
+  record(c: Cycle, now: number, clock: MetricClock | null): ClockCycle | null {
+    if (c.applied === null) return null;
+    const { target, policyId } = c.applied;
+    const used = clock?.usedMs ?? c.committedMs;
+    let paused = c.pausedMs;
+    if (!c.stopped && !c.running && c.pausedSince !== null && now > c.pausedSince) paused += businessTimeBetween(target.calendar, c.pausedSince, now);
+    const outcome: ClockCycle["outcome"] = c.stopped ? (c.breachedAt !== null ? "missed" : "met") : c.breachedAt !== null ? "open_missed" : "in_progress";
+    return {
+      metric: c.metric,
+      policyId,
+      priority: target.priority,
+      startedAt: c.startedAt,
+      endedAt: c.stopped ? c.fulfilledAt : null,
+      dueAt: c.stopped ? c.endDueAt : (clock?.dueAt ?? null),
+      targetMs: target.durationMs,
+      usedMs: used,
+      pausedMs: paused,
+      outcome,
+    };
+  }
+
+  /** Metrics with a target now and no cycle counting toward it. */
+  idle(): IdleMetric[] {
+    const out: IdleMetric[] = [];
+    if (isResolved(this.status) || !this.opened) return out;
+    for (const metric of SlaMetric.options) {
+      const c = this.cycles.get(metric);
+      if (c !== undefined && !c.stopped) continue;
+      const applied = this.targetFor(metric);
+      if (applied) out.push({ metric, policyId: applied.policyId, priority: applied.target.priority, targetMs: applied.target.durationMs });
+    }
+    return out;
   }
 
   clock(c: Cycle, now: number): MetricClock | null {
@@ -375,7 +494,7 @@ class Fold {
 /**
  * Folds a case's clock events into the state of its SLA clocks as of `now`.
  *
- * - Events are sorted by instant (ties: see `sortClockEvents`), so arrival order never matters.
+ * - Events are sorted by instant (ties: see `compareClockEvents`), never by their position in `events`.
  * - first_reply: case opened → first public agent reply. next_reply: oldest unanswered customer
  *   message after the first reply → next public agent reply. periodic_update: public agent
  *   reply → next one, while unresolved. resolution: opened → solved/closed; reopening resumes it.
@@ -439,16 +558,24 @@ export class ClockFold {
     try {
       fold.breachUpTo(now, true);
       const clocks: MetricClock[] = [];
+      const cycles: ClockCycle[] = [];
+      for (const c of fold.replaced) {
+        const r = fold.record(c, now, null);
+        if (r) cycles.push(r);
+      }
       for (const metric of SlaMetric.options) {
         const c = fold.cycles.get(metric);
         const clock = c ? fold.clock(c, now) : null;
         if (clock) clocks.push(clock);
+        const r = c ? fold.record(c, now, clock) : null;
+        if (r) cycles.push(r);
       }
+      cycles.sort((a, b) => a.startedAt - b.startedAt);
       let nextWakeupAt: number | null = null;
       for (const c of clocks) {
         for (const w of c.wakeups) if (w.at > now && (nextWakeupAt === null || w.at < nextWakeupAt)) nextWakeupAt = w.at;
       }
-      return { now, status: fold.status, priority: fold.priority, policyId: fold.policyId, clocks, timeline: inTimeOrder(fold.timeline), nextWakeupAt };
+      return { now, status: fold.status, priority: fold.priority, policyId: fold.policyId, clocks, cycles, idle: fold.idle(), timeline: inTimeOrder(fold.timeline), nextWakeupAt };
     } finally {
       fold.timeline.length = folded;
       for (const [c, at] of breachedAt) c.breachedAt = at;
@@ -472,17 +599,18 @@ function inTimeOrder(timeline: readonly MetricEvent[]): MetricEvent[] {
 export function clockEventOf(event: NormalizedEvent): ClockEvent | null {
   const at = Date.parse(event.occurredAt);
   const id = event.providerEventId;
+  const tie = { id, source: event.provider, ...(event.sequence !== undefined && { sequence: event.sequence }) };
   switch (event.kind) {
     case "case.opened":
-      return { type: "case.opened", at, id, ...(event.status && { status: event.status }), ...(event.priority && { priority: event.priority }) };
+      return { type: "case.opened", at, ...tie, ...(event.status && { status: event.status }), ...(event.priority && { priority: event.priority }) };
     case "case.customer_message":
     case "case.agent_reply":
     case "case.agent_note":
-      return { type: event.kind, at, id };
+      return { type: event.kind, at, ...tie };
     case "case.status_changed":
-      return event.status ? { type: "case.status_changed", at, id, status: event.status } : null;
+      return event.status ? { type: "case.status_changed", at, ...tie, status: event.status } : null;
     case "case.priority_changed":
-      return event.priority ? { type: "case.priority_changed", at, id, priority: event.priority } : null;
+      return event.priority ? { type: "case.priority_changed", at, ...tie, priority: event.priority } : null;
     default:
       return null;
   }

@@ -53,21 +53,30 @@ export type SlaPolicy = z.infer<typeof SlaPolicy>;
 export type PolicyResolver = (policyId: string) => SlaPolicy | undefined;
 
 const at = z.number().finite();
-/** Optional tie-breaker for events with the same instant and kind (e.g. the provider event id). */
-const id = z.string().optional();
+/**
+ * How events with the same instant happened (see `sameInstantOrder` in cases/state.ts): `sequence`
+ * is the provider's own order among events of the same `source`, `order` the arrival order; `id`
+ * (the provider event id) breaks what is left. All optional: events built in memory have none.
+ */
+const tie = {
+  id: z.string().optional(),
+  source: z.string().optional(),
+  sequence: z.number().optional(),
+  order: z.number().optional(),
+};
 
 /**
  * What the fold consumes: the SLA-relevant subset of NormalizedEvent kinds with epoch-ms
  * instants, plus `policy_changed` from the rules engine (`policyId: null` removes the policy).
  */
 export const ClockEvent = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("case.opened"), at, id, status: CaseStatus.optional(), priority: Priority.optional() }),
-  z.object({ type: z.literal("case.customer_message"), at, id }),
-  z.object({ type: z.literal("case.agent_reply"), at, id }),
-  z.object({ type: z.literal("case.agent_note"), at, id }),
-  z.object({ type: z.literal("case.status_changed"), at, id, status: CaseStatus }),
-  z.object({ type: z.literal("case.priority_changed"), at, id, priority: Priority }),
-  z.object({ type: z.literal("policy_changed"), at, id, policyId: z.string().min(1).nullable() }),
+  z.object({ type: z.literal("case.opened"), at, ...tie, status: CaseStatus.optional(), priority: Priority.optional() }),
+  z.object({ type: z.literal("case.customer_message"), at, ...tie }),
+  z.object({ type: z.literal("case.agent_reply"), at, ...tie }),
+  z.object({ type: z.literal("case.agent_note"), at, ...tie }),
+  z.object({ type: z.literal("case.status_changed"), at, ...tie, status: CaseStatus }),
+  z.object({ type: z.literal("case.priority_changed"), at, ...tie, priority: Priority }),
+  z.object({ type: z.literal("policy_changed"), at, ...tie, policyId: z.string().min(1).nullable() }),
 ]);
 export type ClockEvent = z.infer<typeof ClockEvent>;
 
@@ -115,6 +124,41 @@ export interface MetricClock {
   wakeups: Wakeup[];
 }
 
+/**
+ * How a cycle came out: `met` (fulfilled by its due instant), `missed` (fulfilled after it, or
+ * breached and then stopped), `open_missed` (breached and still running), `in_progress` (still
+ * running, or paused, and not yet due).
+ */
+export const CycleOutcome = z.enum(["met", "missed", "open_missed", "in_progress"]);
+export type CycleOutcome = z.infer<typeof CycleOutcome>;
+
+/** One clock cycle with its result: what a report counts. */
+export interface ClockCycle {
+  metric: SlaMetric;
+  /** The policy and priority of the target in force at the end (or now). */
+  policyId: string;
+  priority: Priority;
+  startedAt: number;
+  /** When the cycle stopped (fulfilled or solved); null while it runs or is paused. */
+  endedAt: number | null;
+  /** The deadline: when it ended (null if it ended while paused), or now (null while paused). */
+  dueAt: number | null;
+  targetMs: number;
+  /** Business time the clock counted, up to its end (or now). */
+  usedMs: number;
+  /** Business time it spent paused, a solved spell before a reopening included. */
+  pausedMs: number;
+  outcome: CycleOutcome;
+}
+
+/** A metric that has a target now but no cycle counting: nothing is owed on it at the moment. */
+export interface IdleMetric {
+  metric: SlaMetric;
+  policyId: string;
+  priority: Priority;
+  targetMs: number;
+}
+
 export interface ClockState {
   now: number;
   status: CaseStatus | null;
@@ -122,6 +166,10 @@ export interface ClockState {
   policyId: string | null;
   /** One entry per metric that has a target and has started, in SlaMetric order. */
   clocks: MetricClock[];
+  /** Every cycle that had a target, finished ones included, in the order they started. */
+  cycles: ClockCycle[];
+  /** Metrics with a target under the current policy and priority but no live cycle. */
+  idle: IdleMetric[];
   /** Every metric event so far, in time order. */
   timeline: MetricEvent[];
   /** The earliest wakeup strictly after `now`, or null: what the case alarm should be set to. */

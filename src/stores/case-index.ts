@@ -19,6 +19,7 @@ import { z } from "zod";
 import { CaseStatus, ShipmentKind } from "../events/model";
 import type { Migration } from "../lib/sql-migrations";
 import { safeLink } from "../lib/links";
+import { OutcomePush } from "../reports/schema";
 
 export const caseIndexMigrations: Migration[] = [
   {
@@ -121,13 +122,16 @@ export type UpcomingReminder = z.infer<typeof UpcomingReminder>;
 /**
  * What a case tells the index about itself. `atRisk` may hold misses that begin later (a
  * callback promised for tomorrow): the list shows each from its `since`, so the passing of that
- * instant is not a push, as with `upcoming`.
+ * instant is not a push, as with `upcoming`. `outcomes` (reports, src/reports/) rides along: the
+ * SLA cycles that changed since the registry last took them, so writing an outcome is never a
+ * request of its own.
  */
 export const CasePush = z.object({
   ...CaseFields,
   statusKey: CaseStatusKey.nullable(),
   atRisk: z.array(AtRisk).max(UPCOMING_CAP),
   upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP),
+  outcomes: OutcomePush.optional(),
 });
 export type CasePush = z.infer<typeof CasePush>;
 

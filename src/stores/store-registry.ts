@@ -21,6 +21,8 @@ import { deleteSession, deleteTokenSessions, findSession, insertSession, session
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
+import { applyOutcomePush, listCycles, outcomeMigrations, slaReport } from "../reports/outcome-sql";
+import type { CyclePage, CyclesQuery, GroupField, SlaReport } from "../reports/schema";
 import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 import { OutboundBudget } from "../notify/store-budget";
 
@@ -51,6 +53,7 @@ export class StoreRegistry extends DurableObject<Env> {
     applyMigrations(this.ctx.storage, "case-index", caseIndexMigrations);
     applyMigrations(this.ctx.storage, "case-aliases", caseAliasMigrations);
     applyMigrations(this.ctx.storage, "sessions", sessionMigrations);
+    applyMigrations(this.ctx.storage, "reports", outcomeMigrations);
     this.holdsStore = true;
   }
 
@@ -181,7 +184,24 @@ export class StoreRegistry extends DurableObject<Env> {
 
   /** A case's latest summary; older pushes (lower `seq`) are ignored. */
   async indexCase(summary: CasePush, seq: number): Promise<boolean> {
-    return upsertCaseSummary(this.sql, summary, seq, Date.now());
+    const outcomes = summary.outcomes;
+    if (!outcomes) return upsertCaseSummary(this.sql, summary, seq, Date.now());
+    // The outcomes are taken with the summary or not at all: the same sequence guard covers both.
+    return this.ctx.storage.transactionSync(() => {
+      const taken = upsertCaseSummary(this.sql, summary, seq, Date.now());
+      if (taken) applyOutcomePush(this.sql, summary.caseId, outcomes);
+      return taken;
+    });
+  }
+
+  // ── Reports (src/reports/) ─────────────────────────────────────────────────────────────────
+
+  async slaReport(q: { from: number; to: number; groupBy: GroupField[] }): Promise<SlaReport> {
+    return slaReport(this.sql, q, Date.now());
+  }
+
+  async reportCycles(q: Omit<CyclesQuery, "from" | "to"> & { from: number; to: number }): Promise<CyclePage> {
+    return listCycles(this.sql, q, Date.now());
   }
 
   /**

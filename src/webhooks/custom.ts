@@ -26,6 +26,8 @@ export const CustomCaseKey = z.discriminatedUnion("type", [
 export const CustomPayload = z.looseObject({
   providerEventId: z.string().min(1).max(200).optional(),
   occurredAt: isoInstant,
+  /** Orders the store's events that share an instant (see NormalizedEvent.sequence). */
+  sequence: NormalizedEvent.shape.sequence,
   caseKey: CustomCaseKey,
   kind: EventKind,
   channel: Channel.optional(),

@@ -350,11 +350,13 @@ describe("clockEventOf", () => {
     kind: "case.opened",
   };
 
-  it("maps the SLA-relevant kinds with their instant and provider event id", () => {
-    expect(clockEventOf({ ...base, status: "open", priority: "high" })).toEqual({ type: "case.opened", at: T0, id: "evt-1", status: "open", priority: "high" });
-    expect(clockEventOf({ ...base, kind: "case.agent_reply" })).toEqual({ type: "case.agent_reply", at: T0, id: "evt-1" });
-    expect(clockEventOf({ ...base, kind: "case.agent_note" })).toEqual({ type: "case.agent_note", at: T0, id: "evt-1" });
-    expect(clockEventOf({ ...base, kind: "case.status_changed", status: "pending" })).toEqual({ type: "case.status_changed", at: T0, id: "evt-1", status: "pending" });
+  it("maps the SLA-relevant kinds with their instant, provider and provider event id", () => {
+    const src = { id: "evt-1", source: "zendesk" };
+    expect(clockEventOf({ ...base, status: "open", priority: "high" })).toEqual({ type: "case.opened", at: T0, ...src, status: "open", priority: "high" });
+    expect(clockEventOf({ ...base, kind: "case.agent_reply" })).toEqual({ type: "case.agent_reply", at: T0, ...src });
+    expect(clockEventOf({ ...base, kind: "case.agent_note" })).toEqual({ type: "case.agent_note", at: T0, ...src });
+    expect(clockEventOf({ ...base, kind: "case.status_changed", status: "pending" })).toEqual({ type: "case.status_changed", at: T0, ...src, status: "pending" });
+    expect(clockEventOf({ ...base, kind: "case.agent_reply", sequence: 7 })).toEqual({ type: "case.agent_reply", at: T0, ...src, sequence: 7 });
   });
 
   it("ignores kinds that do not touch clocks, and changes without their new value", () => {

@@ -1,0 +1,59 @@
+/** /v1/stores/:storeId/reports: SLA attainment and the cycles behind each figure. */
+import { defineRoute, json } from "../http/route";
+import { slaReportCsv } from "./aggregate";
+import { CyclePage, CyclesQuery, SlaReport, SlaReportQuery } from "./schema";
+
+const DEFAULT_RANGE_MS = 30 * 86_400_000;
+
+/** `[from, to)` in epoch ms: `to` defaults to now, `from` to 30 days before `to`. */
+function rangeOf(q: { from?: string | undefined; to?: string | undefined }, now: number): { from: number; to: number } {
+  const to = q.to !== undefined ? Date.parse(q.to) : now;
+  const from = q.from !== undefined ? Date.parse(q.from) : to - DEFAULT_RANGE_MS;
+  return { from, to };
+}
+
+const wantsCsv = (request: Request, format: string | undefined): boolean =>
+  format === "csv" || (format === undefined && (request.headers.get("accept") ?? "").toLowerCase().includes("text/csv"));
+
+export const reportRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/v1/stores/:storeId/reports/sla",
+    summary: "SLA attainment",
+    description:
+      "Finished SLA cycles that **ended** in `[from, to)` (default: the 30 days up to now), grouped by `groupBy` (always per metric): met, missed, attainment (met ÷ finished; null with none), median and 90th-percentile business time used (to the minute). `openMissed` and `inProgress` count the cycles running now, whatever the range. CSV with `Accept: text/csv` or `format=csv`.",
+    tags: ["Reports"],
+    auth: "store",
+    query: SlaReportQuery,
+    responses: {
+      200: { description: "The report (JSON, or CSV with a header line)", schema: SlaReport },
+      400: { description: "A bad query: from after to, a range over 400 days, an unknown groupBy field or filter" },
+    },
+    handler: async ({ env, auth, query, request }) => {
+      const { from, to } = rangeOf(query, Date.now());
+      const report = await env.STORES.getByName(auth!.storeId).slaReport({ from, to, groupBy: query.groupBy });
+      if (!wantsCsv(request, query.format)) return json(report);
+      return new Response(slaReportCsv(report.groupBy, report.rows), {
+        headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="sla-${report.from.slice(0, 10)}-${report.to.slice(0, 10)}.csv"` },
+      });
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/v1/stores/:storeId/reports/sla/cycles",
+    summary: "The cycles behind an SLA figure",
+    description:
+      "Each with its case id. Without `outcome`, or with `met`/`missed`: finished cycles that ended in `[from, to)`, oldest end first. With `open_missed`/`in_progress`: the cycles running now, by due instant. Filters match the report's grouped fields exactly. Paginated: pass `nextCursor` back as `cursor`.",
+    tags: ["Reports"],
+    auth: "store",
+    query: CyclesQuery,
+    responses: {
+      200: { description: "A page of cycles", schema: CyclePage },
+      400: { description: "A bad query (unknown filter, bad range or cursor)" },
+    },
+    handler: async ({ env, auth, query }) => {
+      const { from, to } = rangeOf(query, Date.now());
+      return json(await env.STORES.getByName(auth!.storeId).reportCycles({ ...query, from, to }));
+    },
+  }),
+];

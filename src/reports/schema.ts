@@ -1,0 +1,189 @@
+/**
+ * Outcome records and report answers. The schemas are the one source of truth: the case object's
+ * push, the registry's tables, the API's validation and its OpenAPI document. The console imports
+ * the answer types from here.
+ */
+import { z } from "zod";
+import { CycleOutcome, SlaMetric } from "../sla/model";
+
+/** At most this long a range: a year and a month, so "last year" always fits. */
+export const MAX_RANGE_DAYS = 400;
+const DAY_MS = 86_400_000;
+
+// ── What a case pushes ───────────────────────────────────────────────────────────────────────
+
+/**
+ * One SLA clock cycle of one case, with the case's facts: what every figure of the SLA report is
+ * counted from. Finished cycles (`met`, `missed`) fall in a range by `endedAt`; open ones
+ * (`open_missed`, `in_progress`) are counted as of now from their due instant.
+ */
+export const CycleRecord = z.object({
+  caseId: z.string(),
+  metric: SlaMetric,
+  startedAt: z.number().int(),
+  policy: z.string().describe("The SLA policy's name in the rules version the cycle ended (or runs) under."),
+  rulesVersion: z.number().int(),
+  priority: z.string(),
+  channel: z.string().nullable(),
+  provider: z.string(),
+  assignee: z.string().nullable(),
+  group: z.string().nullable(),
+  endedAt: z.number().int().nullable(),
+  dueAt: z.number().nullable(),
+  targetMs: z.number().int(),
+  usedMs: z.number(),
+  pausedMs: z.number(),
+  outcome: CycleOutcome,
+});
+export type CycleRecord = z.infer<typeof CycleRecord>;
+
+/** The key of a cycle: a case has at most one cycle of a metric starting at one instant. */
+export const cycleKey = (r: Pick<CycleRecord, "metric" | "startedAt">): string => `${r.metric}@${r.startedAt}`;
+
+/**
+ * What a case's push adds for reports: the cycles that changed since the last push the registry
+ * took, and the keys of cycles that no longer exist (a late event folded history differently).
+ */
+export const OutcomePush = z.object({
+  upsert: z.array(CycleRecord),
+  remove: z.array(z.string()),
+});
+export type OutcomePush = z.infer<typeof OutcomePush>;
+
+// ── Queries ──────────────────────────────────────────────────────────────────────────────────
+
+export const GroupField = z.enum(["metric", "policy", "priority", "channel", "assignee", "group"]);
+export type GroupField = z.infer<typeof GroupField>;
+
+const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 instant, e.g. 2026-11-01T00:00:00Z" });
+
+/**
+ * A range of ended-at instants, `[from, to)`. Both default: `to` to now, `from` to 30 days
+ * before `to`.
+ */
+const RangeFields = {
+  from: instant.optional(),
+  to: instant.optional(),
+};
+
+function checkRange(q: { from?: string | undefined; to?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (q.from === undefined || q.to === undefined) return;
+  const from = Date.parse(q.from);
+  const to = Date.parse(q.to);
+  if (from > to) ctx.addIssue({ code: "custom", path: ["from"], message: "from is after to" });
+  else if (to - from > MAX_RANGE_DAYS * DAY_MS) ctx.addIssue({ code: "custom", path: ["to"], message: `the range is over ${MAX_RANGE_DAYS} days` });
+}
+
+export const SlaReportQuery = z
+  .strictObject({
+    ...RangeFields,
+    groupBy: z
+      .string()
+      .optional()
+      .transform((s, ctx) => {
+        const fields = (s ?? "metric").split(",").map((f) => f.trim()).filter((f) => f !== "");
+        const out: GroupField[] = [];
+        for (const f of fields) {
+          const parsed = GroupField.safeParse(f);
+          if (!parsed.success) {
+            ctx.addIssue({ code: "custom", message: `unknown field "${f}": one of ${GroupField.options.join(", ")}` });
+            return z.NEVER;
+          }
+          if (!out.includes(parsed.data)) out.push(parsed.data);
+        }
+        // Every row is about one metric: a target's result means nothing across metrics.
+        if (!out.includes("metric")) out.unshift("metric");
+        return out;
+      })
+      .describe("Comma-separated: metric, policy, priority, channel, assignee, group. Rows are always per metric."),
+    format: z.enum(["json", "csv"]).optional().describe("`csv` answers text/csv, like `Accept: text/csv`."),
+  })
+  .superRefine(checkRange);
+export type SlaReportQuery = z.infer<typeof SlaReportQuery>;
+
+/** A drill-down cursor: the last row's position, `[end or due instant, case id, metric, start]`. */
+export function decodeCyclesCursor(cursor: string): [number, string, string, number] | null {
+  try {
+    const v = JSON.parse(atob(cursor)) as unknown;
+    return Array.isArray(v) && v.length === 4 && typeof v[0] === "number" && typeof v[1] === "string" && typeof v[2] === "string" && typeof v[3] === "number" ? [v[0], v[1], v[2], v[3]] : null;
+  } catch {
+    return null;
+  }
+}
+
+export const CyclesQuery = z
+  .strictObject({
+    ...RangeFields,
+    metric: SlaMetric.optional(),
+    outcome: z.enum(["met", "missed", "open_missed", "in_progress"]).optional().describe("`met` and `missed` list finished cycles ended in the range; `open_missed` and `in_progress` list running cycles as of now."),
+    policy: z.string().min(1).optional(),
+    priority: z.string().min(1).optional(),
+    channel: z.string().min(1).optional(),
+    assignee: z.string().min(1).optional(),
+    group: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    cursor: z
+      .string()
+      .min(1)
+      .refine((c) => decodeCyclesCursor(c) !== null, "not a cursor this API gave out (pass nextCursor back as it is)")
+      .optional(),
+  })
+  .superRefine(checkRange);
+export type CyclesQuery = z.infer<typeof CyclesQuery>;
+
+export const RangeQuery = z.strictObject(RangeFields).superRefine(checkRange);
+export type RangeQuery = z.infer<typeof RangeQuery>;
+
+// ── Answers ──────────────────────────────────────────────────────────────────────────────────
+
+export const SlaReportRow = z.object({
+  metric: SlaMetric,
+  policy: z.string().nullable().optional(),
+  priority: z.string().nullable().optional(),
+  channel: z.string().nullable().optional(),
+  assignee: z.string().nullable().optional(),
+  group: z.string().nullable().optional(),
+  cycles: z.number().int().describe("Finished cycles that ended in the range: met + missed."),
+  met: z.number().int(),
+  missed: z.number().int(),
+  attainment: z.number().nullable().describe("met ÷ (met + missed); null with no finished cycles."),
+  medianUsedMs: z.number().nullable().describe("Median business time used by the finished cycles, to the minute (nearest rank)."),
+  p90UsedMs: z.number().nullable().describe("90th percentile of business time used by the finished cycles, to the minute (nearest rank)."),
+  openMissed: z.number().int().describe("Cycles running now past their due instant (whatever the range)."),
+  inProgress: z.number().int().describe("Cycles running now, or paused, and not yet due (whatever the range)."),
+});
+export type SlaReportRow = z.infer<typeof SlaReportRow>;
+
+export const SlaReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  groupBy: z.array(GroupField),
+  rows: z.array(SlaReportRow),
+});
+export type SlaReport = z.infer<typeof SlaReport>;
+
+export const CycleView = z.object({
+  caseId: z.string(),
+  metric: SlaMetric,
+  policy: z.string(),
+  rulesVersion: z.number().int(),
+  priority: z.string(),
+  channel: z.string().nullable(),
+  provider: z.string(),
+  assignee: z.string().nullable(),
+  group: z.string().nullable(),
+  startedAt: z.string(),
+  dueAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  targetMs: z.number(),
+  usedMs: z.number(),
+  pausedMs: z.number(),
+  outcome: CycleOutcome,
+});
+export type CycleView = z.infer<typeof CycleView>;
+
+export const CyclePage = z.object({
+  cycles: z.array(CycleView),
+  nextCursor: z.string().nullable(),
+});
+export type CyclePage = z.infer<typeof CyclePage>;
