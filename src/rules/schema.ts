@@ -371,6 +371,12 @@ export const RulesDocument = z
     policies: z.array(Policy).max(100).default([]),
     playbook: Playbook.prefault({}),
     quietHours: QuietHours.optional(),
+    /** How escalation ladders stop (src/cases/ownership.ts); acknowledgements always stop them. */
+    escalation: z
+      .strictObject({
+        assigneeCountsAsOwner: z.boolean().default(false).meta({ description: "A helpdesk assignment to a person stops the breach's remaining escalation levels, like an acknowledgement." }),
+      })
+      .optional(),
   })
   .meta({ description: "A store's SLA policies, playbook, calendars and notification channels." });
 /** A parsed document: every default filled in. */
