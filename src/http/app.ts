@@ -5,6 +5,7 @@
  */
 import { Router, type IRequest } from "itty-router";
 import { z } from "zod";
+import { acknowledgeRoutes } from "../cases/acknowledge-route";
 import { caseRoutes } from "../cases/routes";
 import { deliveryRoutes } from "../notify/routes";
 import { rulesRoutes } from "../rules-store/routes";
@@ -59,7 +60,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...deliveryRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...acknowledgeRoutes, ...deliveryRoutes];
 
 interface RequestState {
   requestId: string;

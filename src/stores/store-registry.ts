@@ -20,7 +20,7 @@ import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } fro
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
-import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
+import { currentVersionNumber, recordAudit, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 
 export class StoreRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -143,6 +143,12 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
     return this.rules().audit(limit, before);
+  }
+
+  /** A person acted on a case (took it, snoozed a warning, called, promised a callback: Slack, console, API). */
+  async recordCaseAction(entry: { actor: string; action: string; caseId: string; summary: string }): Promise<void> {
+    if (!this.holdsStore) return;
+    recordAudit(this.sql, { at: Date.now(), actor: entry.actor, action: entry.action, subject: entry.caseId, summary: entry.summary });
   }
 
   // ── Case index (src/stores/case-index.ts): lists, linking shipments to tickets ─────────────
