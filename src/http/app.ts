@@ -9,6 +9,7 @@ import { acknowledgeRoutes } from "../cases/acknowledge-route";
 import { caseRoutes } from "../cases/routes";
 import { deliveryRoutes } from "../notify/routes";
 import { rulesRoutes } from "../rules-store/routes";
+import { slackRoutes } from "../slack/routes";
 import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
 import { requireOperator, requireStoreAdmin } from "./auth";
@@ -60,7 +61,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...acknowledgeRoutes, ...deliveryRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...caseRoutes, ...acknowledgeRoutes, ...deliveryRoutes, ...slackRoutes];
 
 interface RequestState {
   requestId: string;
