@@ -17,11 +17,12 @@ import { caseObjectName } from "../events/model";
 import { ApiError, validationError } from "../http/errors";
 import { readBodyBytes } from "../http/body";
 import { json } from "../http/route";
-import { loadRules, loadRulesFromRegistry, type LoadedRules } from "../rules-store/kv";
+import { loadRules, loadRulesFromRegistry, pointerKey, type LoadedRules } from "../rules-store/kv";
 import type { SlackAppChannel } from "../rules/schema";
 import { ephemeral, slackApi } from "./api";
 import { ACTION_IDS, blocksAfterAction, ButtonValue, CALLBACK_BLOCKS, CALLBACK_VIEW_ID, callbackModal, CallbackViewMetadata, instantOf, outcomeLine } from "./blocks";
 import { BlockActionsPayload, slackName, ViewSubmissionPayload } from "./payload";
+import { STORE_ID_PATTERN } from "../stores/tokens";
 import { verifySlackSignature } from "./signature";
 
 type App = z.infer<typeof SlackAppChannel>;
@@ -34,7 +35,11 @@ function slackApps(doc: LoadedRules["document"]): { name: string; app: App }[] {
 
 async function rulesOf(env: Env, storeId: string, fresh: boolean): Promise<LoadedRules | null> {
   try {
-    return fresh ? await loadRulesFromRegistry(env, storeId) : await loadRules(env, storeId);
+    // KV names the current version of every store that saved rules; without it (or when asked to
+    // be fresh) the registry is asked, but only once it says it holds a store: anyone can name one.
+    if (!fresh && (await env.RULES.get(pointerKey(storeId))) !== null) return await loadRules(env, storeId);
+    if (!(await env.STORES.getByName(storeId).getStore())) return null;
+    return await loadRulesFromRegistry(env, storeId);
   } catch {
     return null;
   }
@@ -46,11 +51,13 @@ export async function handleInteraction(request: Request, env: Env, ctx: Executi
   const body = await readBodyBytes(request);
   const headers = { timestamp: request.headers.get("x-slack-request-timestamp"), signature: request.headers.get("x-slack-signature") };
   const now = Date.now();
+  if (!headers.timestamp || !headers.signature) throw unauthorized("X-Slack-Signature and X-Slack-Request-Timestamp are required");
+  if (!STORE_ID_PATTERN.test(storeId)) throw unauthorized("no Slack app is configured for this store");
   // KV's copy of the rules may lag a channel saved a moment ago: on a miss, ask the registry once.
   let rules = await rulesOf(env, storeId, false);
   let apps = rules ? slackApps(rules.document) : [];
   let verdict = await verifySlackSignature(apps.map((a) => a.app.signingSecret), headers, body, now);
-  if (!verdict.ok && rules?.source !== "registry" && headers.signature && headers.timestamp) {
+  if (!verdict.ok && rules !== null && rules.source !== "registry") {
     rules = await rulesOf(env, storeId, true);
     apps = rules ? slackApps(rules.document) : [];
     verdict = await verifySlackSignature(apps.map((a) => a.app.signingSecret), headers, body, now);
