@@ -11,7 +11,7 @@ import type { RulesDocumentInput } from "../../src/rules/schema";
 import { verifySlackSignature } from "../../src/slack/signature";
 import { Sink, type Received } from "../notify/support/receiver";
 import { call } from "../support/api";
-import { ingest, MIN, readCase, storeWithRules, ticketEvent, waitForCase, type TestStore, type ViewLike } from "../support/cases";
+import { ingest, MIN, readCase, shipmentEvent, storeWithRules, ticketEvent, waitForCase, type TestStore, type ViewLike } from "../support/cases";
 
 const SIGNING_SECRET = "slack-signing-secret-for-tests-0001";
 const MESSAGE_TS = "1765000000.000100";
@@ -236,5 +236,49 @@ describe("a breach in Slack, acted on from Slack", () => {
     expect(due.key).toContain(`@${promisedFor}`);
     const thread = await waitFor("the thread reply", async () => (await posts(slack, "chat.postMessage")).find((r) => r.body.includes("thread_ts")));
     expect(JSON.parse(thread.body)).toMatchObject({ thread_ts: MESSAGE_TS, text: expect.stringContaining("Ayşe promised a callback") });
+  });
+
+  it("Snooze 15 min re-fires the warning before the target is due, never after", { timeout: 90_000 }, async () => {
+    const slack = await Sink.create();
+    // A 2-minute target with its warning 100 s before: opened 25 s ago, the warning fired 5 s ago,
+    // the target is due in 95 s. Snoozing cannot push the warning past a minute before that.
+    const store = await slackStore(slack, { policies: [{ name: "All", targets: { firstReply: { byPriority: { normal: "2m" }, warnings: ["1m40s"] } }, notify: ["team"] }] });
+    const openedAt = Date.now() - 25_000;
+    const opened = ticketEvent(store.storeId, "S-4", "case.opened", openedAt, { status: "open" });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    const dueAt = openedAt + 2 * MIN;
+    const posted = await waitFor("the warning in Slack", async () => (await posts(slack, "chat.postMessage"))[0]);
+    const message = JSON.parse(posted.body) as PostedMessage;
+    expect(message.blocks.find((b) => b.type === "actions")!.elements!.map((e) => e.text.text)).toEqual(["Snooze 15 min", "Open case"]);
+    expect((await interact(store.storeId, click(message, "promptly.snooze"))).status).toBe(200);
+    const snoozed = await waitForCase<ViewLike>(store, caseId, (v) => v.timers.pending.some((t) => t.key.includes(":snoozed@")));
+    const again = snoozed.timers.pending.find((t) => t.key.includes(":snoozed@"))!;
+    expect(Date.parse(again.dueAt)).toBe(dueAt - MIN);
+    // It fires: a second warning message, before the breach.
+    const second = await waitFor("the snoozed warning", async () => (await posts(slack, "chat.postMessage"))[1], 60_000);
+    expect(second.at).toBeLessThan(dueAt);
+    expect(JSON.parse(second.body).text).toContain("First reply");
+    const update = await waitFor("chat.update", async () => (await posts(slack, "chat.update"))[0]);
+    expect(update.body).toContain("snoozed the warning until");
+  });
+
+  it("Called the customer stops a late parcel's contact-due reminder", async () => {
+    const slack = await Sink.create();
+    const store = await slackStore(slack, { policies: [], playbook: { shipmentDelay: { channels: ["team"], proactiveContactWithin: "4h" } } });
+    const tracking = `1ZSLACK${Date.now()}`;
+    const exception = shipmentEvent(store.storeId, tracking, "shipment.exception", Date.now() - 10 * MIN, { shipment: { carrier: "ups", trackingNumber: tracking, reason: "Held in customs" } });
+    await ingest([shipmentEvent(store.storeId, tracking, "shipment.in_transit", Date.now() - 24 * 60 * MIN), exception]);
+    const caseId = caseIdOf(exception.caseKey);
+    const posted = await waitFor("the late parcel in Slack", async () => (await posts(slack, "chat.postMessage"))[0]);
+    const message = JSON.parse(posted.body) as PostedMessage;
+    expect(message.blocks.find((b) => b.type === "actions")!.elements!.map((e) => e.text.text)).toEqual(["Called the customer", "Promise a callback", "Open case"]);
+    const before = await waitForCase<ViewLike>(store, caseId, (v) => v.timers.pending.some((t) => t.kind === "shipment.contact_due"));
+    const contactDue = before.timers.pending.find((t) => t.kind === "shipment.contact_due")!;
+    expect((await interact(store.storeId, click(message, "promptly.called"))).status).toBe(200);
+    const after = await waitForCase<ViewLike>(store, caseId, (v) => v.timers.done.some((t) => t.key === contactDue.key));
+    expect(after.timers.done.find((t) => t.key === contactDue.key)!.cancelledBecause).toMatch(/^customer contacted at /);
+    const update = await waitFor("chat.update", async () => (await posts(slack, "chat.update"))[0]);
+    expect(update.body).toContain("*Ayşe*: called the customer");
   });
 });
