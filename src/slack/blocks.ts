@@ -32,6 +32,20 @@ const LABELS: Record<ReminderAction, string> = {
   promise_callback: "Promise a callback",
 };
 
+/** How the message says what was done ("is on it: escalation stopped"). */
+export function actionWords(kind: ReminderAction, summary: string, by: string): string {
+  if (kind === "acknowledge") return "is on it: escalation stopped";
+  return summary.startsWith(`${by} `) ? summary.slice(by.length + 1) : summary;
+}
+
+const escapeMrkdwn = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** The `chat.update` body after `by` acted on the message `ts` in `channel` (what the docs show). */
+export function updateAfterAction(m: { channel: string; ts: string; blocks: readonly KnownBlock[] }, act: { kind: ReminderAction; summary: string; by: string; at: number }) {
+  const words = actionWords(act.kind, act.summary, act.by);
+  return { channel: m.channel, ts: m.ts, text: `${act.by}: ${words}`, blocks: blocksAfterAction(m.blocks, outcomeLine(`*${escapeMrkdwn(act.by)}*: ${escapeMrkdwn(words)}`, act.at)) };
+}
+
 /** What each button carries back: the case and the timer (the reminder id is `${caseId}:${timerKey}`). */
 export const ButtonValue = z.object({ c: z.string().min(1).max(300), k: z.string().min(1).max(500) }).strict();
 export type ButtonValue = z.infer<typeof ButtonValue>;

@@ -20,7 +20,7 @@ import { json } from "../http/route";
 import { loadRules, loadRulesFromRegistry, pointerKey, type LoadedRules } from "../rules-store/kv";
 import type { SlackAppChannel } from "../rules/schema";
 import { ephemeral, slackApi } from "./api";
-import { ACTION_IDS, blocksAfterAction, ButtonValue, CALLBACK_BLOCKS, CALLBACK_VIEW_ID, callbackModal, CallbackViewMetadata, instantOf, outcomeLine } from "./blocks";
+import { ACTION_IDS, ButtonValue, CALLBACK_BLOCKS, CALLBACK_VIEW_ID, callbackModal, CallbackViewMetadata, instantOf, updateAfterAction } from "./blocks";
 import { BlockActionsPayload, slackName, ViewSubmissionPayload } from "./payload";
 import { STORE_ID_PATTERN } from "../stores/tokens";
 import { verifySlackSignature } from "./signature";
@@ -150,23 +150,14 @@ async function blockAction(p: BlockActionsPayload, c: Ctx): Promise<Response> {
     if (out.outcome === "done") {
       await registry.recordCaseAction({ actor: `slack:${p.user.id}`, action: `case.${kind}`, caseId: value.c, summary: `${out.text} (Slack, ${c.appName})` });
       if (channel && ts && p.message?.blocks) {
-        const blocks = blocksAfterAction(p.message.blocks as unknown as KnownBlock[], outcomeLine(`*${escape(by)}*: ${escape(actionWords(kind, out.text, by))}`, Date.now()));
-        await slackApi(c.env, c.app, "chat.update", { channel, ts, blocks, text: `${by}: ${actionWords(kind, out.text, by)}` });
+        const update = updateAfterAction({ channel, ts, blocks: p.message.blocks as unknown as KnownBlock[] }, { kind, summary: out.text, by, at: Date.now() });
+        await slackApi(c.env, c.app, "chat.update", update);
       }
     } else if (out.outcome !== "duplicate") {
       await ephemeral(c.env, c.app, p.response_url, out.text);
     }
   });
   return new Response(null, { status: 200 });
-}
-
-function actionWords(kind: ReminderAction, summary: string, by: string): string {
-  if (kind === "acknowledge") return "is on it: escalation stopped";
-  return summary.startsWith(`${by} `) ? summary.slice(by.length + 1) : summary;
-}
-
-function escape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 async function viewSubmission(p: ViewSubmissionPayload, c: Ctx): Promise<Response> {
