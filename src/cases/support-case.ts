@@ -58,6 +58,7 @@ import { businessHoursOf, type RulesPin } from "./policy";
 import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
 import { cancelReason } from "./explain";
+import { currentOwner } from "./ownership";
 import { decideReminderAction, type ReminderAction } from "./reminder-actions";
 import { caseView, type CaseObjectView } from "./view";
 import { isResolvedStatus, type CaseEvent } from "./state";
@@ -536,6 +537,13 @@ export class SupportCase extends DurableObject<Env> {
    * Tells the store's index what this case looks like now (list views, linking), unless what the
    * index holds still reads right: a reminder firing on time is not a push.
    */
+  /** The case's owner as the index shows it; the rules in force say whether an assignment counts. */
+  private async ownerSummary(ev: Evaluation): Promise<NonNullable<CasePush["owner"]> | null> {
+    if (ev.state.ownership.claims.length === 0) return null;
+    const o = currentOwner(ev.state.ownership, (await this.pins()).at(-1)?.document ?? null);
+    return o ? { by: o.by, at: new Date(o.at).toISOString(), via: o.via } : null;
+  }
+
   private async pushSummary(ev: Evaluation, now: number): Promise<void> {
     const id = this.identity();
     if (!id) return;
@@ -557,6 +565,7 @@ export class SupportCase extends DurableObject<Env> {
       ticketId: s.key.type === "ticket" ? s.key.ticketId : null,
       url: s.url ?? null,
       orderIds: s.orderIds,
+      owner: await this.ownerSummary(ev),
       upcoming,
     };
     if (!indexPushNeeded(this.indexedSummary(), summary, now)) return;

@@ -40,6 +40,11 @@ export const caseIndexMigrations: Migration[] = [
           ALTER TABLE case_index DROP COLUMN next_due_at;
           ALTER TABLE case_index DROP COLUMN next_due_kind;`,
   },
+  {
+    // Who took the case ("I'm on it", …/acknowledge): the board shows it beside the breach.
+    id: 3,
+    sql: `ALTER TABLE case_index ADD COLUMN owner TEXT;`,
+  },
 ];
 
 /** How many upcoming reminders a push carries; a case with more pushes again as they fire. */
@@ -64,6 +69,11 @@ const CaseFields = {
   ticketId: z.string().nullable(),
   url: z.string().nullable(),
   orderIds: z.array(z.string()),
+  owner: z
+    .object({ by: z.string(), at: z.string(), via: z.string() })
+    .nullable()
+    .optional()
+    .describe("Who took the case (an acknowledgement, or a helpdesk assignment where the rules say it counts): its breaches so far no longer escalate."),
 };
 
 /** A reminder the case has planned and not fired yet: when, and which timer kind. */
@@ -127,6 +137,8 @@ interface IndexRow {
   customer_name: string | null;
   ticket_id: string | null;
   url: string | null;
+  /** JSON `{by, at, via}`; null (or absent on rows from before it existed) when nobody took the case. */
+  owner: string | null;
   seq: number;
   [key: string]: SqlStorageValue;
 }
@@ -155,6 +167,7 @@ function summaryOf(sql: SqlStorage, r: IndexRow, now: number): CaseSummary {
     ticketId: r.ticket_id,
     url: r.url,
     orderIds,
+    owner: r.owner ? (JSON.parse(r.owner) as CaseSummary["owner"]) : null,
   };
 }
 
@@ -164,13 +177,13 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
   if (current && current.seq >= seq) return false;
   sql.exec(
     `INSERT INTO case_index (case_id, type, provider, status, open, breached, priority, opened_at, last_event_at, upcoming,
-                             subject, customer_email, customer_name, ticket_id, url, seq, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             subject, customer_email, customer_name, ticket_id, url, owner, seq, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (case_id) DO UPDATE SET type = excluded.type, provider = excluded.provider, status = excluded.status, open = excluded.open,
        breached = excluded.breached, priority = excluded.priority, opened_at = excluded.opened_at, last_event_at = excluded.last_event_at,
        upcoming = excluded.upcoming, subject = excluded.subject,
        customer_email = excluded.customer_email, customer_name = excluded.customer_name, ticket_id = excluded.ticket_id,
-       url = excluded.url, seq = excluded.seq, updated_at = excluded.updated_at`,
+       url = excluded.url, owner = excluded.owner, seq = excluded.seq, updated_at = excluded.updated_at`,
     s.caseId,
     s.type,
     s.provider,
@@ -186,6 +199,7 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
     s.customerName,
     s.ticketId,
     s.url,
+    s.owner ? JSON.stringify(s.owner) : null,
     seq,
     now,
   );

@@ -50,6 +50,10 @@ describe("POST …/cases/:caseId/acknowledge", () => {
     expect(after.clocks.find((c) => c.metric === "first_reply")!.status).toBe("breached");
     expect(after.timeline.events.some((e) => e.kind === "case.acknowledged")).toBe(true);
 
+    // The board (case list) shows who owns the breach too.
+    const list = await call("GET", `/v1/stores/${store.storeId}/cases?state=breached`, { token: store.adminToken });
+    expect(list.body.cases.find((c: { caseId: string }) => c.caseId === caseId).owner).toMatchObject({ by: "Ayşe", via: "api" });
+
     const audit = await call("GET", `/v1/stores/${store.storeId}/audit`, { token: store.adminToken });
     expect(audit.body.entries[0]).toMatchObject({ action: "case.acknowledge", subject: caseId });
     expect(audit.body.entries[0].summary).toContain("Ayşe took the case");
