@@ -7,6 +7,8 @@ import { z } from "zod";
 import { caseObjectName } from "../events/model";
 import { ApiError } from "../http/errors";
 import { defineRoute, json } from "../http/route";
+import { loadRules } from "../rules-store/kv";
+import { echoToSlack } from "../slack/echo";
 
 export const AcknowledgeBody = z
   .object({
@@ -33,7 +35,7 @@ export const acknowledgeRoutes = [
     auth: "store",
     body: AcknowledgeBody,
     responses: { 200: { description: "Acknowledged", schema: AcknowledgeAnswer }, 404: { description: "No such case in this store" } },
-    handler: async ({ env, auth, params, body }) => {
+    handler: async ({ env, ctx, auth, params, body }) => {
       const storeId = auth!.storeId;
       const caseId = params.caseId!;
       const registry = env.STORES.getByName(storeId);
@@ -46,6 +48,13 @@ export const acknowledgeRoutes = [
       const after = await stub.view();
       const stillPending = new Set((after?.timers.pending ?? []).map((t) => t.key));
       const stopped = before.timers.pending.filter((t) => t.kind.endsWith(".escalation") && !stillPending.has(t.key)).map((t) => ({ key: t.key, kind: t.kind, dueAt: t.dueAt }));
+      // Slack app messages of the case's breaches say so too, in the background.
+      const reminderIds = before.timeline.reminders.map((r) => r.reminderId);
+      const echo = async () => {
+        const { document } = await loadRules(env, storeId);
+        await echoToSlack(env, storeId, document, reminderIds, { kind: "acknowledge", summary: `${body.by} took the case`, by: body.by, at: Date.parse(out.at) });
+      };
+      if (!out.duplicate) ctx.waitUntil(echo().catch((err: unknown) => console.log(JSON.stringify({ msg: "slack.echo_failed", storeId, error: err instanceof Error ? err.message : String(err) }))));
       await registry.recordCaseAction({ actor: auth!.tokenId, action: "case.acknowledge", caseId, summary: `${body.by} took the case${body.note ? `: ${body.note}` : ""}; ${stopped.length} escalation(s) stopped` });
       return json({ owner: { by: body.by, at: out.at, via: "api" }, stoppedEscalations: stopped });
     },

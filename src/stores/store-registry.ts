@@ -19,6 +19,7 @@ import { caseObjectName, type CaseKey } from "../events/model";
 import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } from "./case-aliases";
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
+import type { Reminder } from "../notify/reminder";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { currentVersionNumber, recordAudit, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 
@@ -249,6 +250,11 @@ export class StoreRegistry extends DurableObject<Env> {
   /** Every delivery of these reminders, for a case's timeline. */
   async deliveriesForReminders(reminderIds: string[]): Promise<DeliveryView[]> {
     return this.deliveries().forReminders(reminderIds);
+  }
+
+  /** Posted messages of these reminders that can be rewritten after an action (Slack app channels). */
+  async deliveryReceipts(reminderIds: string[]): Promise<{ channel: string; receipt: string; reminder: Reminder }[]> {
+    return this.deliveries().receiptsFor(reminderIds);
   }
 
   async deliveryRetry(id: number, actor: string): Promise<RetryOutcome> {

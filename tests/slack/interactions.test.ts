@@ -281,4 +281,22 @@ describe("a breach in Slack, acted on from Slack", () => {
     const update = await waitFor("chat.update", async () => (await posts(slack, "chat.update"))[0]);
     expect(update.body).toContain("*Ayşe*: called the customer");
   });
+
+  it("an acknowledgement from the API rewrites the breach's Slack message too (found through the delivery log)", async () => {
+    const slack = await Sink.create();
+    const store = await slackStore(slack);
+    const opened = ticketEvent(store.storeId, "S-6", "case.opened", Date.now() - 70 * MIN, { status: "open" });
+    await ingest([opened]);
+    const caseId = caseIdOf(opened.caseKey);
+    await waitFor("the breach in Slack", async () => (await posts(slack, "chat.postMessage"))[0]);
+    // Delivered: the delivery log has the message's channel and ts.
+    await waitForCase<ViewLike & { timeline: { reminders: { deliveries: { state: string }[] }[] } }>(store, caseId, (v) => v.timeline.reminders.some((r) => r.deliveries.some((d) => d.state === "delivered")));
+    const res = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}/acknowledge`, { token: store.adminToken, body: { by: "Deniz" } });
+    expect(res.status).toBe(200);
+    const update = await waitFor("chat.update", async () => (await posts(slack, "chat.update"))[0]);
+    const body = JSON.parse(update.body) as PostedMessage & { ts: string };
+    expect(body).toMatchObject({ channel: "C0TEAM", ts: MESSAGE_TS, text: "Deniz: is on it: escalation stopped" });
+    expect(body.blocks.at(-1)!.type).toBe("actions");
+    expect(JSON.stringify(body.blocks)).toContain("First reply");
+  });
 });

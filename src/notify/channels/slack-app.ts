@@ -37,8 +37,9 @@ export function classifySlackApi(answer: HttpAnswer): Classification {
   } catch {
     return { outcome: "retry", error: `${describeAnswer(answer)} (not Slack's JSON answer)` };
   }
-  const body = parsed as { ok?: unknown; error?: unknown };
-  if (body.ok === true) return { outcome: "delivered" };
+  const body = parsed as { ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown };
+  // The message's channel and ts, so a later action (an acknowledgement from the API) can rewrite it.
+  if (body.ok === true) return { outcome: "delivered", ...(typeof body.channel === "string" && typeof body.ts === "string" ? { receipt: JSON.stringify({ channel: body.channel, ts: body.ts }) } : {}) };
   const error = typeof body.error === "string" ? body.error : "unknown_error";
   return RETRIED_ERRORS.has(error) ? { outcome: "retry", error: `Slack: ${error}` } : { outcome: "permanent", error: `Slack: ${error} (fix the Slack app: token, scopes, or invite the bot to the channel)` };
 }
