@@ -290,7 +290,7 @@ describe("a breach in Slack, acted on from Slack", () => {
     const caseId = caseIdOf(opened.caseKey);
     await waitFor("the breach in Slack", async () => (await posts(slack, "chat.postMessage"))[0]);
     // Delivered: the delivery log has the message's channel and ts.
-    await waitForCase<ViewLike & { timeline: { reminders: { deliveries: { state: string }[] }[] } }>(store, caseId, (v) => v.timeline.reminders.some((r) => r.deliveries.some((d) => d.state === "delivered")));
+    await waitForCase<{ timeline: { reminders: { deliveries: { state: string }[] }[] } }>(store, caseId, (v) => v.timeline.reminders.some((r) => r.deliveries.some((d) => d.state === "delivered")));
     const res = await call("POST", `/v1/stores/${store.storeId}/cases/${encodeURIComponent(caseId)}/acknowledge`, { token: store.adminToken, body: { by: "Deniz" } });
     expect(res.status).toBe(200);
     const update = await waitFor("chat.update", async () => (await posts(slack, "chat.update"))[0]);
