@@ -5,6 +5,7 @@
 import type { SlaMetric } from "../sla/index";
 import type { Evaluation } from "./engine";
 import { contactedSince, label } from "./plan";
+import { ownedEscalationReason } from "./ownership";
 import { isResolvedStatus } from "./state";
 import type { TimerRow } from "./case-sql";
 
@@ -14,6 +15,8 @@ export function cancelReason(row: Pick<TimerRow, "kind" | "spec">, ev: Evaluatio
   const s = ev.state;
   const resolved = isResolvedStatus(s.status) ? `case ${s.status}` : null;
   const family = row.kind.split(".")[0]!;
+  const owned = ownedEscalationReason(row.spec, ev.state, ev.clocks);
+  if (owned) return owned;
   switch (family) {
     case "first_reply":
     case "next_reply":

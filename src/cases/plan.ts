@@ -16,6 +16,7 @@ import type { SlaMetric } from "../sla/index";
 import type { ClockState, MetricClock } from "../sla/index";
 import { parseDuration, type Policy, type RulesDocument } from "../rules/schema";
 import { calendarOf, escalationsFor, pinAt, RULE_METRIC_OF, type PolicySpan, type RulesPin } from "./policy";
+import { applyOwnershipToPlan } from "./ownership";
 import type { PlaybookLog } from "./playbook-log";
 import { type CaseState, type DelaySignal, isResolvedStatus } from "./state";
 
@@ -490,6 +491,7 @@ export function planTimers(input: PlanInput): PlannedTimer[] {
   planGoingInCircles(c);
   planDisputeRisk(c);
   planShipment(c);
+  applyOwnershipToPlan({ timers: c.out, state: input.state, clocks: input.clocks, doc: c.doc, version: span?.version ?? pin.version, policy: c.policy, policyIndex: c.policyIndex, fired: input.fired });
   const snooze = input.state.snoozedUntil;
   if (snooze !== null) {
     for (const t of c.out) if (!t.kind.startsWith("callback.") && t.dueAt < snooze) t.dueAt = snooze;

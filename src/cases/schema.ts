@@ -158,6 +158,10 @@ export const CaseObjectView = z.object({
   lastEventAt: iso,
   counters: z.object({ customerMessages: z.number(), customerMessagesSinceSolve: z.number(), agentReplies: z.number(), reopenings: z.number() }),
   snoozedUntil: iso.nullable(),
+  owner: z
+    .object({ by: z.string(), at: iso, via: z.enum(["api", "console", "slack", "helpdesk"]) })
+    .nullable()
+    .meta({ description: "Who took the case (\"I'm on it\", POST …/acknowledge, or a helpdesk assignment where `escalation.assigneeCountsAsOwner`): breaches up to then stop escalating." }),
   rules: z.object({
     pins: z.array(z.object({ version: z.number().int(), from: iso.nullable() })),
     policy: z.object({ version: z.number().int(), index: z.number().int(), name: z.string() }).nullable(),

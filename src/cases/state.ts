@@ -9,6 +9,7 @@
 import type { CaseKey, CaseStatus, Channel, NormalizedEvent, OrderValue, Priority, ShipmentKind } from "../events/model";
 import { caseIdOf } from "../events/model";
 import { safeLink } from "../lib/links";
+import { applyOwnershipEvent, emptyOwnership, type OwnershipState } from "./ownership";
 
 export interface CaseEvent {
   /** `${provider}:${providerEventId}`: the dedupe key. */
@@ -110,6 +111,8 @@ export interface CaseState {
   callbacks: CallbackPromise[];
   snoozedUntil: number | null;
   snoozeReason?: string | undefined;
+  /** Who took the case's breaches, and which warnings were snoozed (src/cases/ownership.ts). */
+  ownership: OwnershipState;
   shipment: ShipmentState | null;
 }
 
@@ -200,6 +203,7 @@ function emptyState(first: CaseEvent): CaseState {
     ratings: [],
     callbacks: [],
     snoozedUntil: null,
+    ownership: emptyOwnership(),
     shipment:
       key.type === "shipment"
         ? {
@@ -346,6 +350,7 @@ export function applyCaseEvent(s: CaseState, c: CaseEvent): void {
   // Only http(s): a sender's `javascript:` link must never reach a view, a list or a reminder.
   if (e.url && safeLink(e.url)) s.url = e.url;
   if (e.priority) s.priority = e.priority;
+  applyOwnershipEvent(s.ownership, c, s.assignee);
   if (e.assignee !== undefined) s.assignee = e.assignee;
   if (e.group !== undefined) s.group = e.group;
   if (e.tags) s.tags = [...e.tags];

@@ -62,6 +62,8 @@ import type { PlannedTimer } from "./plan";
 import { buildReminder } from "./reminder-text";
 import { reminderLanguages } from "../rules/language";
 import { cancelReason } from "./explain";
+import { currentOwner } from "./ownership";
+import { decideReminderAction, type ReminderAction } from "./reminder-actions";
 import { caseView, type CaseObjectView } from "./view";
 import { casePushOf, MISS_KINDS } from "./index-summary";
 import type { CaseEvent } from "./state";
@@ -301,6 +303,47 @@ export class SupportCase extends DurableObject<Env> {
     return ok ? { contactedAt } : null;
   }
 
+  // ── RPC: taking a case and acting on a fired reminder (Slack buttons, console, API) ───────
+
+  /**
+   * Stores an action under its own idempotency key (a Slack click: action + message + reminder),
+   * so a second click is the same event and changes nothing. Null when the case does not exist.
+   */
+  private async actOnce(kind: NormalizedEvent["kind"], fields: Partial<NormalizedEvent>, actor: string, key: string): Promise<{ duplicate: boolean; at: string } | null> {
+    const id = this.identity();
+    if (!id) return null;
+    const at = new Date().toISOString();
+    const event: NormalizedEvent = { storeId: id.storeId, provider: API_SOURCE, providerEventId: key, occurredAt: at, caseKey: id.key, kind, body: `by ${actor}`, ...fields };
+    const { results } = await this.ingest([event]);
+    return { duplicate: results[0]?.duplicate === true, at };
+  }
+
+  /** Someone takes the case: the breaches so far stop escalating (src/cases/ownership.ts). */
+  async acknowledge(req: { by: string; via: "api" | "console" | "slack"; note?: string | undefined; key?: string | undefined }): Promise<{ duplicate: boolean; at: string } | null> {
+    const ack = { by: req.by, via: req.via, ...(req.note ? { note: req.note } : {}) };
+    return this.actOnce("case.acknowledged", { acknowledgement: ack, body: req.note ?? `acknowledged by ${req.by}` }, req.by, req.key ?? crypto.randomUUID());
+  }
+
+  /**
+   * A button on a fired reminder. "gone": no such case; "refused": the reminder no longer applies
+   * (with why); "duplicate": this very click was already recorded.
+   */
+  async actOnReminder(req: { timerKey: string; action: Exclude<ReminderAction, "promise_callback">; by: string; via: "slack" | "console"; key: string }): Promise<{ outcome: "done" | "duplicate" | "refused" | "gone"; text: string; kind?: string }> {
+    const id = this.identity();
+    if (!id) return { outcome: "gone", text: "This case no longer exists in Promptly." };
+    const now = Date.now();
+    const row = readTimers(this.sql).find((t) => t.id === req.timerKey);
+    if (!row || row.state !== "fired") return { outcome: "refused", text: "This reminder is not one this case sent (or it was superseded)." };
+    if (this.sql.exec(`SELECT 1 FROM events WHERE event_id = ?`, `${API_SOURCE}:${req.key}`).toArray().length > 0) return { outcome: "duplicate", text: "Already recorded.", kind: row.kind };
+    const ev = await this.evaluation(now);
+    if (!ev) return { outcome: "gone", text: "This case no longer exists in Promptly." };
+    const decision = decideReminderAction({ action: req.action, timer: row.spec, ev, by: req.by, via: req.via, now });
+    if (decision.type === "refused") return { outcome: "refused", text: `Nothing changed: ${decision.reason}.`, kind: row.kind };
+    const out = await this.actOnce(decision.kind, decision.fields, req.by, req.key);
+    if (!out) return { outcome: "gone", text: "This case no longer exists in Promptly." };
+    return { outcome: out.duplicate ? "duplicate" : "done", text: decision.summary, kind: row.kind };
+  }
+
   /**
    * Whether `at` falls outside the business hours of the policy this case matches now (for a
    * warning, not a rejection); see `businessHoursOf` for which of its calendars that is.
@@ -324,7 +367,8 @@ export class SupportCase extends DurableObject<Env> {
     const ev = await this.evaluation(now);
     if (!ev) return null;
     await this.rearm(now);
-    return caseView({ now, storeId: id.storeId, caseId: id.caseId, evaluation: ev, events: readEvents(this.sql), timers: readTimers(this.sql), outbox: readOutbox(this.sql), notes: readNotes(this.sql), pins: readPins(this.sql) });
+    const document = (await this.pins()).at(-1)?.document;
+    return caseView({ now, storeId: id.storeId, caseId: id.caseId, evaluation: ev, events: readEvents(this.sql), timers: readTimers(this.sql), outbox: readOutbox(this.sql), notes: readNotes(this.sql), pins: readPins(this.sql), document });
   }
 
   /** The case's stored events as intake normalized them, oldest first: a dry-run of a draft on this real case. Reads only. */
@@ -561,6 +605,13 @@ export class SupportCase extends DurableObject<Env> {
    * Tells the store's index what this case looks like now (list views, linking), unless what the
    * index holds still reads right: a reminder firing on time is not a push.
    */
+  /** The case's owner as the index shows it; the rules in force say whether an assignment counts. */
+  private async ownerSummary(ev: Evaluation): Promise<NonNullable<CasePush["owner"]> | null> {
+    if (ev.state.ownership.claims.length === 0) return null;
+    const o = currentOwner(ev.state.ownership, (await this.pins()).at(-1)?.document ?? null);
+    return o ? { by: o.by, at: new Date(o.at).toISOString(), via: o.via } : null;
+  }
+
   private async pushSummary(ev: Evaluation, now: number): Promise<void> {
     const id = this.identity();
     if (!id) return;
@@ -568,7 +619,7 @@ export class SupportCase extends DurableObject<Env> {
     // A miss already reminded about is left out of the plan; only then is the plan asked again without what fired.
     const missFired = readTimers(this.sql).some((t) => t.state === "fired" && MISS_KINDS.has(t.kind));
     const owed = missFired ? (this.caseEngine().evaluate({ pins: await this.pins(), now })?.timers ?? []) : ev.timers;
-    const summary = casePushOf({ caseId: id.caseId, ev, owed, upcoming, now });
+    const summary: CasePush = { ...casePushOf({ caseId: id.caseId, ev, owed, upcoming, now }), owner: await this.ownerSummary(ev) };
     // Reports: the SLA cycles that changed since the registry last took them ride on this push.
     const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, ev.state, ev.clocks, await this.pins()));
     if (outcomes.push === null && !indexPushNeeded(this.indexedSummary(), summary, now)) return;

@@ -2,6 +2,8 @@
 import type { NoteRow, OutboxRow, PinRow, StoredEvent, TimerRow } from "./case-sql";
 import type { MetricClock } from "../sla/index";
 import type { Evaluation } from "./engine";
+import { currentOwner } from "./ownership";
+import type { RulesDocument } from "../rules/schema";
 import type { DeliveryView } from "../notify/views";
 import { API_SOURCE } from "../events/model";
 import type { CaseObjectView, CaseView, ReminderDelivery } from "./schema";
@@ -22,6 +24,8 @@ export interface ViewInput {
   outbox: OutboxRow[];
   notes: NoteRow[];
   pins: PinRow[];
+  /** The rules in force now: whether a helpdesk assignment counts as ownership is theirs to say. */
+  document?: RulesDocument | undefined;
 }
 
 function summarize(e: StoredEvent["event"]): string {
@@ -70,6 +74,11 @@ export function clockView(c: MetricClock): CaseObjectView["clocks"][number] {
   };
 }
 
+function ownerView(s: Evaluation["state"], doc: RulesDocument | undefined): CaseObjectView["owner"] {
+  const o = currentOwner(s.ownership, doc ?? null);
+  return o ? { by: o.by, at: iso(o.at), via: o.via } : null;
+}
+
 export function caseView(v: ViewInput): CaseObjectView {
   const { state: s, clocks, spans } = v.evaluation;
   const span = spans[spans.length - 1];
@@ -96,6 +105,7 @@ export function caseView(v: ViewInput): CaseObjectView {
     lastEventAt: iso(s.lastEventAt),
     counters: { customerMessages: s.customerMessages, customerMessagesSinceSolve: s.customerMessagesSinceSolve, agentReplies: s.agentReplies, reopenings: s.reopenings },
     snoozedUntil: isoOrNull(s.snoozedUntil),
+    owner: ownerView(s, v.document),
     rules: {
       pins: v.pins.map((p) => ({ version: p.version, from: p.from > 0 ? iso(p.from) : null })),
       policy: span?.match ? { version: span.version, index: span.match.index, name: span.match.policy.name } : null,

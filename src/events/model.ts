@@ -80,6 +80,10 @@ export const EventKind = z.enum([
    * in the helpdesk's API, src/contacts). Without `customer` the old contact is simply dropped.
    */
   "case.contact_updated",
+  /** Someone took the breach ("I'm on it"): its remaining escalation levels stop (`acknowledgement`). */
+  "case.acknowledged",
+  /** One warning fires again later, never past its due instant (`warningSnooze`). */
+  "case.warning_snoozed",
   ...ShipmentKind.options,
 ]);
 export type EventKind = z.infer<typeof EventKind>;
@@ -214,6 +218,14 @@ export const NormalizedEvent = z.object({
     })
     .optional(),
   snoozeUntil: isoInstant.optional(),
+  /** Who took the case (`case.acknowledged`); see src/cases/ownership.ts. */
+  acknowledgement: z
+    .object({ by: z.string().min(1).max(200), via: z.enum(["api", "console", "slack", "helpdesk"]), note: z.string().max(1000).optional() })
+    .optional(),
+  /** Which warning fires again and when (`case.warning_snoozed`). */
+  warningSnooze: z
+    .object({ timerKey: z.string().min(1).max(500), metric: z.enum(["first_reply", "next_reply", "periodic_update", "resolution"]), dueAt: isoInstant, until: isoInstant, by: z.string().min(1).max(200) })
+    .optional(),
   /** Message text, kept short: used for dispute-word detection and reminder context only. */
   body: z.string().max(4000).optional(),
   shipment: z

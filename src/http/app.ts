@@ -6,10 +6,12 @@
 import { Router, type IRequest } from "itty-router";
 import { z } from "zod";
 import { backtestRoutes } from "../backtest/routes";
+import { acknowledgeRoutes } from "../cases/acknowledge-route";
 import { caseRoutes } from "../cases/routes";
 import { deliveryRoutes } from "../notify/routes";
 import { reportRoutes } from "../reports/routes";
 import { rulesRoutes } from "../rules-store/routes";
+import { slackRoutes } from "../slack/routes";
 import { storeRoutes } from "../stores/routes";
 import { webhookRoutes } from "../webhooks/routes";
 import { requireOperator, requireStoreAdmin } from "./auth";
@@ -62,7 +64,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...deliveryRoutes, ...sessionRoutes, ...reportRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...acknowledgeRoutes, ...deliveryRoutes, ...sessionRoutes, ...reportRoutes, ...slackRoutes];
 
 interface RequestState {
   requestId: string;

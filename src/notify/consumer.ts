@@ -105,6 +105,7 @@ interface AttemptResult {
   status: number | null;
   error: string | null;
   retryAfterSeconds?: number | undefined;
+  receipt?: string | undefined;
 }
 
 async function post(channel: NotificationChannel, name: string, outbound: Parameters<ReturnType<typeof adapterFor>["build"]>[0], timeoutMs: number, destinations: DestinationPolicy): Promise<AttemptResult> {
@@ -121,7 +122,7 @@ async function post(channel: NotificationChannel, name: string, outbound: Parame
     const req = await adapter.build(outbound, channel, ctx);
     const answer = await guardedFetch(req.url, { method: req.method, headers: req.headers, body: req.body });
     const verdict = adapter.classify(answer, channel);
-    if (verdict.outcome === "delivered") return { outcome: "delivered", status: answer.status, error: null };
+    if (verdict.outcome === "delivered") return { outcome: "delivered", status: answer.status, error: null, receipt: verdict.receipt };
     if (verdict.outcome === "retry") return { outcome: "retry", status: answer.status, error: verdict.error, retryAfterSeconds: verdict.retryAfterSeconds };
     return { outcome: "dead", status: answer.status, error: verdict.error };
   } catch (err) {
@@ -234,6 +235,7 @@ async function deliverStore(storeId: string, items: Delivery[], env: Env, rules:
         outcome: result.outcome,
         retryAt: delay === null ? null : at + delay * 1000,
         storeChannels,
+        ...(result.receipt ? { receipt: result.receipt } : {}),
       };
       return { item, attempt: start.attempt, input, delay };
     } catch (err) {

@@ -80,6 +80,13 @@ export const deliveryMigrations: Migration[] = [
     id: 2,
     sql: `ALTER TABLE deliveries ADD COLUMN skip_reason TEXT;`,
   },
+  {
+    // What the channel's API said identifies the posted message (a Slack app's channel + ts): kept
+    // with the delivery, the one row per reminder × channel, so an action taken anywhere later can
+    // rewrite the message it was about (src/slack/echo.ts).
+    id: 3,
+    sql: `ALTER TABLE deliveries ADD COLUMN receipt TEXT;`,
+  },
 ];
 
 /**
@@ -195,6 +202,8 @@ export interface FinishInput {
   retryAt: number | null;
   /** The store's channels in its current rules, so a notice can go to the others. */
   storeChannels: { name: string; type: string }[];
+  /** Delivered: what identifies the posted message, where the channel's API says (see Classification). */
+  receipt?: string | undefined;
 }
 
 /**
@@ -454,7 +463,7 @@ export class DeliveryLog {
       else if ((input.outcome === "dead" || skipped) && row.state !== "delivered") state = skipped ? "skipped" : "dead";
       this.sql.exec(
         `UPDATE deliveries SET attempts = ?, last_status = ?, last_error = CASE WHEN ? THEN NULL ELSE COALESCE(?, last_error) END, last_attempt_at = ?, next_attempt_at = ?,
-           lease_until = NULL, state = ?, updated_at = ?, skip_reason = ?,
+           lease_until = NULL, state = ?, updated_at = ?, skip_reason = ?, receipt = COALESCE(?, receipt),
            delivered_at = CASE WHEN ? = 'delivered' THEN COALESCE(delivered_at, ?) ELSE delivered_at END,
            dead_at = CASE WHEN ? = 'dead' THEN ? ELSE NULL END
          WHERE delivery_id = ?`,
@@ -468,6 +477,7 @@ export class DeliveryLog {
         state,
         input.at,
         state === "skipped" ? input.error : null,
+        input.outcome === "delivered" ? (input.receipt ?? null) : null,
         state,
         input.at,
         state,
@@ -589,6 +599,13 @@ export class DeliveryLog {
   }
 
   /** Every delivery of these reminders (for a case's timeline). */
+  /** Delivered reminders' messages that can be rewritten (a receipt), with the reminder each carried. */
+  receiptsFor(reminderIds: string[]): { channel: string; receipt: string; reminder: Reminder }[] {
+    return this.rowsWhereIn("reminder_id", reminderIds)
+      .filter((r) => r.kind === "reminder" && r.channel !== null && typeof r.receipt === "string")
+      .map((r) => ({ channel: r.channel!, receipt: r.receipt as string, reminder: JSON.parse(r.payload) as Reminder }));
+  }
+
   forReminders(reminderIds: string[]): DeliveryView[] {
     return this.views(this.rowsWhereIn("reminder_id", reminderIds));
   }

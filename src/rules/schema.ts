@@ -62,6 +62,23 @@ export const SlackChannel = z.strictObject({
   /** Slack incoming webhook (https://hooks.slack.com/services/…). */
   webhookUrl: SecretUrl,
 });
+/**
+ * A Slack app (bot token): reminders go out with `chat.postMessage`, carry buttons, and are
+ * updated after someone acts on them (src/slack/). The signing secret verifies the app's
+ * interactivity requests (`POST /slack/:storeId/interactions`).
+ */
+export const SlackAppChannel = z.strictObject({
+  type: z.literal("slack_app"),
+  language: ChannelLanguage,
+  /** Bot User OAuth Token (`xoxb-…`), scope `chat:write`. */
+  botToken: Secret,
+  /** The app's Signing Secret (Basic Information → App Credentials). */
+  signingSecret: Secret,
+  /** The conversation id the bot posts to (`C…`), with the bot invited to it. */
+  channel: z.string().min(1).max(80).regex(/^[A-Za-z0-9._#-]+$/, "a Slack conversation id such as C0123456789"),
+  /** Slack's Web API (overridable so a proxy or a test server can stand in). */
+  baseUrl: HttpUrl.default("https://slack.com/api"),
+});
 export const WebhookChannel = z.strictObject({
   type: z.literal("webhook"),
   language: ChannelLanguage,
@@ -108,6 +125,7 @@ export const GorgiasNoteChannel = z.strictObject({
 
 export const NotificationChannel = z.discriminatedUnion("type", [
   SlackChannel,
+  SlackAppChannel,
   WebhookChannel,
   ZendeskNoteChannel,
   FreshdeskNoteChannel,
@@ -120,6 +138,7 @@ export type ChannelType = NotificationChannel["type"];
 /** Which fields of each channel type are write-only secrets. */
 export const SECRET_FIELDS: { readonly [T in ChannelType]: readonly string[] } = {
   slack: ["webhookUrl"],
+  slack_app: ["botToken", "signingSecret"],
   webhook: ["secret"],
   zendesk_note: ["apiToken"],
   freshdesk_note: ["apiKey"],
@@ -385,6 +404,12 @@ export const RulesDocument = z
     policies: z.array(Policy).max(100).default([]),
     playbook: Playbook.prefault({}),
     quietHours: QuietHours.optional(),
+    /** How escalation ladders stop (src/cases/ownership.ts); acknowledgements always stop them. */
+    escalation: z
+      .strictObject({
+        assigneeCountsAsOwner: z.boolean().default(false).meta({ description: "A helpdesk assignment to a person stops the breach's remaining escalation levels, like an acknowledgement." }),
+      })
+      .optional(),
   })
   .meta({ description: "A store's SLA policies, playbook, calendars and notification channels." });
 /** A parsed document: every default filled in. */

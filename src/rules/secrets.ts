@@ -67,5 +67,6 @@ export function restoreSecrets(input: unknown, stored: RulesDocument | null, pre
 
 /** Defaults the schema fills in, so an omitted field compares equal to the stored default. */
 function defaultFor(type: unknown, field: string): unknown {
+  if (type === "slack_app" && field === "baseUrl") return "https://slack.com/api";
   return type === "helpscout_note" && field === "baseUrl" ? "https://api.helpscout.net" : undefined;
 }

@@ -66,6 +66,11 @@ export const caseIndexMigrations: Migration[] = [
           CREATE INDEX case_index_tracking ON case_index (tracking_number COLLATE NOCASE);
           CREATE INDEX case_index_phone ON case_index (phone_digits);`,
   },
+  {
+    // Who took the case ("I'm on it", …/acknowledge): the board shows it beside the breach.
+    id: 4,
+    sql: `ALTER TABLE case_index ADD COLUMN owner TEXT;`,
+  },
 ];
 
 /** How many upcoming reminders a push carries; a case with more pushes again as they fire. */
@@ -113,6 +118,11 @@ const CaseFields = {
   trackingNumber: z.string().nullable(),
   carrier: z.string().nullable(),
   breachedTargets: z.array(z.string()).meta({ description: "Which targets are breached: `first_reply`, `next_reply`, `periodic_update`, `resolution`, `callback`. Empty unless `breached`." }),
+  owner: z
+    .object({ by: z.string(), at: z.string(), via: z.string() })
+    .nullable()
+    .optional()
+    .describe("Who took the case (an acknowledgement, or a helpdesk assignment where the rules say it counts): its breaches so far no longer escalate."),
 };
 
 /** A reminder the case has planned and not fired yet: when, and which timer kind. */
@@ -190,6 +200,8 @@ interface IndexRow {
   customer_name: string | null;
   ticket_id: string | null;
   url: string | null;
+  /** JSON `{by, at, via}`; null (or absent on rows from before it existed) when nobody took the case. */
+  owner: string | null;
   seq: number;
   policy: string | null;
   channel: string | null;
@@ -234,6 +246,7 @@ function summaryOf(r: IndexRow, orderIds: string[], now: number): CaseSummary {
     carrier: r.carrier ?? null,
     breachedTargets: JSON.parse(r.breached_targets) as string[],
     atRisk: (JSON.parse(r.at_risk) as [number, string, string][]).filter(([since]) => since <= now).map(([since, kind, label]) => ({ kind, label, since: new Date(since).toISOString() })),
+    owner: r.owner ? (JSON.parse(r.owner) as CaseSummary["owner"]) : null,
   };
 }
 
@@ -249,14 +262,14 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
   if (current && current.seq >= seq) return false;
   sql.exec(
     `INSERT INTO case_index (case_id, type, provider, status, open, breached, priority, opened_at, last_event_at, upcoming,
-                             subject, customer_email, customer_name, ticket_id, url, seq, updated_at,
+                             subject, customer_email, customer_name, ticket_id, url, owner, seq, updated_at,
                              status_key, policy, channel, assignee, grp, customer_phone, phone_digits, tracking_number, carrier, breached_targets, at_risk)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (case_id) DO UPDATE SET type = excluded.type, provider = excluded.provider, status = excluded.status, open = excluded.open,
        breached = excluded.breached, priority = excluded.priority, opened_at = excluded.opened_at, last_event_at = excluded.last_event_at,
        upcoming = excluded.upcoming, subject = excluded.subject,
        customer_email = excluded.customer_email, customer_name = excluded.customer_name, ticket_id = excluded.ticket_id,
-       url = excluded.url, seq = excluded.seq, updated_at = excluded.updated_at,
+       url = excluded.url, owner = excluded.owner, seq = excluded.seq, updated_at = excluded.updated_at,
        status_key = excluded.status_key, policy = excluded.policy, channel = excluded.channel, assignee = excluded.assignee, grp = excluded.grp,
        customer_phone = excluded.customer_phone, phone_digits = excluded.phone_digits, tracking_number = excluded.tracking_number,
        carrier = excluded.carrier, breached_targets = excluded.breached_targets, at_risk = excluded.at_risk`,
@@ -275,6 +288,7 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
     s.customerName,
     s.ticketId,
     s.url,
+    s.owner ? JSON.stringify(s.owner) : null,
     seq,
     now,
     s.statusKey,

@@ -20,10 +20,11 @@ import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } fro
 import { deleteSession, deleteTokenSessions, findSession, insertSession, sessionMigrations, type SessionInfo } from "./sessions";
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
+import type { Reminder } from "../notify/reminder";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { applyOutcomePush, listCycles, outcomeMigrations, slaReport } from "../reports/outcome-sql";
 import type { CyclePage, CyclesQuery, GroupField, SlaReport } from "../reports/schema";
-import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
+import { currentVersionNumber, recordAudit, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 import { OutboundBudget } from "../notify/store-budget";
 
 export class StoreRegistry extends DurableObject<Env> {
@@ -175,6 +176,12 @@ export class StoreRegistry extends DurableObject<Env> {
     return this.rules().audit(limit, before);
   }
 
+  /** A person acted on a case (took it, snoozed a warning, called, promised a callback: Slack, console, API). */
+  async recordCaseAction(entry: { actor: string; action: string; caseId: string; summary: string }): Promise<void> {
+    if (!this.holdsStore) return;
+    recordAudit(this.sql, { at: Date.now(), actor: entry.actor, action: entry.action, subject: entry.caseId, summary: entry.summary });
+  }
+
   // ── Case index (src/stores/case-index.ts): lists, linking shipments to tickets ─────────────
 
   /** The rules version new cases are pinned to (strongly consistent, unlike the KV pointer). */
@@ -317,6 +324,11 @@ export class StoreRegistry extends DurableObject<Env> {
   /** Every delivery of these reminders, for a case's timeline. */
   async deliveriesForReminders(reminderIds: string[]): Promise<DeliveryView[]> {
     return this.deliveries().forReminders(reminderIds);
+  }
+
+  /** Posted messages of these reminders that can be rewritten after an action (Slack app channels). */
+  async deliveryReceipts(reminderIds: string[]): Promise<{ channel: string; receipt: string; reminder: Reminder }[]> {
+    return this.deliveries().receiptsFor(reminderIds);
   }
 
   async deliveryRetry(id: number, actor: string): Promise<RetryOutcome> {

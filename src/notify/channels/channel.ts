@@ -22,7 +22,8 @@ export interface HttpAnswer {
 }
 
 export type Failure = { outcome: "retry"; error: string; retryAfterSeconds?: number } | { outcome: "permanent"; error: string };
-export type Classification = { outcome: "delivered" } | Failure;
+/** `receipt`: what the channel's API said identifies the posted message (a Slack app's channel + ts), kept on the delivery. */
+export type Classification = { outcome: "delivered"; receipt?: string | undefined } | Failure;
 
 /** Thrown while building a request (bad config, no ticket, a token request that failed). */
 export class ChannelFailure extends Error {

@@ -5,11 +5,13 @@ import { freshdesk } from "./freshdesk";
 import { gorgias } from "./gorgias";
 import { helpscout } from "./helpscout";
 import { slack } from "./slack";
+import { slackApp } from "./slack-app";
 import { webhook } from "./webhook";
 import { zendesk } from "./zendesk";
 
 const ADAPTERS = {
   slack,
+  slack_app: slackApp,
   webhook,
   zendesk_note: zendesk,
   freshdesk_note: freshdesk,
