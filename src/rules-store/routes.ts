@@ -11,6 +11,7 @@ import { defineRoute, json } from "../http/route";
 import { diffRules, DiffEntry, renderDiff, summarizeDiff } from "../rules/diff";
 import { RulesDocument } from "../rules/schema";
 import { maskSecrets } from "../rules/secrets";
+import { RULES_LIMITS } from "../rules/limits";
 import { rulesTemplates, RulesTemplate } from "../rules/templates";
 import type { ProviderConfig } from "../webhooks/adapter";
 import { dryRun, DryRunResult, MAX_DRY_RUN_EVENTS } from "./dry-run";
@@ -179,6 +180,7 @@ export const rulesRoutes = [
     tags: TAGS,
     auth: "store",
     body: RulesDocumentBody,
+    maxBodyBytes: RULES_LIMITS.documentBytes,
     query: z.object({
       applyToOpenCases: z.enum(["true", "false"]).optional().meta({ description: "Move open cases to this version too (they recompute from the time already used)." }),
       summary: z.string().trim().min(1).max(300).optional().meta({ description: "Why you changed it, for the version list and audit log (written from the diff when left out)." }),

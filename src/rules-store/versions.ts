@@ -15,6 +15,7 @@ import { DEFAULT_RULES, RulesDocument } from "../rules/schema";
 import { restoreSecrets } from "../rules/secrets";
 import type { AuditEntry, RulesAction, VersionMeta } from "./schema";
 import { checkRules } from "../rules/validate";
+import { documentBytes, RULES_LIMITS } from "../rules/limits";
 
 export const rulesMigrations: Migration[] = [
   {
@@ -199,6 +200,12 @@ export function saveVersion(storage: DurableObjectStorage, req: SaveRequest): Sa
   const issues = [...restored.issues, ...(checked.ok ? [] : checked.issues)];
   if (!checked.ok || issues.length > 0) return { type: "invalid", issues };
   const document = checked.document;
+  // Again on what is stored: defaults and restored secrets make it larger than the body was.
+  const documentJson = JSON.stringify(document);
+  const size = documentBytes(documentJson);
+  if (size > RULES_LIMITS.documentBytes) {
+    return { type: "invalid", issues: [{ path: "(root)", message: `the saved document would be ${size} bytes; a rules document is at most ${RULES_LIMITS.documentBytes} bytes (256 KB)` }] };
+  }
   const changes = diffRules(current.document, document);
   const version = current.version + 1;
   const summary = req.summary?.trim() || summarizeDiff(changes);
@@ -206,7 +213,7 @@ export function saveVersion(storage: DurableObjectStorage, req: SaveRequest): Sa
     sql.exec(
       `INSERT INTO rule_versions (version, document, author, created_at, summary, action, based_on, applied_to_open_cases) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       version,
-      JSON.stringify(document),
+      documentJson,
       req.author,
       req.now,
       summary,
