@@ -347,7 +347,8 @@ export const rulesRoutes = [
     method: "get",
     path: "/v1/stores/:storeId/audit",
     summary: "Audit log",
-    description: "Who changed what and when, newest first: each rules save and rollback with the admin token id, the versions it went from and to, and the diff (secrets masked).",
+    description:
+      "Who changed what and when, newest first: each rules save and rollback with the admin token id, the versions it went from and to, and the diff (secrets masked). An entry keeps at most 16 KB of changes: larger values and the changes past that are summarised in a `note` (the versions stay whole; `GET /rules/versions/:version/diff` shows the full diff). A page ends at `limit` entries or about 1 MB; continue with `nextBefore`.",
     tags: ["Audit"],
     auth: "store",
     headers: storeDoc,
@@ -358,9 +359,9 @@ export const rulesRoutes = [
     responses: { 200: { description: "Entries, newest first", schema: z.object({ entries: z.array(AuditEntry), nextBefore: z.number().int().nullable() }) } },
     handler: async ({ env, auth, query }) => {
       // Typed as its serializable shape over RPC (diff values are `unknown`): restore the declared type.
-      const entries = (await env.STORES.getByName(auth!.storeId).auditLog(query.limit, query.before)) as AuditEntry[];
-      const last = entries.at(-1);
-      return json({ entries, nextBefore: entries.length === query.limit && last ? last.id : null });
+      const page = (await env.STORES.getByName(auth!.storeId).auditLog(query.limit, query.before)) as { entries: AuditEntry[]; more: boolean };
+      const last = page.entries.at(-1);
+      return json({ entries: page.entries, nextBefore: page.more && last ? last.id : null });
     },
   }),
 ];

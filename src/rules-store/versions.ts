@@ -16,6 +16,7 @@ import { restoreSecrets } from "../rules/secrets";
 import type { AuditEntry, RulesAction, VersionMeta } from "./schema";
 import { checkRules } from "../rules/validate";
 import { documentBytes, RULES_LIMITS } from "../rules/limits";
+import { AUDIT_CHANGES_MAX_BYTES, AUDIT_PAGE_MAX_BYTES, boundChanges } from "./audit-bounds";
 
 export const rulesMigrations: Migration[] = [
   {
@@ -147,17 +148,27 @@ export function recordAudit(
     entry.subject,
     entry.fromVersion ?? null,
     entry.toVersion ?? null,
-    entry.summary,
-    entry.changes ? JSON.stringify(entry.changes) : null,
+    entry.summary.length > 1000 ? `${entry.summary.slice(0, 999)}…` : entry.summary,
+    entry.changes ? JSON.stringify(boundChanges(entry.changes, entry.toVersion)) : null,
   );
 }
 
-/** Newest first; `before` is an audit id for paging backwards. */
-export function listAudit(sql: SqlStorage, limit: number, before?: number): AuditEntry[] {
-  return sql
-    .exec<AuditRow>(`SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?`, before ?? Number.MAX_SAFE_INTEGER, limit)
-    .toArray()
-    .map((r) => ({
+/**
+ * Newest first; `before` is an audit id for paging backwards. A page ends at `limit` entries or
+ * at AUDIT_PAGE_MAX_BYTES, whichever comes first (always at least one entry); `more` says
+ * whether older entries remain. Entries written before entries were bounded are bounded on read.
+ */
+export function listAudit(sql: SqlStorage, limit: number, before?: number): { entries: AuditEntry[]; more: boolean } {
+  const entries: AuditEntry[] = [];
+  let used = 0;
+  let more = false;
+  for (const r of sql.exec<AuditRow>(`SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?`, before ?? Number.MAX_SAFE_INTEGER, limit + 1)) {
+    if (entries.length === limit) {
+      more = true;
+      break;
+    }
+    const changes = r.changes === null ? null : r.changes.length > AUDIT_CHANGES_MAX_BYTES ? boundChanges(JSON.parse(r.changes) as DiffEntry[], r.to_version) : (JSON.parse(r.changes) as DiffEntry[]);
+    const entry: AuditEntry = {
       id: r.id,
       at: new Date(r.at).toISOString(),
       actor: r.actor,
@@ -166,8 +177,17 @@ export function listAudit(sql: SqlStorage, limit: number, before?: number): Audi
       fromVersion: r.from_version,
       toVersion: r.to_version,
       summary: r.summary,
-      changes: r.changes === null ? null : (JSON.parse(r.changes) as DiffEntry[]),
-    }));
+      changes,
+    };
+    const cost = JSON.stringify(entry).length;
+    if (entries.length > 0 && used + cost > AUDIT_PAGE_MAX_BYTES) {
+      more = true;
+      break;
+    }
+    entries.push(entry);
+    used += cost;
+  }
+  return { entries, more };
 }
 
 export interface SaveRequest {
@@ -264,7 +284,7 @@ export class RulesRegistry {
     return { current: currentVersionNumber(this.storage.sql), versions: listVersions(this.storage.sql, limit, before) };
   }
 
-  audit(limit: number, before?: number): AuditEntry[] {
+  audit(limit: number, before?: number): { entries: AuditEntry[]; more: boolean } {
     return listAudit(this.storage.sql, limit, before);
   }
 

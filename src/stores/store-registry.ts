@@ -141,7 +141,7 @@ export class StoreRegistry extends DurableObject<Env> {
     return this.rules().rollback(req);
   }
 
-  async auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
+  async auditLog(limit: number, before?: number): Promise<{ entries: AuditEntry[]; more: boolean }> {
     return this.rules().audit(limit, before);
   }
 
