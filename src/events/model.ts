@@ -190,6 +190,8 @@ export const NormalizedEvent = z.object({
     })
     .optional(),
   snoozeUntil: isoInstant.optional(),
+  /** Fields whose customer-written text was cut at intake (see caps.ts); each ends in "…". */
+  truncated: z.array(z.string()).max(32).optional(),
   /** Message text, kept short: used for dispute-word detection and reminder context only. */
   body: z.string().max(4000).optional(),
   shipment: z

@@ -14,6 +14,7 @@
  * holds, and the case does not push for it: without this every fired reminder was one more call
  * to the store's single registry object, the store's hot spot under load.
  */
+import { cutText, TEXT_CAPS } from "../events/caps";
 import { z } from "zod";
 import type { Migration } from "../lib/sql-migrations";
 
@@ -181,11 +182,13 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
     Date.parse(s.openedAt),
     Date.parse(s.lastEventAt),
     JSON.stringify(s.upcoming.map((u) => [Date.parse(u.at), u.kind])),
-    s.subject,
-    s.customerEmail?.toLowerCase() ?? null,
-    s.customerName,
-    s.ticketId,
-    s.url,
+    // Intake caps these already (src/events/caps.ts); a case object that took its events in
+    // before the caps existed still pushes the long text, so the index cuts it again.
+    capped(s.subject, TEXT_CAPS.subject),
+    capped(s.customerEmail?.toLowerCase() ?? null, TEXT_CAPS.customerEmail),
+    capped(s.customerName, TEXT_CAPS.customerName),
+    capped(s.ticketId, TEXT_CAPS.label),
+    capped(s.url, TEXT_CAPS.url),
     seq,
     now,
   );
@@ -208,6 +211,13 @@ export function caseIndexed(sql: SqlStorage, caseId: string): boolean {
 export interface CasePage {
   cases: CaseSummary[];
   nextCursor: string | null;
+}
+
+/** One page of the case list, whatever its `limit`: the cursor continues where it ended. */
+export const LIST_PAGE_MAX_BYTES = 1024 * 1024;
+
+function capped(v: string | null, max: number): string | null {
+  return v === null ? null : cutText(v, max);
 }
 
 /** How far ahead "due soon" looks. */
@@ -257,9 +267,20 @@ export function listCases(sql: SqlStorage, opts: { state?: CaseListState | undef
   const rows = sql
     .exec<IndexRow>(`SELECT * FROM case_index ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY opened_at DESC, case_id DESC LIMIT ?`, ...args, opts.limit + 1)
     .toArray();
-  const page = rows.slice(0, opts.limit);
-  const last = page[page.length - 1];
-  return { cases: page.map((r) => summaryOf(sql, r, opts.now)), nextCursor: rows.length > opts.limit && last ? encodeCursor(last.opened_at, last.case_id) : null };
+  // A page ends at `limit` cases or at LIST_PAGE_MAX_BYTES, whichever comes first (never empty).
+  const cases: CaseSummary[] = [];
+  let used = 0;
+  let last: IndexRow | undefined;
+  for (const r of rows.slice(0, opts.limit)) {
+    const summary = summaryOf(sql, r, opts.now);
+    const cost = JSON.stringify(summary).length;
+    if (cases.length > 0 && used + cost > LIST_PAGE_MAX_BYTES) break;
+    cases.push(summary);
+    used += cost;
+    last = r;
+  }
+  const more = rows.length > cases.length;
+  return { cases, nextCursor: more && last ? encodeCursor(last.opened_at, last.case_id) : null };
 }
 
 export interface LinkedTicket {
