@@ -9,7 +9,7 @@ import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { defineRoute, json } from "../http/route";
 import { diffRules, DiffEntry, renderDiff, summarizeDiff } from "../rules/diff";
-import { RulesDocument } from "../rules/schema";
+import { RulesDocument, SECRET_FIELDS } from "../rules/schema";
 import { maskSecrets } from "../rules/secrets";
 import { RULES_LIMITS } from "../rules/limits";
 import { rulesTemplates, RulesTemplate } from "../rules/templates";
@@ -329,6 +329,28 @@ export const rulesRoutes = [
         optionsFor: async (provider) => ((await registry.providerConfig(provider)) as ProviderConfig | null)?.options ?? null,
       });
       return json(answer);
+    },
+  }),
+  defineRoute({
+    method: "post",
+    path: "/v1/stores/:storeId/rules/purge-secret",
+    summary: "Purge a channel secret from old versions",
+    description:
+      'For a leaked credential: first save the new one (PUT /rules), then purge. The named secret field of the named channel is replaced with "********" in every stored version except the current one, in the registry and in KV, and the purge is recorded in the audit log. A rollback to a purged version cannot bring the old secret back: its "********" resolves to the current version\'s secret for the same destination, or the rollback is refused. Cases still pinned to a purged version deliver to that channel without a working credential, so apply the current version to open cases when you replace a secret.',
+    tags: TAGS,
+    auth: "store",
+    body: z.strictObject({
+      channel: z.string().min(1).max(80).meta({ description: "The channel name, as in `channels`." }),
+      field: z.enum([...new Set(Object.values(SECRET_FIELDS).flat())] as [string, ...string[]]).meta({ description: "The secret field of that channel, e.g. `webhookUrl`, `secret`, `apiToken`." }),
+    }),
+    headers: storeDoc,
+    responses: {
+      200: { description: "The versions rewritten (none when no old version held that secret)", schema: z.object({ purged: z.array(z.number().int()) }) },
+      400: { description: "Unknown field" },
+    },
+    handler: async ({ env, auth, body }) => {
+      const { versions } = await env.STORES.getByName(auth!.storeId).rulesPurgeSecret({ channel: body.channel, field: body.field, author: auth!.tokenId });
+      return json({ purged: versions });
     },
   }),
   defineRoute({

@@ -11,7 +11,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { ProviderId } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
 import type { ProviderConfig } from "../webhooks/adapter";
-import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
+import { deleteProvider, openConfig, providerMigrations, readProviderConfig, recordIgnored, sealConfig, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
+import { secretBox } from "../lib/secret-box";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
 import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
@@ -85,13 +86,13 @@ export class StoreRegistry extends DurableObject<Env> {
   // ── Providers (webhook intake) ────────────────────────────────────────────────────────────
 
   async putProvider(provider: ProviderId, config: ProviderConfig): Promise<ProviderSummary> {
-    return upsertProvider(this.sql, provider, config, Date.now());
+    return upsertProvider(this.sql, provider, await sealConfig(await secretBox(this.env), config), Date.now());
   }
 
   /** Includes secrets: only intake, inside the Worker, calls this. */
   async providerConfig(provider: string): Promise<ProviderConfig | null> {
     if (!this.holdsStore) return null;
-    return readProviderConfig(this.sql, provider);
+    return openConfig(await secretBox(this.env), readProviderConfig(this.sql, provider));
   }
 
   /**
@@ -100,7 +101,9 @@ export class StoreRegistry extends DurableObject<Env> {
    */
   async intakeContext(provider: string): Promise<{ config: ProviderConfig; rulesVersion: number } | null> {
     if (!this.holdsStore) return null;
-    const config = readProviderConfig(this.sql, provider);
+    const box = await secretBox(this.env);
+    // The version is read after the await: opening the secrets lets other requests run first.
+    const config = await openConfig(box, readProviderConfig(this.sql, provider));
     return config ? { config, rulesVersion: currentVersionNumber(this.sql) } : null;
   }
 
@@ -120,7 +123,7 @@ export class StoreRegistry extends DurableObject<Env> {
 
   private rulesConcern: RulesRegistry | undefined;
   private rules(): RulesRegistry {
-    return (this.rulesConcern ??= new RulesRegistry(this.ctx.storage, this.env.RULES));
+    return (this.rulesConcern ??= new RulesRegistry(this.ctx.storage, this.env.RULES, this.env));
   }
 
   /** Version `version` (0 = starter rules), or the current one; unmasked, for use inside the Worker. */
@@ -139,6 +142,11 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async rulesRollback(req: { to: number; expectedVersion?: number; author: string; applyToOpenCases?: boolean }): Promise<RollbackOutcome> {
     return this.rules().rollback(req);
+  }
+
+  /** Replaces one channel secret with the mask in every stored version but the current one (registry and KV), audited. */
+  async rulesPurgeSecret(req: { channel: string; field: string; author: string }): Promise<{ versions: number[] }> {
+    return this.rules().purgeSecret(req);
   }
 
   async auditLog(limit: number, before?: number): Promise<{ entries: AuditEntry[]; more: boolean }> {
