@@ -515,6 +515,7 @@ export class SupportCase extends DurableObject<Env> {
       url: s.url ?? null,
       orderIds: s.orderIds,
       upcoming,
+      rulesVersions: readPins(this.sql).map((p) => p.version),
     };
     if (!indexPushNeeded(this.indexedSummary(), summary, now)) return;
     const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;

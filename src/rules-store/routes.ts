@@ -355,6 +355,35 @@ export const rulesRoutes = [
   }),
   defineRoute({
     method: "get",
+    path: "/v1/stores/:storeId/rules/retention",
+    summary: "Version retention",
+    description: "How many old rules versions the store keeps (`keepLast`; null keeps every version).",
+    tags: TAGS,
+    auth: "store",
+    headers: storeDoc,
+    responses: { 200: { description: "The setting", schema: z.object({ keepLast: z.number().int().nullable() }) } },
+    handler: async ({ env, auth }) => json({ keepLast: await env.STORES.getByName(auth!.storeId).rulesRetention() }),
+  }),
+  defineRoute({
+    method: "put",
+    path: "/v1/stores/:storeId/rules/retention",
+    summary: "Set version retention",
+    description:
+      "Keep the current version, every version a case is pinned to, every version superseded in the last 10 minutes, and the last `keepLast` versions; older ones are deleted from the registry and KV now and after each save (audited as `rules.prune`). While a case has not yet reported which versions it uses (one that took no event since this was added), nothing is pruned (`waiting` says so). `null` keeps every version (the default).",
+    tags: TAGS,
+    auth: "store",
+    body: z.strictObject({ keepLast: z.number().int().min(1).max(100_000).nullable().meta({ description: "How many of the newest versions to keep besides pinned ones; null keeps all." }) }),
+    headers: storeDoc,
+    responses: {
+      200: {
+        description: "Saved; what was pruned now",
+        schema: z.object({ keepLast: z.number().int().nullable(), pruned: z.array(z.number().int()), waiting: z.string().nullable() }),
+      },
+    },
+    handler: async ({ env, auth, body }) => json(await env.STORES.getByName(auth!.storeId).rulesSetRetention(body.keepLast, auth!.tokenId)),
+  }),
+  defineRoute({
+    method: "get",
     path: "/v1/stores/:storeId/rules/templates",
     summary: "Starter templates",
     description:

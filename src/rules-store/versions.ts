@@ -10,7 +10,7 @@ import type { ErrorIssue } from "../http/errors";
 import type { Migration } from "../lib/sql-migrations";
 import { storeId as storeIdOf } from "../stores/store-data";
 import { diffRules, summarizeDiff, type DiffEntry } from "../rules/diff";
-import { forgetParsedVersions, RulesKvPublisher } from "./kv";
+import { forgetParsedVersions, RulesKvPublisher, versionKey } from "./kv";
 import { DEFAULT_RULES, RulesDocument, SECRET_MASK } from "../rules/schema";
 import { restoreSecrets } from "../rules/secrets";
 import type { AuditEntry, RulesAction, VersionMeta } from "./schema";
@@ -40,7 +40,25 @@ export const rulesMigrations: Migration[] = [
     id: 2,
     sql: `ALTER TABLE rule_versions ADD COLUMN kv_written INTEGER NOT NULL DEFAULT 0;`,
   },
+  {
+    // Version retention: keep the last N (null keeps every version).
+    id: 3,
+    sql: `CREATE TABLE rules_settings (id INTEGER PRIMARY KEY CHECK (id = 1), keep_last INTEGER);`,
+  },
 ];
+
+/**
+ * A version superseded less than this long ago may still be handed to a new case (intake's
+ * 5-second config copy, KV's eventually consistent pointer) before the case reports its pin.
+ */
+export const RETENTION_GRACE_MS = 10 * 60_000;
+
+export interface PruneOutcome {
+  keepLast: number | null;
+  pruned: number[];
+  /** Why nothing could be pruned yet, when that is the case. */
+  waiting: string | null;
+}
 
 /** How many unpublished versions one catch-up writes (newest first matter most: open cases pin them). */
 const CATCH_UP_LIMIT = 50;
@@ -386,6 +404,57 @@ export class RulesRegistry {
       forgetParsedVersions(publisher.storeIdOf());
     }
     return { versions: purged.map((p) => p.version) };
+  }
+
+  retention(): number | null {
+    return this.storage.sql.exec<{ keep_last: number | null }>(`SELECT keep_last FROM rules_settings WHERE id = 1`).toArray()[0]?.keep_last ?? null;
+  }
+
+  async setRetention(keepLast: number | null, author: string, pins: { versions: Set<number>; complete: boolean }): Promise<PruneOutcome> {
+    const sql = this.storage.sql;
+    this.storage.transactionSync(() => {
+      sql.exec(`INSERT INTO rules_settings (id, keep_last) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET keep_last = excluded.keep_last`, keepLast);
+      recordAudit(sql, { at: Date.now(), actor: author, action: "rules.retention", subject: "rules", summary: keepLast === null ? "keep every rules version" : `keep the current version, every pinned version and the last ${keepLast}` });
+    });
+    return this.prune(pins);
+  }
+
+  /**
+   * Deletes old versions the retention setting lets go: never the current one, one a case is
+   * pinned to, one of the last `keepLast`, or one superseded within RETENTION_GRACE_MS. Waits
+   * while some indexed case has not reported its pins. Deleted from the registry and KV; audited.
+   */
+  async prune(pins: { versions: Set<number>; complete: boolean }, now = Date.now()): Promise<PruneOutcome> {
+    const sql = this.storage.sql;
+    const keepLast = this.retention();
+    if (keepLast === null) return { keepLast, pruned: [], waiting: null };
+    if (!pins.complete) return { keepLast, pruned: [], waiting: "some cases have not reported which rules versions they use yet; old versions are kept until they do" };
+    const current = currentVersionNumber(sql);
+    const rows = sql.exec<{ version: number; created_at: number }>(`SELECT version, created_at FROM rule_versions ORDER BY version`).toArray();
+    const pruned: number[] = [];
+    rows.forEach((r, i) => {
+      const successor = rows[i + 1];
+      if (r.version === current || r.version > current - keepLast || pins.versions.has(r.version)) return;
+      if (!successor || successor.created_at > now - RETENTION_GRACE_MS) return;
+      pruned.push(r.version);
+    });
+    if (pruned.length === 0) return { keepLast, pruned, waiting: null };
+    this.storage.transactionSync(() => {
+      for (const v of pruned) sql.exec(`DELETE FROM rule_versions WHERE version = ?`, v);
+      recordAudit(sql, { at: now, actor: "system", action: "rules.prune", subject: "rules", summary: `pruned ${pruned.length} old version(s) (keep last ${keepLast}): ${pruned.join(", ")}` });
+    });
+    const publisher = this.kvPublisher();
+    if (publisher) {
+      for (const v of pruned) {
+        try {
+          await this.kv.delete(versionKey(publisher.storeIdOf(), v));
+        } catch (err) {
+          console.log(JSON.stringify({ msg: "rules.prune_kv_failed", storeId: storeIdOf(sql), version: v, error: err instanceof Error ? err.message : String(err) }));
+        }
+      }
+      forgetParsedVersions(publisher.storeIdOf());
+    }
+    return { keepLast, pruned, waiting: null };
   }
 
   /** The version the KV pointer was last written with, and the versions whose key is not in KV yet. */

@@ -41,7 +41,23 @@ export const caseIndexMigrations: Migration[] = [
           ALTER TABLE case_index DROP COLUMN next_due_at;
           ALTER TABLE case_index DROP COLUMN next_due_kind;`,
   },
+  {
+    // Which rules versions each case is pinned to, so version retention never prunes one in use.
+    id: 3,
+    sql: `CREATE TABLE IF NOT EXISTS case_rule_pins (case_id TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (case_id, version));
+          CREATE INDEX IF NOT EXISTS case_rule_pins_version ON case_rule_pins (version);`,
+  },
 ];
+
+/**
+ * The rules versions indexed cases are pinned to, and whether every indexed case has said (a
+ * case object from before pins were pushed has not, until its next push).
+ */
+export function pinnedRulesVersions(sql: SqlStorage): { versions: Set<number>; complete: boolean } {
+  const versions = new Set(sql.exec<{ version: number }>(`SELECT DISTINCT version FROM case_rule_pins`).toArray().map((r) => r.version));
+  const unknown = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM case_index i WHERE NOT EXISTS (SELECT 1 FROM case_rule_pins p WHERE p.case_id = i.case_id)`).one().n;
+  return { versions, complete: unknown === 0 };
+}
 
 /** How many upcoming reminders a push carries; a case with more pushes again as they fire. */
 export const UPCOMING_CAP = 20;
@@ -72,7 +88,12 @@ export const UpcomingReminder = z.object({ at: z.string(), kind: z.string() });
 export type UpcomingReminder = z.infer<typeof UpcomingReminder>;
 
 /** What a case tells the index about itself. */
-export const CasePush = z.object({ ...CaseFields, upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP) });
+export const CasePush = z.object({
+  ...CaseFields,
+  upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP),
+  /** The rules versions the case is pinned to: version retention keeps them (absent from older case objects). */
+  rulesVersions: z.array(z.number().int().nonnegative()).max(256).optional(),
+});
 export type CasePush = z.infer<typeof CasePush>;
 
 /** A case as the case list shows it. */
@@ -104,6 +125,7 @@ export function indexPushNeeded(indexed: CasePush | null, next: CasePush, now: n
     if (JSON.stringify(indexed[field]) !== JSON.stringify(next[field])) return true;
   }
   if (Math.abs(Date.parse(next.lastEventAt) - Date.parse(indexed.lastEventAt)) >= LAST_EVENT_REFRESH_MS) return true;
+  if (JSON.stringify(indexed.rulesVersions ?? null) !== JSON.stringify(next.rulesVersions ?? null)) return true;
   const key = (u: UpcomingReminder) => `${u.at}|${u.kind}`;
   const held = new Set(indexed.upcoming.map(key));
   if (next.upcoming.some((u) => !held.has(key(u)))) return true;
@@ -198,6 +220,10 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
       .toArray()
       .map((o) => o.order_id),
   );
+  if (s.rulesVersions !== undefined) {
+    sql.exec(`DELETE FROM case_rule_pins WHERE case_id = ?`, s.caseId);
+    for (const v of new Set(s.rulesVersions)) sql.exec(`INSERT INTO case_rule_pins (case_id, version) VALUES (?, ?)`, s.caseId, v);
+  }
   const wanted = new Set(s.orderIds);
   for (const o of held) if (!wanted.has(o)) sql.exec(`DELETE FROM case_orders WHERE order_id = ? AND case_id = ?`, o, s.caseId);
   for (const o of wanted) if (!held.has(o)) sql.exec(`INSERT INTO case_orders (order_id, case_id) VALUES (?, ?)`, o, s.caseId);

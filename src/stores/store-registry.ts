@@ -15,13 +15,13 @@ import { deleteProvider, openConfig, providerMigrations, readProviderConfig, rec
 import { secretBox } from "../lib/secret-box";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
-import { caseIndexed, caseIndexMigrations, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
+import { caseIndexed, caseIndexMigrations, pinnedRulesVersions, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseListState, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName, type CaseKey } from "../events/model";
 import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } from "./case-aliases";
 import { DeliveryLog, deliveryMigrations, rearmAfterFailedAlarm, type FinishInput, type FinishOutcome, type RecordOutcome, type RetryOutcome, type StartOutcome } from "../notify/delivery-log";
 import type { DispatchPlan } from "../notify/plan";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
-import { currentVersionNumber, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
+import { currentVersionNumber, RulesRegistry, rulesMigrations, type PruneOutcome, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 
 export class StoreRegistry extends DurableObject<Env> {
   private readonly sql: SqlStorage;
@@ -137,7 +137,17 @@ export class StoreRegistry extends DurableObject<Env> {
 
   /** Validates and saves the next version if `expectedVersion` is still current, then publishes it to KV. */
   async rulesSave(req: Omit<SaveRequest, "now">): Promise<SaveOutcome> {
-    return this.rules().save(req);
+    const outcome = await this.rules().save(req);
+    if (outcome.type === "saved") await this.rules().prune(pinnedRulesVersions(this.sql));
+    return outcome;
+  }
+
+  async rulesRetention(): Promise<number | null> {
+    return this.rules().retention();
+  }
+
+  async rulesSetRetention(keepLast: number | null, author: string): Promise<PruneOutcome> {
+    return this.rules().setRetention(keepLast, author, pinnedRulesVersions(this.sql));
   }
 
   async rulesRollback(req: { to: number; expectedVersion?: number; author: string; applyToOpenCases?: boolean }): Promise<RollbackOutcome> {
