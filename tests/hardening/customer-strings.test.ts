@@ -43,6 +43,8 @@ describe("customer strings at intake", () => {
     const view = await hook.readCase("ticket:custom:BIG-0");
     expect(view.status).toBe(200);
     expect(JSON.stringify(view.body).length).toBeLessThan(50_000);
+    expect(view.body.subject.endsWith("…")).toBe(true);
+    expect(view.body.truncated).toEqual(["customer.name", "subject", "tags"]);
   }, 120_000);
 });
 
