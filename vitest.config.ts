@@ -18,7 +18,7 @@ export default defineConfig({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         // Short delivery timeout and retry base so a hanging or failing receiver resolves in seconds.
-        bindings: { OPERATOR_TOKEN: "test-operator-token", DELIVERY_TIMEOUT_MS: "1000", DELIVERY_RETRY_BASE_SECONDS: "1", ALLOW_LOOPBACK_DESTINATIONS: "true" },
+        bindings: { OPERATOR_TOKEN: "test-operator-token", DELIVERY_TIMEOUT_MS: "1000", DELIVERY_RETRY_BASE_SECONDS: "1", ALLOW_LOOPBACK_DESTINATIONS: "true", SECRETS_KEY: "cHJvbXB0bHktdGVzdC1zZWNyZXRzLWtleS0zMmJ5dGU=" },
         compatibilityFlags: ["service_binding_extra_handlers"],
       },
     }),

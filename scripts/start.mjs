@@ -27,7 +27,16 @@ function operatorToken() {
   return token;
 }
 
+/** A random SECRETS_KEY (seals channel and provider secrets at rest), kept across restarts like the token. */
+function secretsKey() {
+  const existing = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+  if (dotenvValue(existing, "SECRETS_KEY")) return;
+  writeFileSync(devVars, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}SECRETS_KEY=${randomBytes(32).toString("base64")}\n`, { mode: 0o600 });
+  console.log(`Added a new SECRETS_KEY to .dev.vars (git-ignored).`);
+}
+
 const token = operatorToken();
+secretsKey();
 const child = spawn(
   process.execPath,
   [

@@ -59,8 +59,17 @@ function overlapping(ranges: { index: number; range: readonly [string, string] }
   return found;
 }
 
+/**
+ * Caps on a calendar's lists (a store's whole rules document is capped too, see
+ * src/rules/limits.ts): the overlap checks compare items pairwise, and a 50,000-holiday calendar
+ * once took the runtime down. Far above what any real calendar holds (a decade of holidays).
+ */
+export const MAX_HOURS_PER_DAY = 24;
+export const MAX_CALENDAR_DATES = 1000;
+
 const DayHours = (day: Weekday) =>
-  z.array(HoursInterval).superRefine((items, ctx) => {
+  z.array(HoursInterval).max(MAX_HOURS_PER_DAY, `at most ${MAX_HOURS_PER_DAY} intervals per day`).superRefine((items, ctx) => {
+    if (items.length > MAX_HOURS_PER_DAY) return;
     for (const o of overlapping(items.map((range, index) => ({ index, range })))) {
       ctx.addIssue({ code: "custom", path: [o.index], message: `overlaps week.${day}[${o.other}] (${o.range[0]}–${o.range[1]})` });
     }
@@ -92,13 +101,15 @@ export const BusinessCalendar = z
     }),
     week: WeekHours,
     /** Whole local dates closed. */
-    holidays: z.array(LocalDate).optional(),
+    holidays: z.array(LocalDate).max(MAX_CALENDAR_DATES, `at most ${MAX_CALENDAR_DATES} holidays per calendar`).optional(),
     /** Date-specific closed ranges subtracted from that date's hours. */
-    closures: z.array(DatedRange).optional(),
+    closures: z.array(DatedRange).max(MAX_CALENDAR_DATES, `at most ${MAX_CALENDAR_DATES} closures per calendar`).optional(),
     /** Date-specific hours that replace the week's hours on that date (also on a holiday). */
     openings: z
       .array(DatedRange)
+      .max(MAX_CALENDAR_DATES, `at most ${MAX_CALENDAR_DATES} openings per calendar`)
       .superRefine((items, ctx) => {
+        if (items.length > MAX_CALENDAR_DATES) return;
         const byDate = new Map<string, { index: number; range: readonly [string, string] }[]>();
         items.forEach((o, index) => byDate.set(o.date, [...(byDate.get(o.date) ?? []), { index, range: [o.start, o.end] }]));
         for (const ranges of byDate.values()) {

@@ -153,6 +153,8 @@ export const CaseObjectView = z.object({
   orderIds: z.array(z.string()),
   orderValue: OrderValue.nullable().meta({ description: "The order's value as the source states it, never converted (what order-value conditions match)" }),
   subject: z.string().nullable(),
+  /** Issue 22: intake caps customer-written text (src/events/caps.ts). */
+  truncated: z.array(z.string()).meta({ description: 'Fields of this case\'s events whose customer-written text intake cut to its cap (e.g. "subject", "customer.name"); each cut value ends in "…".' }),
   url: z.string().nullable(),
   openedAt: iso,
   lastEventAt: iso,

@@ -619,7 +619,7 @@ export class SupportCase extends DurableObject<Env> {
     // A miss already reminded about is left out of the plan; only then is the plan asked again without what fired.
     const missFired = readTimers(this.sql).some((t) => t.state === "fired" && MISS_KINDS.has(t.kind));
     const owed = missFired ? (this.caseEngine().evaluate({ pins: await this.pins(), now })?.timers ?? []) : ev.timers;
-    const summary: CasePush = { ...casePushOf({ caseId: id.caseId, ev, owed, upcoming, now }), owner: await this.ownerSummary(ev) };
+    const summary: CasePush = { ...casePushOf({ caseId: id.caseId, ev, owed, upcoming, now }), owner: await this.ownerSummary(ev), rulesVersions: readPins(this.sql).map((p) => p.version) };
     // Reports: the SLA cycles that changed since the registry last took them ride on this push.
     const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, ev.state, ev.clocks, await this.pins()));
     if (outcomes.push === null && !indexPushNeeded(this.indexedSummary(), summary, now)) return;

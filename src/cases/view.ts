@@ -100,6 +100,7 @@ export function caseView(v: ViewInput): CaseObjectView {
     orderIds: s.orderIds,
     orderValue: s.orderValue ?? null,
     subject: s.subject ?? null,
+    truncated: [...new Set(v.events.flatMap((e) => e.event.truncated ?? []))].sort(),
     url: safeLink(s.url) ?? null,
     openedAt: iso(s.openedAt),
     lastEventAt: iso(s.lastEventAt),

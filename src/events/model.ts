@@ -226,6 +226,8 @@ export const NormalizedEvent = z.object({
   warningSnooze: z
     .object({ timerKey: z.string().min(1).max(500), metric: z.enum(["first_reply", "next_reply", "periodic_update", "resolution"]), dueAt: isoInstant, until: isoInstant, by: z.string().min(1).max(200) })
     .optional(),
+  /** Fields whose customer-written text was cut at intake (see caps.ts); each ends in "…". */
+  truncated: z.array(z.string()).max(32).optional(),
   /** Message text, kept short: used for dispute-word detection and reminder context only. */
   body: z.string().max(4000).optional(),
   shipment: z

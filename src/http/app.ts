@@ -110,7 +110,7 @@ async function runRoute(spec: RouteSpec, request: IRequest, env: Env, ctx: Execu
     if (!parsed.success) throw validationError(parsed.error, "query string", ["query"]);
     query = parsed.data;
   }
-  const body = spec.body ? await readJson(request, spec.body, { optional: spec.bodyOptional }) : undefined;
+  const body = spec.body ? await readJson(request, spec.body, { optional: spec.bodyOptional, maxBytes: spec.maxBodyBytes }) : undefined;
   const handle = () => spec.handler({ request, env, ctx, url, params, query: query as Record<string, string>, body: body as undefined, auth, requestId: state.requestId, log: state.log });
   // A webhook authenticates inside its handler (the signature is checked on the raw body).
   return spec.auth === "webhook" ? counted(env, attempt, lockout, handle) : handle();

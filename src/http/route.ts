@@ -56,6 +56,8 @@ export interface RouteSpec<B extends z.ZodType | undefined = z.ZodType | undefin
    * Content-Type. A request with a body must still send JSON.
    */
   bodyOptional?: boolean;
+  /** A cap below the general 1 MiB body cap; over it → 400 at the root (see readJson). */
+  maxBodyBytes?: number;
   query?: Q;
   /** Extra request headers worth documenting (If-Match, provider signature headers, …). */
   headers?: Record<string, string>;

@@ -21,6 +21,9 @@ import type { DispatchPlan } from "./plan";
 import { deliveryIdOf, Reminder } from "./reminder";
 import type { AttemptOutcome, ChannelHealthView, DeliveryAttempt, DeliveryPage, DeliveryState, DeliveryView } from "./views";
 
+/** One page of GET /deliveries, whatever its `limit`: the cursor continues where it ended. */
+export const DELIVERY_PAGE_MAX_BYTES = 1024 * 1024;
+
 export const deliveryMigrations: Migration[] = [
   {
     id: 1,
@@ -595,7 +598,17 @@ export class DeliveryLog {
       )
       .toArray();
     const page = rows.slice(0, q.limit);
-    return { deliveries: this.views(page), nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.seq) : null };
+    // Issue 22: a page also ends at about 1 MB (a delivery carries every attempt), never empty.
+    const views = this.views(page);
+    let kept = 0;
+    let used = 0;
+    for (const v of views) {
+      const cost = JSON.stringify(v).length;
+      if (kept > 0 && used + cost > DELIVERY_PAGE_MAX_BYTES) break;
+      used += cost;
+      kept += 1;
+    }
+    return { deliveries: views.slice(0, kept), nextCursor: rows.length > kept && kept > 0 ? String(page[kept - 1]!.seq) : null };
   }
 
   /** Every delivery of these reminders (for a case's timeline). */

@@ -14,6 +14,9 @@
  */
 import { z } from "zod";
 import { DEFAULT_RULES, RulesDocument } from "../rules/schema";
+import { secretBox } from "../lib/secret-box";
+import { openDocument } from "./sealed";
+import type { SecretKeys } from "./versions";
 
 export const versionKey = (storeId: string, version: number) => `rules:${storeId}:v${version}`;
 export const pointerKey = (storeId: string) => `rules:${storeId}:current`;
@@ -43,6 +46,11 @@ export interface LoadedRules {
 const PARSED_VERSIONS_MAX = 256;
 const parsedVersions = new Map<string, RulesDocument>();
 
+/** Drops this isolate's parsed copies of a store's versions (after a purge rewrote them). */
+export function forgetParsedVersions(storeId: string): void {
+  for (const key of [...parsedVersions.keys()]) if (key.startsWith(`rules:${storeId}:`)) parsedVersions.delete(key);
+}
+
 function remember(storeId: string, loaded: LoadedRules): LoadedRules {
   const key = versionKey(storeId, loaded.version);
   if (!parsedVersions.has(key)) {
@@ -56,7 +64,7 @@ function remember(storeId: string, loaded: LoadedRules): LoadedRules {
  * The store's rules: version `version` when given (a case's pinned version), else the current
  * one. Version 0 is the built-in starter document.
  */
-export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: string, version?: number): Promise<LoadedRules> {
+export async function loadRules(env: Pick<Env, "RULES" | "STORES"> & SecretKeys, storeId: string, version?: number): Promise<LoadedRules> {
   let wanted = version;
   if (wanted === undefined) {
     const pointer = Pointer.safeParse(await env.RULES.get(pointerKey(storeId), "json").catch(() => null));
@@ -72,7 +80,9 @@ export async function loadRules(env: Pick<Env, "RULES" | "STORES">, storeId: str
   const stored = StoredVersion.safeParse(raw);
   if (stored.success && stored.data.version === wanted) {
     // Validated on read too: an old version written by older code must still parse today.
-    const doc = RulesDocument.safeParse(stored.data.document);
+    // Channel secrets are sealed in KV; a key that cannot open them leaves it to the registry.
+    const opened = await secretBox(env).then((box) => openDocument(box, stored.data.document)).catch(() => null);
+    const doc = RulesDocument.safeParse(opened);
     if (doc.success) return remember(storeId, { version: wanted, document: doc.data, source: "kv" });
   }
   return loadRulesFromRegistry(env, storeId, wanted);
@@ -127,13 +137,17 @@ export class RulesKvPublisher {
     private readonly minIntervalMs = 1000,
   ) {}
 
+  storeIdOf(): string {
+    return this.storeId;
+  }
+
   /** Writes the immutable key of one version (catch-up writes old ones without moving the pointer). */
-  async putVersion(version: number, document: RulesDocument): Promise<void> {
+  async putVersion(version: number, document: unknown): Promise<void> {
     await putWithRetry(this.kv, versionKey(this.storeId, version), JSON.stringify({ version, document }));
   }
 
   /** Writes the immutable version key, then makes sure the pointer reaches at least `version`. */
-  async publish(version: number, document: RulesDocument): Promise<void> {
+  async publish(version: number, document: unknown): Promise<void> {
     await this.putVersion(version, document);
     await this.advancePointer(version);
   }

@@ -9,8 +9,9 @@ import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { defineRoute, json } from "../http/route";
 import { diffRules, DiffEntry, renderDiff, summarizeDiff } from "../rules/diff";
-import { RulesDocument } from "../rules/schema";
+import { RulesDocument, SECRET_FIELDS } from "../rules/schema";
 import { maskSecrets } from "../rules/secrets";
+import { RULES_LIMITS } from "../rules/limits";
 import { rulesTemplates, RulesTemplate } from "../rules/templates";
 import type { ProviderConfig } from "../webhooks/adapter";
 import { caseObjectName } from "../events/model";
@@ -181,6 +182,7 @@ export const rulesRoutes = [
     tags: TAGS,
     auth: "store",
     body: RulesDocumentBody,
+    maxBodyBytes: RULES_LIMITS.documentBytes,
     query: z.object({
       applyToOpenCases: z.enum(["true", "false"]).optional().meta({ description: "Move open cases to this version too (they recompute from the time already used)." }),
       summary: z.string().trim().min(1).max(300).optional().meta({ description: "Why you changed it, for the version list and audit log (written from the diff when left out)." }),
@@ -348,6 +350,57 @@ export const rulesRoutes = [
     },
   }),
   defineRoute({
+    method: "post",
+    path: "/v1/stores/:storeId/rules/purge-secret",
+    summary: "Purge a channel secret from old versions",
+    description:
+      'For a leaked credential: first save the new one (PUT /rules), then purge. The named secret field of the named channel is replaced with "********" in every stored version except the current one, in the registry and in KV, and the purge is recorded in the audit log. A rollback to a purged version cannot bring the old secret back: its "********" resolves to the current version\'s secret for the same destination, or the rollback is refused. Cases still pinned to a purged version deliver to that channel without a working credential, so apply the current version to open cases when you replace a secret.',
+    tags: TAGS,
+    auth: "store",
+    body: z.strictObject({
+      channel: z.string().min(1).max(80).meta({ description: "The channel name, as in `channels`." }),
+      field: z.enum([...new Set(Object.values(SECRET_FIELDS).flat())] as [string, ...string[]]).meta({ description: "The secret field of that channel, e.g. `webhookUrl`, `secret`, `apiToken`." }),
+    }),
+    headers: storeDoc,
+    responses: {
+      200: { description: "The versions rewritten (none when no old version held that secret)", schema: z.object({ purged: z.array(z.number().int()) }) },
+      400: { description: "Unknown field" },
+    },
+    handler: async ({ env, auth, body }) => {
+      const { versions } = await env.STORES.getByName(auth!.storeId).rulesPurgeSecret({ channel: body.channel, field: body.field, author: auth!.tokenId });
+      return json({ purged: versions });
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/v1/stores/:storeId/rules/retention",
+    summary: "Version retention",
+    description: "How many old rules versions the store keeps (`keepLast`; null keeps every version).",
+    tags: TAGS,
+    auth: "store",
+    headers: storeDoc,
+    responses: { 200: { description: "The setting", schema: z.object({ keepLast: z.number().int().nullable() }) } },
+    handler: async ({ env, auth }) => json({ keepLast: await env.STORES.getByName(auth!.storeId).rulesRetention() }),
+  }),
+  defineRoute({
+    method: "put",
+    path: "/v1/stores/:storeId/rules/retention",
+    summary: "Set version retention",
+    description:
+      "Keep the current version, every version a case is pinned to, every version superseded in the last 10 minutes, and the last `keepLast` versions; older ones are deleted from the registry and KV now and after each save (audited as `rules.prune`). While a case has not yet reported which versions it uses (one that took no event since this was added), nothing is pruned (`waiting` says so). `null` keeps every version (the default).",
+    tags: TAGS,
+    auth: "store",
+    body: z.strictObject({ keepLast: z.number().int().min(1).max(100_000).nullable().meta({ description: "How many of the newest versions to keep besides pinned ones; null keeps all." }) }),
+    headers: storeDoc,
+    responses: {
+      200: {
+        description: "Saved; what was pruned now",
+        schema: z.object({ keepLast: z.number().int().nullable(), pruned: z.array(z.number().int()), waiting: z.string().nullable() }),
+      },
+    },
+    handler: async ({ env, auth, body }) => json(await env.STORES.getByName(auth!.storeId).rulesSetRetention(body.keepLast, auth!.tokenId)),
+  }),
+  defineRoute({
     method: "get",
     path: "/v1/stores/:storeId/rules/templates",
     summary: "Starter templates",
@@ -363,7 +416,8 @@ export const rulesRoutes = [
     method: "get",
     path: "/v1/stores/:storeId/audit",
     summary: "Audit log",
-    description: "Who changed what and when, newest first: each rules save and rollback with the admin token id, the versions it went from and to, and the diff (secrets masked).",
+    description:
+      "Who changed what and when, newest first: each rules save and rollback with the admin token id, the versions it went from and to, and the diff (secrets masked). An entry keeps at most 16 KB of changes: larger values and the changes past that are summarised in a `note` (the versions stay whole; `GET /rules/versions/:version/diff` shows the full diff). A page ends at `limit` entries or about 1 MB; continue with `nextBefore`.",
     tags: ["Audit"],
     auth: "store",
     headers: storeDoc,
@@ -374,9 +428,9 @@ export const rulesRoutes = [
     responses: { 200: { description: "Entries, newest first", schema: z.object({ entries: z.array(AuditEntry), nextBefore: z.number().int().nullable() }) } },
     handler: async ({ env, auth, query }) => {
       // Typed as its serializable shape over RPC (diff values are `unknown`): restore the declared type.
-      const entries = (await env.STORES.getByName(auth!.storeId).auditLog(query.limit, query.before)) as AuditEntry[];
-      const last = entries.at(-1);
-      return json({ entries, nextBefore: entries.length === query.limit && last ? last.id : null });
+      const page = (await env.STORES.getByName(auth!.storeId).auditLog(query.limit, query.before)) as { entries: AuditEntry[]; more: boolean };
+      const last = page.entries.at(-1);
+      return json({ entries: page.entries, nextBefore: page.more && last ? last.id : null });
     },
   }),
 ];

@@ -43,7 +43,9 @@ function walk(a: unknown, b: unknown, path: Path, out: DiffEntry[]): void {
   }
   if (isObj(a) && isObj(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    for (const key of keys) walk(a[key], b[key], [...path, key], out);
+    // Own keys only: a calendar named "toString" added in `b` is an addition, not a change from Object.prototype's.
+    const own = (o: Record<string, unknown>, key: string) => (Object.hasOwn(o, key) ? o[key] : undefined);
+    for (const key of keys) walk(own(a, key), own(b, key), [...path, key], out);
     return;
   }
   if (Array.isArray(a) && Array.isArray(b) && !a.every(isScalar) && !b.every(isScalar)) {

@@ -19,6 +19,7 @@ import { CaseStatus, Channel, CurrencyCode, Priority, ProviderId, type OrderValu
 import { BusinessCalendar } from "./calendar-ref";
 import { Duration, PositiveDuration } from "./duration";
 import { DEFAULT_LANGUAGE, LANGUAGES } from "../i18n";
+import { RULES_LIMITS as L } from "./limits";
 
 export { Duration, PositiveDuration, parseDuration, formatDuration, DurationError } from "./duration";
 
@@ -32,6 +33,9 @@ const Name = z
   .min(1)
   .max(80)
   .regex(/^[A-Za-z0-9][A-Za-z0-9 _.:\-/]*$/, "use letters, digits, spaces and _ . : - / (starting with a letter or digit)");
+
+/** A tag, group or segment name as a policy condition names it. */
+const Tag = z.string().min(1).max(L.tagLength);
 
 /** A calendar name from `calendars`, or "24/7". */
 export const CalendarName = z.string().min(1).max(80).meta({ description: `A name from \`calendars\`, or "${ALWAYS_OPEN}" for wall-clock time.` });
@@ -175,25 +179,25 @@ export type MinOrderValue = z.infer<typeof MinOrderValue>;
 /** All conditions present must hold; an empty `when` matches every case (a catch-all). */
 export const PolicyConditions = z.strictObject({
   /** Ticket or shipment case. */
-  caseTypes: z.array(z.enum(CASE_TYPES)).min(1).optional(),
-  channels: z.array(Channel).min(1).optional(),
+  caseTypes: z.array(z.enum(CASE_TYPES)).min(1).max(L.enumValues).optional(),
+  channels: z.array(Channel).min(1).max(L.enumValues).optional(),
   /** A case with no priority counts as `normal`. */
-  priorities: z.array(Priority).min(1).optional(),
-  providers: z.array(ProviderId).min(1).optional(),
+  priorities: z.array(Priority).min(1).max(L.enumValues).optional(),
+  providers: z.array(ProviderId).min(1).max(L.enumValues).optional(),
   tags: z
     .strictObject({
       /** At least one of these tags. */
-      any: z.array(z.string().min(1)).min(1).optional(),
+      any: z.array(Tag).min(1).max(L.tags).optional(),
       /** Every one of these tags. */
-      all: z.array(z.string().min(1)).min(1).optional(),
+      all: z.array(Tag).min(1).max(L.tags).optional(),
       /** None of these tags. */
-      none: z.array(z.string().min(1)).min(1).optional(),
+      none: z.array(Tag).min(1).max(L.tags).optional(),
     })
     .optional(),
   /** The helpdesk group (team) the case is assigned to. */
-  groups: z.array(z.string().min(1)).min(1).optional(),
+  groups: z.array(Tag).min(1).max(L.tags).optional(),
   /** Customer segment: the case or the customer carries one of these tags (e.g. "vip"). */
-  segmentTags: z.array(z.string().min(1)).min(1).optional(),
+  segmentTags: z.array(Tag).min(1).max(L.tags).optional(),
   minOrderValue: MinOrderValue.optional(),
 });
 export type PolicyConditions = z.infer<typeof PolicyConditions>;
@@ -210,7 +214,7 @@ export const TargetSpec = z.strictObject({
     high: PositiveDuration.optional(),
     urgent: PositiveDuration.optional(),
   }),
-  pauseOn: z.array(CaseStatus).default(DEFAULT_PAUSE_ON),
+  pauseOn: z.array(CaseStatus).max(L.enumValues).default(DEFAULT_PAUSE_ON),
   /** Warning ladder: offsets before the due instant, e.g. ["1h", "15m"]. */
   warnings: z
     .array(PositiveDuration)
@@ -233,11 +237,11 @@ export const Escalation = z.strictObject({
     description: `How long after the due instant this level fires, counted in business time on the breached target's calendar (wall-clock time on "${ALWAYS_OPEN}"). "0s" escalates at the breach itself.`,
   }),
   /** Who is told; empty means the policy's `notify` channels. */
-  channels: z.array(ChannelName).default([]),
+  channels: z.array(ChannelName).max(L.channelNames).default([]),
   /** What the reminder says to do, e.g. "Shift lead: take the case or reassign it now". */
   message: z.string().min(1).max(500),
   /** Only breaches of these metrics escalate; all metrics when left out. */
-  metrics: z.array(Metric).min(1).optional(),
+  metrics: z.array(Metric).min(1).max(L.enumValues).optional(),
 });
 export type Escalation = z.infer<typeof Escalation>;
 
@@ -258,7 +262,7 @@ export const Policy = z.strictObject({
     })
     .prefault({}),
   /** Channels told about warnings and breaches of this policy's targets. */
-  notify: z.array(ChannelName).default([]),
+  notify: z.array(ChannelName).max(L.channelNames).default([]),
   escalations: z.array(Escalation).max(10).default([]),
 });
 export type Policy = z.infer<typeof Policy>;
@@ -269,6 +273,7 @@ export type Policy = z.infer<typeof Policy>;
 
 const PlaybookChannels = z
   .array(ChannelName)
+  .max(L.channelNames)
   .default([])
   .meta({ description: "Channels told when this rule fires; empty means the matched policy's `notify` channels." });
 
@@ -312,8 +317,8 @@ export const DEFAULT_DISPUTE_WORDS = [
 export const DisputeRiskRule = z.strictObject({
   enabled: z.boolean().default(true),
   /** Matched case-insensitively as whole words in customer messages. */
-  words: z.array(z.string().min(2).max(100)).max(200).default(DEFAULT_DISPUTE_WORDS),
-  tags: z.array(z.string().min(1)).max(100).default(["chargeback", "dispute"]),
+  words: z.array(z.string().min(2).max(100)).max(L.words).default(DEFAULT_DISPUTE_WORDS),
+  tags: z.array(Tag).max(L.tags).default(["chargeback", "dispute"]),
   channels: PlaybookChannels,
   suggestion: z
     .string()
@@ -338,6 +343,7 @@ export const CallbackRule = z.strictObject({
   channels: PlaybookChannels,
   escalationChannels: z
     .array(ChannelName)
+    .max(L.channelNames)
     .default([])
     .meta({ description: "Channels told when the callback is still not made `escalateAfter` past the breach; empty means this rule's `channels`." }),
 });
@@ -397,11 +403,11 @@ export const RulesDocument = z
     /** What Promptly writes to people in, unless a channel says otherwise; also picks the default dispute words. */
     language: Language.default(DEFAULT_LANGUAGE),
     /** Named business-hours calendars; "24/7" is built in. */
-    calendars: z.record(Name, BusinessCalendar).default({}),
+    calendars: z.record(Name, BusinessCalendar).meta({ maxProperties: L.calendars }).default({}),
     /** Named notification targets; secrets are write-only. */
-    channels: z.record(Name, NotificationChannel).default({}),
+    channels: z.record(Name, NotificationChannel).meta({ maxProperties: L.channels }).default({}),
     /** Ordered: the first policy whose `when` matches a case decides its targets. */
-    policies: z.array(Policy).max(100).default([]),
+    policies: z.array(Policy).max(L.policies).default([]),
     playbook: Playbook.prefault({}),
     quietHours: QuietHours.optional(),
     /** How escalation ladders stop (src/cases/ownership.ts); acknowledgements always stop them. */

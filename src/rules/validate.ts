@@ -12,6 +12,7 @@ import { ALWAYS_OPEN, METRICS, RulesDocument } from "./schema";
 import { formatDuration, parseDuration } from "./duration";
 import { channelDestinationIssues, type DestinationPolicy } from "../notify/destinations";
 import { fanOutIssues } from "./fan-out";
+import { RULES_LIMITS } from "./limits";
 
 type Path = (string | number)[];
 type Obj = Record<string, unknown>;
@@ -60,6 +61,9 @@ export function referentialIssues(input: unknown): ErrorIssue[] {
 
   const calendars = isObj(input.calendars) ? Object.keys(input.calendars) : [];
   const channels = isObj(input.channels) ? Object.keys(input.channels) : [];
+  // zod records have no size check; the caps are in limits.ts (and the OpenAPI maxProperties).
+  if (calendars.length > RULES_LIMITS.calendars) add(["calendars"], `at most ${RULES_LIMITS.calendars} calendars (this document has ${calendars.length})`);
+  if (channels.length > RULES_LIMITS.channels) add(["channels"], `at most ${RULES_LIMITS.channels} channels (this document has ${channels.length})`);
   if (calendars.includes(ALWAYS_OPEN)) add(["calendars", ALWAYS_OPEN], `"${ALWAYS_OPEN}" is built in and cannot be redefined`);
   // References are exact, so two names that differ only in case are one typo away from the wrong target.
   for (const [section, names] of [["calendars", calendars], ["channels", channels]] as const) {
@@ -223,7 +227,9 @@ function zodIssues(error: z.ZodError, prefix: Path): ErrorIssue[] {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const path = [...issue.path, key];
-        out.push({ path: formatPath([...prefix, ...path]), message: MOVED[formatPath(path)] ?? `unknown field "${key}"` });
+        // Own keys only: a field named "toString" must not find Object.prototype's function as its message.
+        const moved = Object.hasOwn(MOVED, formatPath(path)) ? MOVED[formatPath(path)] : undefined;
+        out.push({ path: formatPath([...prefix, ...path]), message: moved ?? `unknown field "${key}"` });
       }
     } else if (issue.code === "invalid_key") {
       const why = issue.issues.map((i) => i.message).join("; ");

@@ -15,6 +15,7 @@
  * holds, and the case does not push for it: without this every fired reminder was one more call
  * to the store's single registry object, the store's hot spot under load.
  */
+import { cutText, TEXT_CAPS } from "../events/caps";
 import { z } from "zod";
 import { CaseStatus, ShipmentKind } from "../events/model";
 import type { Migration } from "../lib/sql-migrations";
@@ -71,7 +72,23 @@ export const caseIndexMigrations: Migration[] = [
     id: 4,
     sql: `ALTER TABLE case_index ADD COLUMN owner TEXT;`,
   },
+  {
+    // Which rules versions each case is pinned to, so version retention never prunes one in use.
+    id: 5,
+    sql: `CREATE TABLE IF NOT EXISTS case_rule_pins (case_id TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (case_id, version));
+          CREATE INDEX IF NOT EXISTS case_rule_pins_version ON case_rule_pins (version);`,
+  },
 ];
+
+/**
+ * The rules versions indexed cases are pinned to, and whether every indexed case has said (a
+ * case object from before pins were pushed has not, until its next push).
+ */
+export function pinnedRulesVersions(sql: SqlStorage): { versions: Set<number>; complete: boolean } {
+  const versions = new Set(sql.exec<{ version: number }>(`SELECT DISTINCT version FROM case_rule_pins`).toArray().map((r) => r.version));
+  const unknown = sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM case_index i WHERE NOT EXISTS (SELECT 1 FROM case_rule_pins p WHERE p.case_id = i.case_id)`).one().n;
+  return { versions, complete: unknown === 0 };
+}
 
 /** How many upcoming reminders a push carries; a case with more pushes again as they fire. */
 export const UPCOMING_CAP = 20;
@@ -142,6 +159,8 @@ export const CasePush = z.object({
   atRisk: z.array(AtRisk).max(UPCOMING_CAP),
   upcoming: z.array(UpcomingReminder).max(UPCOMING_CAP),
   outcomes: OutcomePush.optional(),
+  /** The rules versions the case is pinned to: version retention keeps them (absent from older case objects). */
+  rulesVersions: z.array(z.number().int().nonnegative()).max(256).optional(),
 });
 export type CasePush = z.infer<typeof CasePush>;
 
@@ -176,6 +195,7 @@ export function indexPushNeeded(indexed: CasePush | null, next: CasePush, now: n
     if (JSON.stringify(indexed[field]) !== JSON.stringify(next[field])) return true;
   }
   if (Math.abs(Date.parse(next.lastEventAt) - Date.parse(indexed.lastEventAt)) >= LAST_EVENT_REFRESH_MS) return true;
+  if (JSON.stringify(indexed.rulesVersions ?? null) !== JSON.stringify(next.rulesVersions ?? null)) return true;
   const key = (u: UpcomingReminder) => `${u.at}|${u.kind}`;
   const held = new Set(indexed.upcoming.map(key));
   if (next.upcoming.some((u) => !held.has(key(u)))) return true;
@@ -283,11 +303,13 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
     Date.parse(s.openedAt),
     Date.parse(s.lastEventAt),
     JSON.stringify(s.upcoming.map((u) => [Date.parse(u.at), u.kind])),
-    s.subject,
-    s.customerEmail?.toLowerCase() ?? null,
-    s.customerName,
-    s.ticketId,
-    s.url,
+    // Intake caps these already (src/events/caps.ts); a case object that took its events in
+    // before the caps existed still pushes the long text, so the index cuts it again.
+    capped(s.subject, TEXT_CAPS.subject),
+    capped(s.customerEmail?.toLowerCase() ?? null, TEXT_CAPS.customerEmail),
+    capped(s.customerName, TEXT_CAPS.customerName),
+    capped(s.ticketId, TEXT_CAPS.label),
+    capped(s.url, TEXT_CAPS.url),
     s.owner ? JSON.stringify(s.owner) : null,
     seq,
     now,
@@ -309,6 +331,10 @@ export function upsertCaseSummary(sql: SqlStorage, s: CasePush, seq: number, now
       .toArray()
       .map((o) => o.order_id),
   );
+  if (s.rulesVersions !== undefined) {
+    sql.exec(`DELETE FROM case_rule_pins WHERE case_id = ?`, s.caseId);
+    for (const v of new Set(s.rulesVersions)) sql.exec(`INSERT INTO case_rule_pins (case_id, version) VALUES (?, ?)`, s.caseId, v);
+  }
   const wanted = new Set(s.orderIds);
   for (const o of held) if (!wanted.has(o)) sql.exec(`DELETE FROM case_orders WHERE order_id = ? AND case_id = ?`, o, s.caseId);
   for (const o of wanted) if (!held.has(o)) sql.exec(`INSERT INTO case_orders (order_id, case_id) VALUES (?, ?)`, o, s.caseId);
@@ -353,6 +379,13 @@ export interface CasePage {
   cases: CaseSummary[];
   nextCursor: string | null;
   counts: CaseCounts;
+}
+
+/** One page of the case list, whatever its `limit`: the cursor continues where it ended. */
+export const LIST_PAGE_MAX_BYTES = 1024 * 1024;
+
+function capped(v: string | null, max: number): string | null {
+  return v === null ? null : cutText(v, max);
 }
 
 /** How far ahead "due soon" looks. */
@@ -492,11 +525,22 @@ export function listCases(sql: SqlStorage, opts: { filters?: CaseFilters | undef
       opts.limit + 1,
     )
     .toArray();
-  const page = rows.slice(0, opts.limit);
-  const last = page[page.length - 1];
+  // A page ends at `limit` cases or at LIST_PAGE_MAX_BYTES, whichever comes first (never empty).
+  const cases: CaseSummary[] = [];
+  let used = 0;
+  let last: (typeof rows)[number] | undefined;
+  for (const r of rows.slice(0, opts.limit)) {
+    const summary = summaryOf(r, JSON.parse(r.order_ids) as string[], now);
+    const cost = JSON.stringify(summary).length;
+    if (cases.length > 0 && used + cost > LIST_PAGE_MAX_BYTES) break;
+    cases.push(summary);
+    used += cost;
+    last = r;
+  }
+  const more = rows.length > cases.length;
   return {
-    cases: page.map((r) => summaryOf(r, JSON.parse(r.order_ids) as string[], now)),
-    nextCursor: rows.length > opts.limit && last ? encodeCursor([now, last.brk, last.due, last.opened_at, last.case_id]) : null,
+    cases,
+    nextCursor: more && last ? encodeCursor([now, last.brk, last.due, last.opened_at, last.case_id]) : null,
     counts: countsOf(sql, f, now),
   };
 }

@@ -11,10 +11,11 @@ import { DurableObject } from "cloudflare:workers";
 import type { ProviderId } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
 import type { ProviderConfig } from "../webhooks/adapter";
-import { deleteProvider, providerMigrations, readProviderConfig, recordIgnored, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
+import { deleteProvider, openConfig, providerMigrations, readProviderConfig, recordIgnored, sealConfig, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
+import { secretBox } from "../lib/secret-box";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
-import { caseIndexed, caseIndexMigrations, casesActiveBetween, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseFilters, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
+import { caseIndexed, caseIndexMigrations, casesActiveBetween, pinnedRulesVersions, findOpenTickets, listCases, openCaseIds, upsertCaseSummary, type CaseFilters, type CasePage, type CasePush, type LinkedTicket } from "./case-index";
 import { caseObjectName, type CaseKey } from "../events/model";
 import { caseAliasMigrations, learnAliases, markHandedOver, resolveAliases } from "./case-aliases";
 import { deleteSession, deleteTokenSessions, findSession, insertSession, sessionMigrations, type SessionInfo } from "./sessions";
@@ -24,7 +25,7 @@ import type { Reminder } from "../notify/reminder";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { applyOutcomePush, listCycles, outcomeMigrations, slaReport } from "../reports/outcome-sql";
 import type { CyclePage, CyclesQuery, GroupField, SlaReport } from "../reports/schema";
-import { currentVersionNumber, recordAudit, RulesRegistry, rulesMigrations, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
+import { currentVersionNumber, recordAudit, RulesRegistry, rulesMigrations, type PruneOutcome, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 import { OutboundBudget } from "../notify/store-budget";
 
 export class StoreRegistry extends DurableObject<Env> {
@@ -116,13 +117,13 @@ export class StoreRegistry extends DurableObject<Env> {
   // ── Providers (webhook intake) ────────────────────────────────────────────────────────────
 
   async putProvider(provider: ProviderId, config: ProviderConfig): Promise<ProviderSummary> {
-    return upsertProvider(this.sql, provider, config, Date.now());
+    return upsertProvider(this.sql, provider, await sealConfig(await secretBox(this.env), config), Date.now());
   }
 
   /** Includes secrets: only intake, inside the Worker, calls this. */
   async providerConfig(provider: string): Promise<ProviderConfig | null> {
     if (!this.holdsStore) return null;
-    return readProviderConfig(this.sql, provider);
+    return openConfig(await secretBox(this.env), readProviderConfig(this.sql, provider));
   }
 
   /**
@@ -131,7 +132,9 @@ export class StoreRegistry extends DurableObject<Env> {
    */
   async intakeContext(provider: string): Promise<{ config: ProviderConfig; rulesVersion: number } | null> {
     if (!this.holdsStore) return null;
-    const config = readProviderConfig(this.sql, provider);
+    const box = await secretBox(this.env);
+    // The version is read after the await: opening the secrets lets other requests run first.
+    const config = await openConfig(box, readProviderConfig(this.sql, provider));
     return config ? { config, rulesVersion: currentVersionNumber(this.sql) } : null;
   }
 
@@ -151,7 +154,7 @@ export class StoreRegistry extends DurableObject<Env> {
 
   private rulesConcern: RulesRegistry | undefined;
   private rules(): RulesRegistry {
-    return (this.rulesConcern ??= new RulesRegistry(this.ctx.storage, this.env.RULES));
+    return (this.rulesConcern ??= new RulesRegistry(this.ctx.storage, this.env.RULES, this.env));
   }
 
   /** Version `version` (0 = starter rules), or the current one; unmasked, for use inside the Worker. */
@@ -165,14 +168,29 @@ export class StoreRegistry extends DurableObject<Env> {
 
   /** Validates and saves the next version if `expectedVersion` is still current, then publishes it to KV. */
   async rulesSave(req: Omit<SaveRequest, "now">): Promise<SaveOutcome> {
-    return this.rules().save(req);
+    const outcome = await this.rules().save(req);
+    if (outcome.type === "saved") await this.rules().prune(pinnedRulesVersions(this.sql));
+    return outcome;
+  }
+
+  async rulesRetention(): Promise<number | null> {
+    return this.rules().retention();
+  }
+
+  async rulesSetRetention(keepLast: number | null, author: string): Promise<PruneOutcome> {
+    return this.rules().setRetention(keepLast, author, pinnedRulesVersions(this.sql));
   }
 
   async rulesRollback(req: { to: number; expectedVersion?: number; author: string; applyToOpenCases?: boolean; allowLoopbackDestinations?: boolean }): Promise<RollbackOutcome> {
     return this.rules().rollback(req);
   }
 
-  async auditLog(limit: number, before?: number): Promise<AuditEntry[]> {
+  /** Replaces one channel secret with the mask in every stored version but the current one (registry and KV), audited. */
+  async rulesPurgeSecret(req: { channel: string; field: string; author: string }): Promise<{ versions: number[] }> {
+    return this.rules().purgeSecret(req);
+  }
+
+  async auditLog(limit: number, before?: number): Promise<{ entries: AuditEntry[]; more: boolean }> {
     return this.rules().audit(limit, before);
   }
 

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { caseIdOf, caseObjectName, NormalizedEvent, rekeyed } from "../events/model";
 import { parseJsonBytes, readBodyBytes } from "../http/body";
+import { capEventText } from "../events/caps";
 import { ApiError, validationError } from "../http/errors";
 import { concatBytes, sha256Hex, utf8 } from "../lib/crypto";
 import { STORE_ID_PATTERN } from "../stores/tokens";
@@ -144,7 +145,7 @@ async function ingest(
   // The path's store id wins over anything an adapter set: a body can never address another store.
   const events: NormalizedEvent[] = [];
   for (const [i, e] of raw.entries()) {
-    const checked = NormalizedEvent.safeParse({ ...e, storeId, provider: adapter.id });
+    const checked = NormalizedEvent.safeParse(capEventText({ ...e, storeId, provider: adapter.id }));
     if (!checked.success) throw validationError(checked.error, `${adapter.title} payload (normalized event ${i})`);
     events.push(checked.data);
   }

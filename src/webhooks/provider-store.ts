@@ -7,6 +7,7 @@ import type { Options } from "../lib/json";
 import type { Migration } from "../lib/sql-migrations";
 import type { ProviderId } from "../events/model";
 import type { ProviderConfig } from "./adapter";
+import type { SecretBox } from "../lib/secret-box";
 
 export const providerMigrations: Migration[] = [
   {
@@ -98,4 +99,14 @@ export function recordIgnored(sql: SqlStorage, provider: string, providerEventId
   sql.exec(`DELETE FROM ignored_deliveries WHERE rowid IN (SELECT rowid FROM ignored_deliveries WHERE received_at < ? LIMIT 100)`, now - IGNORED_KEEP_MS);
   const before = sql.exec(`INSERT OR IGNORE INTO ignored_deliveries (provider, provider_event_id, reason, received_at) VALUES (?, ?, ?, ?)`, provider, providerEventId, reason, now).rowsWritten;
   return before === 0;
+}
+
+/** The config as stored: each signing secret sealed at rest (src/lib/secret-box.ts). */
+export async function sealConfig(box: SecretBox, config: ProviderConfig): Promise<ProviderConfig> {
+  return { ...config, secrets: await Promise.all(config.secrets.map((secret) => box.seal(secret))) };
+}
+
+/** The config as intake uses it; secrets stored before sealing existed pass as they are. */
+export async function openConfig(box: SecretBox, config: ProviderConfig | null): Promise<ProviderConfig | null> {
+  return config ? { ...config, secrets: await Promise.all(config.secrets.map((secret) => box.open(secret))) } : null;
 }

@@ -35,7 +35,14 @@ type Mutation =
   | { kind: "delete"; at: number }
   | { kind: "unknownKey"; at: number; key: string }
   | { kind: "badDuration"; at: number }
-  | { kind: "unknownChannel"; at: number };
+  | { kind: "unknownChannel"; at: number }
+  | { kind: "protoKey"; at: number; key: string }
+  | { kind: "flood"; at: number };
+
+/** Past every collection cap of the document (a calendar's 1,000 holidays is the largest). */
+const FLOOD = 1500;
+
+const isDuration = (v: Json | undefined) => typeof v === "string" && /^\d+[smhdw]$/.test(v);
 
 /** Applies a mutation; says whether the result is invalid no matter what (by construction). */
 function mutate(doc: Json, m: Mutation): boolean {
@@ -66,11 +73,35 @@ function mutate(doc: Json, m: Mutation): boolean {
       return true;
     }
     case "badDuration": {
-      const durationPaths = paths.filter((q) => typeof parentOf(doc, q).parent === "object" && /^\d+[smhdw]$/.test(String((parentOf(doc, q).parent as Record<string | number, Json>)[q[q.length - 1]!])));
+      const durationPaths = paths.filter((q) => typeof parentOf(doc, q).parent === "object" && isDuration((parentOf(doc, q).parent as Record<string | number, Json>)[q[q.length - 1]!]));
       if (durationPaths.length === 0) return false;
       const d = durationPaths[m.at % durationPaths.length]!;
       const dp = parentOf(doc, d);
       (dp.parent as Record<string | number, Json>)[dp.key] = "soon";
+      return true;
+    }
+    case "protoKey": {
+      // An own key named like an Object.prototype member, as JSON.parse makes it. "__proto__" is
+      // refused anywhere; the others are unknown fields in strict objects and valid names in the maps.
+      const targets = [[] as Path, ...paths].filter((q) => {
+        const v = q.length === 0 ? doc : (parentOf(doc, q).parent as Record<string | number, Json>)[q[q.length - 1]!];
+        return v !== null && typeof v === "object" && !Array.isArray(v);
+      });
+      if (targets.length === 0) return false;
+      const q = targets[m.at % targets.length]!;
+      const target = (q.length === 0 ? doc : (parentOf(doc, q).parent as Record<string | number, Json>)[q[q.length - 1]!]) as Record<string, Json>;
+      Object.defineProperty(target, m.key, { value: {}, enumerable: true, writable: true, configurable: true });
+      return m.key === "__proto__";
+    }
+    case "flood": {
+      // A huge collection: an array grown past its cap (every array in the document has one).
+      const arrays = [[] as Path, ...paths].filter((q) => q.length > 0 && Array.isArray((parentOf(doc, q).parent as Record<string | number, Json>)[q[q.length - 1]!]));
+      if (arrays.length === 0) return false;
+      const q = arrays[m.at % arrays.length]!;
+      const { parent: fp, key: fk } = parentOf(doc, q);
+      const items = (fp as Record<string | number, Json>)[fk] as Json[];
+      if (items.length === 0) return false;
+      (fp as Record<string | number, Json>)[fk] = Array.from({ length: FLOOD }, (_, i) => items[i % items.length]!);
       return true;
     }
     case "unknownChannel": {
@@ -96,18 +127,24 @@ function keptAll(sent: Json, saved: Json): boolean {
   return Object.is(sent, saved);
 }
 
+const protoKey = fc.constantFrom("__proto__", "toString", "constructor", "hasOwnProperty", "valueOf");
+
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), value: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> }),
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("unknownKey" as const), at: fc.nat(), key: fc.stringMatching(/^[a-z]{1,8}$/) }),
   fc.record({ kind: fc.constant("badDuration" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("unknownChannel" as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant("protoKey" as const), at: fc.nat(), key: protoKey }),
+  fc.record({ kind: fc.constant("flood" as const), at: fc.nat() }),
 );
 
 const seeds: Json[] = [sampleRules() as unknown as Json, ...templateInputs().map((t) => t.input as unknown as Json), {}];
 const validSeeds = seeds.slice(0, -1);
 
 const breakingMutation: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant("protoKey" as const), at: fc.nat(), key: fc.constant("__proto__") }),
+  fc.record({ kind: fc.constant("flood" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("unknownKey" as const), at: fc.nat(), key: fc.stringMatching(/^[a-z]{1,8}$/) }),
   fc.record({ kind: fc.constant("badDuration" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("unknownChannel" as const), at: fc.nat() }),
@@ -118,7 +155,7 @@ const body: fc.Arbitrary<{ doc: Json; invalid: boolean }> = fc.oneof(
     const doc = structuredClone(seed);
     let invalid = false;
     // Invalid-by-construction mutations go last, so a later replace or delete cannot undo them.
-    const breaking = (m: Mutation) => m.kind !== "replace" && m.kind !== "delete";
+    const breaking = (m: Mutation) => m.kind !== "replace" && m.kind !== "delete" && !(m.kind === "protoKey" && m.key !== "__proto__");
     for (const m of [...ms.filter((m) => !breaking(m)), ...ms.filter(breaking)]) invalid = mutate(doc, m) || invalid;
     return { doc, invalid };
   }) },

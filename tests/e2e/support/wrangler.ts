@@ -12,6 +12,8 @@ import { join, resolve } from "node:path";
 
 export const ROOT = resolve(import.meta.dirname, "../../..");
 export const E2E_OPERATOR_TOKEN = "e2e-operator-token";
+/** Seals secrets at rest in e2e runs (base64 of 32 bytes; src/lib/secret-box.ts). */
+export const E2E_SECRETS_KEY = "cHJvbXB0bHktZTJlLXNlY3JldHMta2V5LTMyYnl0ZXM=";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -65,7 +67,7 @@ export class DevServer {
     // A restart keeps its port, as a real service does: clients (and reminder links) keep working.
     if (this.port === 0) this.port = await freePort();
     const inspector = await freePort();
-    const vars = { OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`, ALLOW_LOOPBACK_DESTINATIONS: "true", ...(this.options.vars ?? {}) };
+    const vars = { OPERATOR_TOKEN: E2E_OPERATOR_TOKEN, PUBLIC_BASE_URL: `http://127.0.0.1:${this.port}`, ALLOW_LOOPBACK_DESTINATIONS: "true", SECRETS_KEY: E2E_SECRETS_KEY, ...(this.options.vars ?? {}) };
     const args = [
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
       "dev",

@@ -57,7 +57,10 @@ export const oddValues: fc.Arbitrary<Json> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
 );
 
-const MUTATIONS = ["delete", "replace", "addKey", "wrapArray", "deepNest", "duplicate", "stringify", "emptyContainer"] as const;
+const MUTATIONS = ["delete", "replace", "addKey", "wrapArray", "deepNest", "duplicate", "stringify", "emptyContainer", "flood"] as const;
+
+/** How far "flood" grows a collection: past every documented cap (a calendar's 1,000 holidays). */
+const FLOOD = 2000;
 type Mutation = (typeof MUTATIONS)[number];
 
 function apply(value: Json, index: number, kind: Mutation, odd: Json, key: string, depth: number): Json {
@@ -99,6 +102,20 @@ function apply(value: Json, index: number, kind: Mutation, odd: Json, key: strin
       return put(jsonText(slot.value ?? null) ?? "null");
     case "emptyContainer":
       return put(Array.isArray(slot.value) ? {} : []);
+    case "flood": {
+      // A huge collection: the array repeated to FLOOD items, or an object with FLOOD keys.
+      // Small items only, so a flood stays around the body caps instead of tens of megabytes.
+      const small = (v: Json) => (jsonText(v ?? null) ?? "").length <= 300;
+      if (Array.isArray(slot.value)) {
+        const items = slot.value.filter(small);
+        const pool = items.length > 0 ? items : [small(odd) ? odd : null];
+        return put(Array.from({ length: FLOOD }, (_, i) => pool[i % pool.length]));
+      }
+      const unit = small(slot.value) ? slot.value : null;
+      const obj: Record<string, unknown> = {};
+      for (let i = 0; i < FLOOD; i++) defineKey(obj, `${key}${i}`, unit);
+      return put(obj);
+    }
   }
 }
 

@@ -120,6 +120,18 @@ function isJsonType(value: string | undefined): boolean {
   return media === "application/json" || media.endsWith("+json");
 }
 
+/** Whether a parsed JSON value has an own "__proto__" key anywhere (within 64 levels). */
+function hasProtoKey(value: unknown): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null || depth > 64) continue;
+    if (!Array.isArray(v) && Object.hasOwn(v, "__proto__")) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Reads a request the way a correct Worker must, and says what must make it fail. */
 export async function classify(wire: Wire, routes: FuzzRoute[], world: World): Promise<Verdict> {
   const matched = await matchRoute(wire.method, wire.target);
@@ -157,8 +169,10 @@ export async function classify(wire: Wire, routes: FuzzRoute[], world: World): P
     // An optional body is read before its type is checked: no bytes means `{}`, and size comes first.
     if (route.spec.bodyOptional && bytes.byteLength === 0) {
       if (!route.bodyAccepts({})) refuse("body-invalid", route.bodyOpaque ? undefined : 400);
-    } else if (route.spec.bodyOptional && bytes.byteLength > 1024 * 1024) refuse("too-large", 413);
+    } else if (route.spec.bodyOptional && bytes.byteLength > (route.spec.maxBodyBytes ?? 1024 * 1024)) refuse("too-large", route.spec.maxBodyBytes ? 400 : 413);
     else if (!isJsonType(header("content-type"))) refuse("content-type", 415);
+    // A route's own cap (a rules document's 256 KB) is a limit of the document: 400, not 413.
+    else if (route.spec.maxBodyBytes !== undefined && bytes.byteLength > route.spec.maxBodyBytes) refuse("too-large", 400);
     else if (bytes.byteLength > 1024 * 1024) refuse("too-large", 413);
     else {
       let value: unknown;
@@ -169,6 +183,8 @@ export async function classify(wire: Wire, routes: FuzzRoute[], world: World): P
         parsed = false;
       }
       if (!parsed) refuse("not-json", 400);
+      // zod skips an own "__proto__" key without a word; every admin body refuses it (src/http/body.ts).
+      else if (hasProtoKey(value)) refuse("body-invalid", 400);
       else if (!route.bodyAccepts(value)) refuse("body-invalid", route.bodyOpaque ? undefined : 400);
     }
   }
