@@ -61,7 +61,7 @@ export async function backtestSection(): Promise<Section> {
     // BENCH_BACKTEST_CASES: a smaller store for a quick check of the bench itself.
     const r = await benchBacktest(statePlace("memory"), { cases: Number(process.env.BENCH_BACKTEST_CASES ?? 10_000) });
     return {
-      title: `6. Backtest: a 30-day rules change replayed on ${r.cases.toLocaleString("en-US")} cases`,
+      title: `8. Backtest: a 30-day rules change replayed on ${r.cases.toLocaleString("en-US")} cases`,
       lines: [
         `Real \`wrangler dev\`, state on ${r.state.label}. ${r.cases.toLocaleString("en-US")} tickets posted as signed \`custom\` webhooks (opened over the last 28 days, each answered 5–40 minutes later; posting took ${(r.postingMs / 1000).toFixed(0)} s), then one backtest of a draft that halves the first-reply target (30 → 15 minutes) over the last 30 days, timed from the 202 to \`done\` (polled every 250 ms). Each case is one RPC to its object, which reads its events and folds them twice; the store's runner object takes 40 case ids per alarm step from the registry's index and replays 8 at once.`,
         "",
@@ -73,6 +73,6 @@ export async function backtestSection(): Promise<Section> {
       ],
     };
   } catch (err) {
-    return { title: "6. Backtest", lines: [`Could not run: ${err instanceof Error ? err.message : String(err)}`] };
+    return { title: "8. Backtest", lines: [`Could not run: ${err instanceof Error ? err.message : String(err)}`] };
   }
 }
