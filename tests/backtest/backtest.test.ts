@@ -112,10 +112,18 @@ describe("backtest of a rules draft on the store's history", () => {
     const store = await storeWithRules(CURRENT);
     const caseId = await ticket(store, "BT-S", T0, null);
     const deliveries = async () => (await call("GET", `/v1/stores/${store.storeId}/deliveries`, { token: store.adminToken })).body;
-    // Let the real breach (long past due) fire and be recorded first.
-    let before = await readCase(store, caseId);
-    for (let i = 0; i < 100 && before.timers.pending.length > 0; i++) before = await readCase(store, caseId);
-    const deliveriesBefore = await deliveries();
+    // Let the real breach (long past due) fire, be handed to delivery and settle first: the
+    // snapshot is taken once two reads a moment apart agree.
+    const settled = async () => {
+      for (let i = 0; i < 200; i++) {
+        const [v, d] = [await readCase(store, caseId), await deliveries()];
+        await new Promise((r) => setTimeout(r, 100));
+        const [v2, d2] = [await readCase(store, caseId), await deliveries()];
+        if (v.timers.pending.length === 0 && JSON.stringify(v.timeline) === JSON.stringify(v2.timeline) && JSON.stringify(d) === JSON.stringify(d2)) return { view: v2, deliveries: d2 };
+      }
+      throw new Error("the case never settled");
+    };
+    const { view: before, deliveries: deliveriesBefore } = await settled();
     const v = await backtest(store, { policies: [policy("5m", { escalations: [{ level: 1, after: "0s", message: "Overdue" }] })] });
     expect(v.result!.reminders.draft.total).toBeGreaterThan(v.result!.reminders.current.total);
     const after = await readCase(store, caseId);
