@@ -13,7 +13,7 @@ import { randomToken, sha256Hex } from "../lib/crypto";
 import { SESSION_TTL_MS } from "../stores/sessions";
 import { parseToken, STORE_ID_PATTERN } from "../stores/tokens";
 import { ApiError } from "./errors";
-import { attemptKey, countFailure, refuseIfLockedOut } from "./rate-limit";
+import { attemptKey, countFailure, lockoutOf } from "./rate-limit";
 import { defineRoute, json, type StoreAuth } from "./route";
 import { SessionBody, SessionView } from "./session-schema";
 
@@ -104,8 +104,10 @@ export const sessionRoutes = [
     responses: { 200: { description: "Signed in; the cookie is set", schema: SessionView }, 401: { description: "Store id or admin token not valid" } },
     handler: async ({ request, env, url, body }) => {
       // Counted like a bad bearer token on a store route: same key, same limit.
+      // During a lockout a wrong token is refused at once, but the right one still signs in, as on
+      // the bearer routes (checkedDuringLockout: an admin token cannot be guessed).
       const attempt = attemptKey("store", request, body.storeId);
-      if (attempt) refuseIfLockedOut(attempt);
+      const lockout = attempt ? lockoutOf(attempt) : null;
       const registry = env.STORES.getByName(body.storeId);
       const parsed = parseToken(body.token);
       const secret = randomToken(32);
@@ -113,6 +115,7 @@ export const sessionRoutes = [
       const session = parsed ? await registry.openSession(parsed.tokenId, await sha256Hex(body.token), secretHash) : null;
       const store = session ? await registry.getStore() : null;
       if (!session || !store) {
+        if (lockout) throw lockout;
         const over = attempt ? await countFailure(env, attempt) : null;
         throw over ?? new ApiError(401, "unauthorized", "admin token is not valid for this store", undefined, { "www-authenticate": 'Bearer realm="promptly"' });
       }
