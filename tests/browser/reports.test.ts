@@ -143,6 +143,17 @@ describe("the Reports page in Chromium", () => {
     await page.goBack();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).textContent()).toBe("Reports");
     await expect.poll(() => cells(page, `${metrics}[data-row="first_reply||"]`)).toEqual(["First reply", "75% of 4", "3", "1", "0", "0", "1h 00m", "3h 00m"]);
+
+    // Daily: B's miss on Monday 2 November, its next reply on the 3rd, A's first reply on the 6th.
+    await pickRange(page, "2026-11-01T00:00", "2026-12-01T00:00", "Daily");
+    await expect.poll(() => page.locator(trend).count()).toBe(30);
+    expect(await cells(page, `${trend}:nth-child(2)`)).toEqual(["2 Nov", "0% (0 of 1)", "nothing finished"]);
+    expect(await cells(page, `${trend}:nth-child(3)`)).toEqual(["3 Nov", "nothing finished", "100% (1 of 1)"]);
+    expect(await cells(page, `${trend}:nth-child(6)`)).toEqual(["6 Nov", "100% (1 of 1)", "nothing finished"]);
+    // Over 92 days, daily turns weekly rather than asking for a hundred reports.
+    await pickRange(page, "2026-08-01T00:00", "2026-12-01T00:00", "Daily");
+    await expect.poll(() => page.locator(".note").textContent()).toContain("daily figures are shown for ranges up to 92 days");
+    await expect.poll(() => page.locator(trend).count()).toBe(18);
     await context.close();
   });
 

@@ -17,6 +17,7 @@ import { formatDuration, formatInstant, fromWallInput, toWallInput, viewerZone, 
 import type { CyclePage, CycleView, PlaybookReportRow, ShipmentsReport, SlaReport, SlaReportRow } from "../types";
 
 const DAY = 86_400_000;
+const MAX_DAILY_DAYS = 92;
 const METRICS = ["first_reply", "next_reply", "periodic_update", "resolution"] as const;
 type Metric = (typeof METRICS)[number];
 const METRIC_LABEL: Record<Metric, string> = { first_reply: "First reply", next_reply: "Next reply", periodic_update: "Periodic update", resolution: "Resolution" };
@@ -94,10 +95,12 @@ export function ReportsPage() {
     to: qTo && !Number.isNaN(Date.parse(qTo)) ? Date.parse(qTo) : now,
     from: qFrom && !Number.isNaN(Date.parse(qFrom)) ? Date.parse(qFrom) : (qTo ? Date.parse(qTo) : now) - 30 * DAY,
   };
-  const bucketSize = loc.query.get("by") === "day" ? DAY : 7 * DAY;
+  // One SLA report per bucket: daily over a long range would be hundreds of calls, so it turns weekly.
+  const dailyCapped = loc.query.get("by") === "day" && range.to - range.from > MAX_DAILY_DAYS * DAY;
+  const bucketSize = loc.query.get("by") === "day" && !dailyCapped ? DAY : 7 * DAY;
   const [fromInput, setFromInput] = useState(toWallInput(range.from, viewerZone));
   const [toInput, setToInput] = useState(toWallInput(range.to, viewerZone));
-  const [by, setBy] = useState(bucketSize === DAY ? "day" : "week");
+  const [by, setBy] = useState(loc.query.get("by") === "day" ? "day" : "week");
   const [formError, setFormError] = useState<{ from?: string; to?: string }>({});
   const [drill, setDrill] = useState<Drill | null>(null);
   useEffect(() => {
@@ -210,6 +213,7 @@ export function ReportsPage() {
       {summary.data && !nothing && (
         <section aria-labelledby="h-trend">
           <h2 id="h-trend">Attainment over time ({bucketSize === DAY ? "daily" : "weekly"})</h2>
+          {dailyCapped && <p class="note small">Weekly: daily figures are shown for ranges up to {MAX_DAILY_DAYS} days.</p>}
           <ErrorNote error={series.error} what="Over time" />
           {series.data?.key !== seriesKey && <p class="muted">Loading…</p>}
           {series.data?.key === seriesKey && <Trend series={series.data.points} size={bucketSize} metrics={METRICS.filter((m) => rows.some((r) => r.metric === m && r.cycles > 0))} open={open} />}
