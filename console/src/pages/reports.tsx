@@ -43,6 +43,16 @@ interface Drill {
 const pct = (a: number | null | undefined): string => (a === null || a === undefined ? "—" : `${Math.round(a * 1000) / 10}%`);
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * Business time in hours and minutes ("158h 00m", "30m"): a day of business time is not 24 hours,
+ * so "6d 14h" would mislead. Reports give it to the minute.
+ */
+function businessTime(ms: number | null): string {
+  if (ms === null) return "—";
+  const m = Math.round(ms / 60_000);
+  return m >= 60 ? `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, "0")}m` : `${m}m`;
+}
+
 function rangeQuery(r: Range): string {
   return `from=${enc(iso(r.from))}&to=${enc(iso(r.to))}`;
 }
@@ -125,8 +135,12 @@ export function ReportsPage() {
 
   const base = storePath(storeId, "/reports");
   const q = rangeQuery(range);
-  const summary = useApi(() => api<SlaReport>("GET", `${base}/sla?${q}&groupBy=metric`), [storeId, q]);
-  const byPolicy = useApi(() => api<SlaReport>("GET", `${base}/sla?${q}&groupBy=metric,policy,priority`), [storeId, q]);
+  // While a new range loads, useApi keeps the last answer: it is shown only if it is this range's.
+  const current = (r: { data: SlaReport | undefined }) => (r.data && r.data.from === iso(range.from) && r.data.to === iso(range.to) ? r.data : undefined);
+  const summaryCall = useApi(() => api<SlaReport>("GET", `${base}/sla?${q}&groupBy=metric`), [storeId, q]);
+  const byPolicyCall = useApi(() => api<SlaReport>("GET", `${base}/sla?${q}&groupBy=metric,policy,priority`), [storeId, q]);
+  const summary = { ...summaryCall, data: current(summaryCall) };
+  const byPolicy = { ...byPolicyCall, data: current(byPolicyCall) };
   const seriesKey = `${q}|${bucketSize}`;
   const series = useApi(
     async () => ({
@@ -193,7 +207,7 @@ export function ReportsPage() {
       </p>
 
       <ErrorNote error={summary.error} what="SLA report" />
-      {summary.loading && !summary.data && <p class="muted">Loading…</p>}
+      {!summary.data && !summary.error && <p class="muted">Loading…</p>}
       {nothing && (
         <Empty title="No finished cycles in this range yet.">
           <p>
@@ -263,8 +277,8 @@ function ReportTable(props: { rows: SlaReportRow[]; range: Range; open: (d: Dril
           <th scope="col">Missed</th>
           <th scope="col">Missed, still open</th>
           <th scope="col">In progress</th>
-          <th scope="col">Median used</th>
-          <th scope="col">90th pct used</th>
+          <th scope="col">Median business time</th>
+          <th scope="col">90th percentile</th>
         </tr>
       </thead>
       <tbody>
@@ -308,8 +322,8 @@ function ReportTable(props: { rows: SlaReportRow[]; range: Range; open: (d: Dril
               <td data-label="In progress" class="in-progress">
                 <Num n={r.inProgress} label="in progress" onOpen={() => open(d("in_progress"))} />
               </td>
-              <td data-label="Median used">{r.medianUsedMs === null ? "—" : formatDuration(r.medianUsedMs)}</td>
-              <td data-label="90th pct used">{r.p90UsedMs === null ? "—" : formatDuration(r.p90UsedMs)}</td>
+              <td data-label="Median business time">{businessTime(r.medianUsedMs)}</td>
+              <td data-label="90th percentile">{businessTime(r.p90UsedMs)}</td>
             </tr>
           );
         })}
@@ -580,7 +594,7 @@ function DrillDown(props: { storeId: string; drill: Drill; close: () => void }) 
               <th scope="col">Started</th>
               <th scope="col">Due</th>
               <th scope="col">Ended</th>
-              <th scope="col">Used of target</th>
+              <th scope="col">Business time used of target</th>
             </tr>
           </thead>
           <tbody>
@@ -602,9 +616,9 @@ function DrillDown(props: { storeId: string; drill: Drill; close: () => void }) 
                 <td data-label="Started">{formatInstant(c.startedAt)}</td>
                 <td data-label="Due">{formatInstant(c.dueAt)}</td>
                 <td data-label="Ended">{c.endedAt ? formatInstant(c.endedAt) : "running"}</td>
-                <td data-label="Used of target">
-                  {formatDuration(c.usedMs)} of {formatDuration(c.targetMs)}
-                  {c.pausedMs > 0 && <span class="block small muted">paused {formatDuration(c.pausedMs)}</span>}
+                <td data-label="Business time used of target">
+                  {businessTime(c.usedMs)} of {businessTime(c.targetMs)}
+                  {c.pausedMs > 0 && <span class="block small muted">paused {businessTime(c.pausedMs)}</span>}
                 </td>
               </tr>
             ))}
