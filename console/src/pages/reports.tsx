@@ -211,8 +211,8 @@ export function ReportsPage() {
       {nothing && (
         <Empty title="No finished cycles in this range yet.">
           <p>
-            Widen the range, or check that a helpdesk is sending events (<Link href="/connections">Connections</Link>) and that a policy in <Link href="/rules">Rules</Link> sets
-            first-reply or resolution targets: cycles appear here as cases are answered.
+            Widen the range, or check that a helpdesk is <Link href="/connections">sending events</Link> and that a <Link href="/rules">policy sets first-reply or resolution
+            targets</Link>: cycles appear here as cases are answered.
           </p>
         </Empty>
       )}
