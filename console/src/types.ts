@@ -28,3 +28,32 @@ export type RulesView = VersionMeta & { rules: RulesDocument };
 export type StoreCreated = z.infer<typeof StoreCreatedSchema>;
 export type StoreView = z.infer<typeof StoreViewSchema>;
 export type SessionView = z.infer<typeof SessionViewSchema>;
+
+import type { SlaReport as SlaReportSchema, SlaReportRow as SlaReportRowSchema, CyclePage as CyclePageSchema, CycleView as CycleViewSchema } from "../../src/reports/schema";
+export type SlaReport = z.infer<typeof SlaReportSchema>;
+export type SlaReportRow = z.infer<typeof SlaReportRowSchema>;
+export type CyclePage = z.infer<typeof CyclePageSchema>;
+export type CycleView = z.infer<typeof CycleViewSchema>;
+
+/**
+ * GET …/reports/shipments and …/reports/playbook, as issue 21 specifies them. Their zod schemas
+ * have not landed in src/reports/schema.ts yet: when they do, replace these two with `z.infer`
+ * of theirs. The Reports page shows their panels only when the endpoints answer.
+ */
+export interface ShipmentsReport {
+  delays: number;
+  contactedFirst: number;
+  customerFirst: number;
+  notContacted: number;
+  reachedFirstRate: number | null;
+  proactiveTargetMet: number;
+  updatesOwed: number;
+  updatesSent: number;
+  medianContactDelayMs: number | null;
+}
+export interface PlaybookReportRow {
+  rule: string;
+  triggered: number;
+  actedInTime: number;
+  missed: number;
+}
