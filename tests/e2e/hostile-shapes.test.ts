@@ -1,7 +1,8 @@
 /**
  * The hostile shapes of issue 22 against the real `wrangler dev` (the in-workerd fuzzers send
  * them too, tests/fuzz and tests/rules-store/fuzz.test.ts): prototype keys at any depth of an
- * admin body, collections grown past their caps, a 650 KB calendar, 300 KB subjects. Bounded in
+ * admin body, collections grown past their caps, a 650 KB calendar, channels pointing at private
+ * addresses, 300 KB subjects. Bounded in
  * count and time; only ever 127.0.0.1. Every answer is below 500, a refused save changes nothing,
  * and the service still answers afterwards.
  */
@@ -32,7 +33,20 @@ function containers(v: Json): Json[] {
   return out;
 }
 
-type Shape = { kind: "proto"; at: number; key: string } | { kind: "flood"; at: number } | { kind: "bigCalendar" };
+type Shape = { kind: "proto"; at: number; key: string } | { kind: "flood"; at: number } | { kind: "bigCalendar" } | { kind: "privateUrl"; url: string };
+
+/** Destinations refused even where loopback is allowed (as here): private, link-local, metadata, userinfo, non-http(s). */
+const PRIVATE_URLS = [
+  "http://10.0.0.1/hook",
+  "https://192.168.1.1/hook",
+  "https://172.16.0.5/hook",
+  "http://169.254.169.254/latest/meta-data",
+  "http://metadata.google.internal/computeMetadata/v1/",
+  "http://[fd00::1]/hook",
+  "https://user:pass@example.com/hook",
+  "javascript:alert(1)",
+  "file:///etc/passwd",
+];
 
 /** The base document with one hostile shape; `refused` when it can only be refused. */
 function shaped(s: Shape): { doc: Json; refused: boolean } {
@@ -52,6 +66,10 @@ function shaped(s: Shape): { doc: Json; refused: boolean } {
       for (let i = 0; i < 1500; i++) target.push(structuredClone(items[i % items.length]));
       return { doc, refused: true };
     }
+    case "privateUrl": {
+      (doc as typeof BASE_RULES).channels.hook.url = s.url;
+      return { doc, refused: true };
+    }
     case "bigCalendar": {
       const holidays: string[] = [];
       for (let i = 0; i < 50_000; i++) holidays.push(new Date(Date.UTC(2000, 0, 1) + (i % 20_000) * 86_400_000).toISOString().slice(0, 10));
@@ -65,6 +83,7 @@ const shape: fc.Arbitrary<Shape> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("proto" as const), at: fc.nat(), key: fc.constantFrom("__proto__", "toString", "constructor", "hasOwnProperty", "valueOf") }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant("flood" as const), at: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: "bigCalendar" as const }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant("privateUrl" as const), url: fc.constantFrom(...PRIVATE_URLS) }) },
 );
 
 describe("hostile shapes against wrangler dev", () => {
@@ -80,7 +99,7 @@ describe("hostile shapes against wrangler dev", () => {
   const rules = (rest = "") => `/v1/stores/${store.storeId}/rules${rest}`;
   const version = async () => (await request(server.url, "GET", rules(), { token: store.token })).headers.get("etag") ?? "";
 
-  it("PUT /rules and dry-run with prototype keys and huge collections: never 5xx, a refused save changes nothing", async () => {
+  it("PUT /rules and dry-run with prototype keys, huge collections and private destinations: never 5xx, a refused save changes nothing", async () => {
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(shape, async (s) => {
