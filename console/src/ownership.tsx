@@ -70,6 +70,7 @@ export function TakeIt(props: { storeId: string; caseId: string; owner: Owner | 
   return (
     <form
       class="card take-it"
+      aria-label={t("case.takeIt")}
       onSubmit={(e) => {
         e.preventDefault();
         void take();

@@ -252,9 +252,9 @@ export function BoardPage() {
       title={t("title.board")}
       actions={
         <p class="refresh" aria-live="polite">
-          {list.loading ? "Refreshing…" : `Updated ${formatInstant(Date.now())}`}{" "}
+          {list.loading ? t("board.refreshing") : t("board.updated", { at: formatInstant(Date.now()) })}{" "}
           <button type="button" class="link" onClick={list.reload}>
-            Refresh
+            {t("board.refresh")}
           </button>
         </p>
       }
@@ -354,7 +354,7 @@ export function BoardPage() {
       {cursor && rows.length > 0 && (
         <p>
           <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
-            {loadingMore ? "Loading…" : "Load more cases"}
+            {loadingMore ? t("board.loading") : t("board.loadMore")}
           </button>
         </p>
       )}
@@ -406,13 +406,13 @@ function CaseRow({ row: r }: { row: Row }) {
             <span class="block muted small">{formatInstant(r.nextDueAt)}</span>
           </>
         ) : (
-          <span class="muted">{r.open ? "nothing due" : "closed"}</span>
+          <span class="muted">{r.open ? t("board.nothingDue") : t("board.closed")}</span>
         )}
       </td>
       <td data-label="Risk">
         {r.breached && (
           <Tag kind="breached">
-            breached{r.breachedTargets && r.breachedTargets.length > 0 ? `: ${r.breachedTargets.map((t) => t.replace(/_/g, " ")).join(", ")}` : ""}
+            {t("case.breached")}{r.breachedTargets && r.breachedTargets.length > 0 ? `: ${r.breachedTargets.map((m) => m.replace(/_/g, " ")).join(", ")}` : ""}
           </Tag>
         )}
         {r.atRisk?.map((a) => (
@@ -420,7 +420,7 @@ function CaseRow({ row: r }: { row: Row }) {
             at risk: {a.label}
           </Tag>
         ))}
-        {!r.breached && (r.atRisk?.length ?? 0) === 0 && <span class="muted">{r.open ? "on track" : "—"}</span>}
+        {!r.breached && (r.atRisk?.length ?? 0) === 0 && <span class="muted">{r.open ? t("board.onTrack") : "—"}</span>}
         {r.owner && <OwnerTag owner={r.owner} />}
       </td>
     </tr>
