@@ -8,6 +8,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call } from "../support/api";
 import { eventually } from "../notify/support/store";
+import { noteProviderActivity, WRITE_THROUGH_MS } from "../../src/webhooks/provider-activity";
 import { connect } from "./intake-harness";
 
 const stopped = (n: string) => JSON.stringify({ event: "TRACKING_STOPPED", data: { number: n, carrier: 3011 } });
@@ -63,5 +64,19 @@ describe("provider activity on the Connections page", () => {
     expect(res.status).toBe(401);
     expect((await providers(hook.storeId, hook.adminToken)).map((p) => p.provider)).toEqual(["17track"]);
     expect(await storedActivity(hook.storeId)).toEqual({ received: null, refused: null });
+  });
+});
+
+describe("write-through at most once a minute", () => {
+  it("writes the first delivery at once, holds the rest of the minute, then writes the newest of both kinds", () => {
+    const store = `st_${crypto.randomUUID().replace(/-/g, "").slice(0, 16)}`;
+    const t0 = 1_800_000_000_000;
+    expect(noteProviderActivity(store, "zendesk", { receivedAt: t0 }, t0)).toEqual({ receivedAt: t0 });
+    expect(noteProviderActivity(store, "zendesk", { receivedAt: t0 + 1_000 }, t0 + 1_000)).toBeNull();
+    expect(noteProviderActivity(store, "zendesk", { refused: { at: t0 + 2_000, reason: "bad signature" } }, t0 + 2_000)).toBeNull();
+    // Another provider of the same store has its own minute.
+    expect(noteProviderActivity(store, "shopify", { receivedAt: t0 + 3_000 }, t0 + 3_000)).toEqual({ receivedAt: t0 + 3_000 });
+    const later = t0 + WRITE_THROUGH_MS;
+    expect(noteProviderActivity(store, "zendesk", { receivedAt: later }, later)).toEqual({ receivedAt: later, refused: { at: t0 + 2_000, reason: "bad signature" } });
   });
 });
