@@ -14,6 +14,7 @@ import { createContext, type ComponentChildren } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
 import { api, describeError } from "./api";
 import { Link, navigate, useLocation } from "./router";
+import { CONSOLE_LANGUAGES, LANGUAGE_NAMES, language, setLanguage, t, type ConsoleLanguage, type MessageKey } from "./i18n";
 import { countdown, formatInstant, viewerZone } from "./time";
 import type { SessionView } from "./types";
 
@@ -60,14 +61,32 @@ export function useApi<T>(load: () => Promise<T>, deps: unknown[], every?: numbe
   return { ...state, reload: () => setTick((t) => t + 1) };
 }
 
-const NAV: { href: string; label: string }[] = [
-  { href: "/", label: "Board" },
-  { href: "/rules", label: "Rules" },
-  { href: "/connections", label: "Connections" },
-  { href: "/deliveries", label: "Deliveries" },
-  { href: "/audit", label: "Audit" },
-  { href: "/reports", label: "Reports" },
+const NAV: { href: string; label: MessageKey }[] = [
+  { href: "/", label: "nav.board" },
+  { href: "/rules", label: "nav.rules" },
+  { href: "/connections", label: "nav.connections" },
+  { href: "/deliveries", label: "nav.deliveries" },
+  { href: "/audit", label: "nav.audit" },
+  { href: "/reports", label: "nav.reports" },
 ];
+
+/** The header's language switch; the choice is remembered in this browser (i18n/index.ts). */
+export function LanguageSwitch() {
+  return (
+    <span class="lang">
+      <label for="console-language" class="sr-only">
+        {t("lang.label")}
+      </label>
+      <select id="console-language" value={language()} onChange={(e) => setLanguage((e.currentTarget as HTMLSelectElement).value as ConsoleLanguage)}>
+        {CONSOLE_LANGUAGES.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {LANGUAGE_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
 
 export function Layout(props: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
   const { session, signedOut } = useSession();
@@ -87,7 +106,7 @@ export function Layout(props: { title: string; children: ComponentChildren; acti
   return (
     <div class="shell">
       <a class="skip" href="#main">
-        Skip to content
+        {t("nav.skip")}
       </a>
       <header class="top">
         <Link href="/" class="brand">
@@ -96,19 +115,20 @@ export function Layout(props: { title: string; children: ComponentChildren; acti
         <span class="store" title={session.storeId}>
           {session.storeName}
         </span>
-        <nav aria-label="Console">
+        <nav aria-label={t("nav.label")}>
           <ul>
             {NAV.map((n) => (
               <li key={n.href}>
                 <Link href={n.href} aria-current={active(n.href) ? "page" : undefined}>
-                  {n.label}
+                  {t(n.label)}
                 </Link>
               </li>
             ))}
           </ul>
         </nav>
+        <LanguageSwitch />
         <button type="button" class="link signout" onClick={() => void signOut()}>
-          Sign out
+          {t("nav.signOut")}
         </button>
       </header>
       <main id="main" tabIndex={-1}>

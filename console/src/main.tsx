@@ -10,6 +10,7 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiFailure, onSignedOut } from "./api";
 import { SessionContext } from "./components";
+import { useLanguage } from "./i18n";
 import { navigate, useLocation } from "./router";
 import type { SessionView } from "./types";
 import { AuditPage } from "./pages/audit";
@@ -22,6 +23,12 @@ import { RulesPage } from "./pages/rules";
 import { SignInPage } from "./pages/signin";
 
 type SessionLoad = { state: "loading" } | { state: "none" } | { state: "error"; error: unknown } | { state: "in"; session: SessionView };
+
+/** Keyed by the language, so the header's switch re-renders every page in the new one. */
+function Localized() {
+  const lang = useLanguage();
+  return <App key={lang} />;
+}
 
 function App() {
   const loc = useLocation();
@@ -109,4 +116,4 @@ function NotFound(props: { path: string }) {
   );
 }
 
-render(<App />, document.getElementById("app")!);
+render(<Localized />, document.getElementById("app")!);

@@ -3,14 +3,18 @@
  * viewer's), durations in support terms ("2h 05m"), and wall-clock input in a calendar's zone
  * turned into an instant. Plain Intl, no date library: it keeps the first page small.
  */
+import { locale } from "./i18n/locale";
+
 export const viewerZone: string = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(zone: string, withDate: boolean): Intl.DateTimeFormat {
-  const key = `${zone}|${withDate}`;
+  // In the console's language (i18n/), so a Turkish reader sees "Sal 8 Ara" and not "Tue 8 Dec".
+  const lang = locale();
+  const key = `${lang}|${zone}|${withDate}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", {
+    f = new Intl.DateTimeFormat(lang, {
       timeZone: zone,
       ...(withDate ? { weekday: "short", day: "numeric", month: "short" } : {}),
       hour: "2-digit",

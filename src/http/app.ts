@@ -8,6 +8,7 @@ import { z } from "zod";
 import { backtestRoutes } from "../backtest/routes";
 import { acknowledgeRoutes } from "../cases/acknowledge-route";
 import { caseRoutes } from "../cases/routes";
+import { channelTestRoutes } from "../notify/channel-test-route";
 import { deliveryRoutes } from "../notify/routes";
 import { reportRoutes } from "../reports/routes";
 import { rulesRoutes } from "../rules-store/routes";
@@ -64,7 +65,7 @@ function openApiFor(origin: string): unknown {
   return doc;
 }
 
-export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...acknowledgeRoutes, ...deliveryRoutes, ...sessionRoutes, ...reportRoutes, ...slackRoutes];
+export const ALL_ROUTES: RouteSpec[] = [...systemRoutes, ...storeRoutes, ...webhookRoutes, ...rulesRoutes, ...backtestRoutes, ...caseRoutes, ...acknowledgeRoutes, ...deliveryRoutes, ...channelTestRoutes, ...sessionRoutes, ...reportRoutes, ...slackRoutes];
 
 interface RequestState {
   requestId: string;

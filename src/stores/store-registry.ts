@@ -11,7 +11,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { ProviderId } from "../events/model";
 import { applyMigrations } from "../lib/sql-migrations";
 import type { ProviderConfig } from "../webhooks/adapter";
-import { deleteProvider, openConfig, providerMigrations, readProviderConfig, recordIgnored, sealConfig, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
+import { deleteProvider, openConfig, providerMigrations, readProviderConfig, recordIgnored, recordProviderActivity, sealConfig, summaries, upsertProvider, type ProviderSummary } from "../webhooks/provider-store";
 import { secretBox } from "../lib/secret-box";
 import type { StoreView } from "./schema";
 import { insertStore, insertToken, readStore, revokeToken, storeId as getStoreId, storeMigrations, tokenIsLive, type RevokeOutcome } from "./store-data";
@@ -140,6 +140,11 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async listProviders(): Promise<ProviderSummary[]> {
     return summaries(this.sql);
+  }
+
+  /** Write-through of intake's per-isolate activity (src/webhooks/provider-activity.ts). */
+  async providerActivity(provider: string, activity: { receivedAt?: number; refused?: { at: number; reason: string } }): Promise<void> {
+    if (this.holdsStore) recordProviderActivity(this.sql, provider, activity);
   }
 
   async removeProvider(provider: string): Promise<boolean> {

@@ -59,6 +59,8 @@ export async function handleWebhook(request: Request, env: Env, storeId: string,
     throw refused();
   }
   const { config, rulesVersion } = context;
+  // Lets the route record this delivery on the provider's Connections card (provider-activity.ts).
+  log.providerConfigured = true;
 
   const destinations = destinationPolicy(env.ALLOW_LOOPBACK_DESTINATIONS);
   // The key-set URL was checked when it was configured; checked again here, before any request.

@@ -24,6 +24,13 @@ export const providerMigrations: Migration[] = [
     id: 2,
     sql: `CREATE INDEX ignored_deliveries_age ON ignored_deliveries (received_at);`,
   },
+  {
+    // What Connections shows per provider (see provider-activity.ts for how rarely it is written).
+    id: 3,
+    sql: `ALTER TABLE providers ADD COLUMN last_received_at INTEGER;
+          ALTER TABLE providers ADD COLUMN last_refused_at INTEGER;
+          ALTER TABLE providers ADD COLUMN last_refused_reason TEXT;`,
+  },
 ];
 
 /**
@@ -39,6 +46,10 @@ export interface ProviderSummary {
   options: Options;
   createdAt: string;
   updatedAt: string;
+  /** The last verified delivery (accurate to about a minute: see provider-activity.ts). */
+  lastReceivedAt: string | null;
+  /** The last delivery refused at the signature check, and why. */
+  lastRefused: { at: string; reason: string } | null;
 }
 
 interface ProviderRow {
@@ -48,6 +59,9 @@ interface ProviderRow {
   options: string;
   created_at: number;
   updated_at: number;
+  last_received_at: number | null;
+  last_refused_at: number | null;
+  last_refused_reason: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -83,6 +97,8 @@ export function summaries(sql: SqlStorage): ProviderSummary[] {
       options: JSON.parse(r.options) as Options,
       createdAt: new Date(r.created_at).toISOString(),
       updatedAt: new Date(r.updated_at).toISOString(),
+      lastReceivedAt: r.last_received_at === null ? null : new Date(r.last_received_at).toISOString(),
+      lastRefused: r.last_refused_at === null ? null : { at: new Date(r.last_refused_at).toISOString(), reason: r.last_refused_reason ?? "" },
     }));
 }
 
@@ -109,4 +125,15 @@ export async function sealConfig(box: SecretBox, config: ProviderConfig): Promis
 /** The config as intake uses it; secrets stored before sealing existed pass as they are. */
 export async function openConfig(box: SecretBox, config: ProviderConfig | null): Promise<ProviderConfig | null> {
   return config ? { ...config, secrets: await Promise.all(config.secrets.map((secret) => box.open(secret))) } : null;
+}
+
+/** Never moves a time backwards: write-throughs from several isolates may arrive out of order. */
+export function recordProviderActivity(sql: SqlStorage, provider: string, activity: { receivedAt?: number | undefined; refused?: { at: number; reason: string } | undefined }): void {
+  if (activity.receivedAt !== undefined) {
+    sql.exec(`UPDATE providers SET last_received_at = ? WHERE provider = ? AND (last_received_at IS NULL OR last_received_at < ?)`, activity.receivedAt, provider, activity.receivedAt);
+  }
+  if (activity.refused) {
+    const { at, reason } = activity.refused;
+    sql.exec(`UPDATE providers SET last_refused_at = ?, last_refused_reason = ? WHERE provider = ? AND (last_refused_at IS NULL OR last_refused_at < ?)`, at, reason.slice(0, 300), provider, at);
+  }
 }

@@ -7,6 +7,7 @@ import type { ProviderAdapter } from "./adapter";
 import { DEFAULT_TOLERANCE_SECONDS } from "./common";
 import { forgetProviderConfig } from "./config-cache";
 import { handleWebhook } from "./intake";
+import { forgetProviderActivity, isolateProviderActivity, mergeActivity, noteProviderActivity, type ProviderActivity } from "./provider-activity";
 import { adapterFor } from "./registry";
 import { checkDestination, destinationPolicy, type DestinationPolicy } from "../notify/destinations";
 
@@ -77,6 +78,11 @@ const ProviderSummary = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   hookUrl: z.string(),
+  lastReceivedAt: z.string().nullable().meta({ description: "The last delivery that passed the signature check (null: none yet). Up to about a minute behind under a steady stream." }),
+  lastRefused: z
+    .object({ at: z.string(), reason: z.string() })
+    .nullable()
+    .meta({ description: "The last delivery refused at the signature check (a wrong secret, a stale timestamp, keys unavailable), and why. Null: none." }),
 });
 
 const IntakeAccepted = z.object({
@@ -127,7 +133,7 @@ export const webhookRoutes = [
     responses: { 200: { description: "Configured providers (never secrets)", schema: z.object({ providers: z.array(ProviderSummary) }) } },
     handler: async ({ env, auth, url }) => {
       const list = await env.STORES.getByName(auth!.storeId).listProviders();
-      return json({ providers: list.map((p) => ({ ...p, hookUrl: hookUrl(url.origin, auth!.storeId, p.provider) })) });
+      return json({ providers: list.map((p) => ({ ...mergeActivity(p, isolateProviderActivity(auth!.storeId, p.provider)), hookUrl: hookUrl(url.origin, auth!.storeId, p.provider) })) });
     },
   }),
   defineRoute({
@@ -156,6 +162,7 @@ export const webhookRoutes = [
       const adapter = knownProvider(params.provider!);
       const removed = await env.STORES.getByName(auth!.storeId).removeProvider(adapter.id);
       forgetProviderConfig(auth!.storeId, adapter.id);
+      forgetProviderActivity(auth!.storeId, adapter.id);
       if (!removed) throw new ApiError(404, "not_found", "provider is not configured");
       return json({ provider: adapter.id, removed: true });
     },
@@ -178,9 +185,25 @@ export const webhookRoutes = [
       413: { description: "Body over 1 MiB" },
       503: { description: "`signature keys unavailable`: the signature cannot be checked right now (ShipEngine's key endpoint is unreachable); retry after `Retry-After` seconds. Counted against the caller like a refused delivery" },
     },
-    handler: ({ request, env, params, log }) => {
+    handler: async ({ request, env, ctx, params, log }) => {
       log.provider = params.provider;
-      return handleWebhook(request, env, params.storeId!, params.provider!, log);
+      const storeId = params.storeId!;
+      const provider = params.provider!;
+      // Recorded after the answer is decided, written in the background: see provider-activity.ts.
+      const note = (seen: ProviderActivity) => {
+        if (log.providerConfigured !== true) return;
+        const write = noteProviderActivity(storeId, provider, seen, Date.now());
+        if (write) ctx.waitUntil(env.STORES.getByName(storeId).providerActivity(provider, write).catch(() => undefined));
+      };
+      try {
+        const answer = await handleWebhook(request, env, storeId, provider, log);
+        if (log.refused === undefined) note({ receivedAt: Date.now() });
+        return answer;
+      } catch (err) {
+        if (typeof log.refused === "string") note({ refused: { at: Date.now(), reason: log.refused } });
+        else note({ receivedAt: Date.now() });
+        throw err;
+      }
     },
   }),
 ];

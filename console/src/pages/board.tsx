@@ -14,6 +14,8 @@ import { Countdown, Empty, ErrorNote, Layout, Tag, useApi, useSession } from "..
 import { Link, navigate, useLocation } from "../router";
 import { formatInstant } from "../time";
 import type { CaseSummary } from "../types";
+import { t, type MessageKey } from "../i18n";
+import { OwnerTag } from "../ownership";
 
 /** Today's rows, and the fields the extended list adds when the server has them. */
 type Row = CaseSummary & {
@@ -38,15 +40,15 @@ interface ListAnswer {
 
 const FACETS = ["type", "priority", "status", "policy", "assignee", "group", "channel"] as const;
 type Facet = (typeof FACETS)[number];
-const FACET_LABEL: Record<Facet, string> = { type: "Type", priority: "Priority", status: "Status", policy: "Policy", assignee: "Assignee", group: "Group", channel: "Channel" };
+const FACET_LABEL: Record<Facet, MessageKey> = { type: "facet.type", priority: "facet.priority", status: "facet.status", policy: "facet.policy", assignee: "facet.assignee", group: "facet.group", channel: "facet.channel" };
 
-const STATES = [
-  { value: "open", label: "Open" },
-  { value: "breached", label: "Breached" },
-  { value: "at-risk", label: "At risk" },
-  { value: "due-soon", label: "Due soon" },
-  { value: "closed", label: "Closed" },
-] as const;
+const STATES: readonly { value: string; label: MessageKey }[] = [
+  { value: "open", label: "board.state.open" },
+  { value: "breached", label: "board.state.breached" },
+  { value: "at-risk", label: "board.state.atRisk" },
+  { value: "due-soon", label: "board.state.dueSoon" },
+  { value: "closed", label: "board.state.closed" },
+];
 
 const PAGE = 200;
 const DUE_SOON_MS = 60 * 60_000;
@@ -247,31 +249,31 @@ export function BoardPage() {
 
   return (
     <Layout
-      title="Board"
+      title={t("title.board")}
       actions={
         <p class="refresh" aria-live="polite">
-          {list.loading ? "Refreshing…" : `Updated ${formatInstant(Date.now())}`}{" "}
+          {list.loading ? t("board.refreshing") : t("board.updated", { at: formatInstant(Date.now()) })}{" "}
           <button type="button" class="link" onClick={list.reload}>
-            Refresh
+            {t("board.refresh")}
           </button>
         </p>
       }
     >
       <div class="toolbar">
-        <div class="states" role="group" aria-label="Case state">
+        <div class="states" role="group" aria-label={t("board.state")}>
           {STATES.map((s) => {
             const n = stateCount(s.value);
             return (
               <button key={s.value} type="button" class={`pill ${s.value}`} aria-pressed={state === s.value} onClick={() => setParam("state", s.value === "open" ? null : s.value)}>
-                {s.label}
+                {t(s.label)}
                 {n !== undefined && <span class="count"> {n}</span>}
               </button>
             );
           })}
         </div>
         <div class="search">
-          <label for="case-search">Search cases</label>
-          <input id="case-search" type="search" placeholder="ticket id, order id, tracking number, email or phone" value={search} onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} />
+          <label for="case-search">{t("board.search")}</label>
+          <input id="case-search" type="search" placeholder={t("board.searchHint")} value={search} onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} />
         </div>
         <div class="facets">
           {FACETS.map((f) => {
@@ -280,9 +282,9 @@ export function BoardPage() {
             if (filters[f] && !values.includes(filters[f])) values.push(filters[f]);
             return (
               <div class="facet" key={f}>
-                <label for={`facet-${f}`}>{FACET_LABEL[f]}</label>
+                <label for={`facet-${f}`}>{t(FACET_LABEL[f])}</label>
                 <select id={`facet-${f}`} value={filters[f] ?? ""} onChange={(e) => setParam(f, (e.currentTarget as HTMLSelectElement).value || null)}>
-                  <option value="">All</option>
+                  <option value="">{t("board.all")}</option>
                   {values.map((v) => (
                     <option key={v} value={v}>
                       {v} ({c[v] ?? 0})
@@ -294,7 +296,7 @@ export function BoardPage() {
           })}
           {anyFilter && (
             <button type="button" class="link" onClick={() => navigate("/", true)}>
-              Clear filters
+              {t("board.clearFilters")}
             </button>
           )}
         </div>
@@ -304,20 +306,20 @@ export function BoardPage() {
 
       {answer && rows.length === 0 && !list.error && (
         noProvider && !anyFilter ? (
-          <Empty title="No provider connected yet: connect Zendesk (or your helpdesk or carrier) to see cases here.">
+          <Empty title={t("board.empty.noProvider")}>
             <p>
-              <Link href="/connections">Connect a provider</Link> — the Connections page shows the hook URL to paste and the steps for each helpdesk.
+              <Link href="/connections">{t("board.empty.connect")}</Link> — {t("board.empty.connectWhy")}
             </p>
           </Empty>
         ) : anyFilter ? (
-          <Empty title="No cases match these filters.">
+          <Empty title={t("board.empty.noMatch")}>
             <button type="button" class="link" onClick={() => navigate("/", true)}>
               Show all open cases
             </button>
           </Empty>
         ) : (
-          <Empty title="No open cases. Nothing is at risk right now.">
-            <p>New tickets and shipments appear here as soon as your providers send them; breached ones come first.</p>
+          <Empty title={t("board.empty.none")}>
+            <p>{t("board.empty.noneWhy")}</p>
           </Empty>
         )
       )}
@@ -327,11 +329,11 @@ export function BoardPage() {
           <caption class="sr-only">Cases, breached first, then by the next thing due</caption>
           <thead>
             <tr>
-              <th scope="col">Case</th>
-              <th scope="col">Customer</th>
-              <th scope="col">Details</th>
-              <th scope="col">Next due</th>
-              <th scope="col">Risk</th>
+              <th scope="col">{t("board.col.case")}</th>
+              <th scope="col">{t("board.col.customer")}</th>
+              <th scope="col">{t("board.col.details")}</th>
+              <th scope="col">{t("board.col.due")}</th>
+              <th scope="col">{t("board.col.risk")}</th>
             </tr>
           </thead>
           <tbody>
@@ -352,7 +354,7 @@ export function BoardPage() {
       {cursor && rows.length > 0 && (
         <p>
           <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
-            {loadingMore ? "Loading…" : "Load more cases"}
+            {loadingMore ? t("board.loading") : t("board.loadMore")}
           </button>
         </p>
       )}
@@ -404,13 +406,13 @@ function CaseRow({ row: r }: { row: Row }) {
             <span class="block muted small">{formatInstant(r.nextDueAt)}</span>
           </>
         ) : (
-          <span class="muted">{r.open ? "nothing due" : "closed"}</span>
+          <span class="muted">{r.open ? t("board.nothingDue") : t("board.closed")}</span>
         )}
       </td>
       <td data-label="Risk">
         {r.breached && (
           <Tag kind="breached">
-            breached{r.breachedTargets && r.breachedTargets.length > 0 ? `: ${r.breachedTargets.map((t) => t.replace(/_/g, " ")).join(", ")}` : ""}
+            {t("case.breached")}{r.breachedTargets && r.breachedTargets.length > 0 ? `: ${r.breachedTargets.map((m) => m.replace(/_/g, " ")).join(", ")}` : ""}
           </Tag>
         )}
         {r.atRisk?.map((a) => (
@@ -418,7 +420,8 @@ function CaseRow({ row: r }: { row: Row }) {
             at risk: {a.label}
           </Tag>
         ))}
-        {!r.breached && (r.atRisk?.length ?? 0) === 0 && <span class="muted">{r.open ? "on track" : "—"}</span>}
+        {!r.breached && (r.atRisk?.length ?? 0) === 0 && <span class="muted">{r.open ? t("board.onTrack") : "—"}</span>}
+        {r.owner && <OwnerTag owner={r.owner} />}
       </td>
     </tr>
   );

@@ -14,6 +14,8 @@ import { Link } from "../router";
 import { formatDuration, formatInstant, fromWallInput, toWallInput, viewerZone, zoneLabel } from "../time";
 import type { CaseView, ClockView, RulesDocument, TimerView } from "../types";
 import { caseLabel } from "./board";
+import { t } from "../i18n";
+import { OwnerLine, TakeIt } from "../ownership";
 
 const METRIC: Record<string, string> = { first_reply: "First response", next_reply: "Next reply", periodic_update: "Periodic update", resolution: "Resolution" };
 
@@ -37,7 +39,7 @@ export function CasePage(props: { caseId: string }) {
 
   if (!c) {
     return (
-      <Layout title="Case">
+      <Layout title={t("title.case")}>
         {view.error instanceof ApiFailure && view.error.status === 404 ? (
           <Empty title={`No case ${props.caseId} in this store.`}>
             <p>
@@ -59,7 +61,7 @@ export function CasePage(props: { caseId: string }) {
       <ErrorNote error={view.error} what="Could not refresh the case" />
       <section class="case-head card" aria-label="Case">
         <p class="subject-line">
-          {c.subject ?? (c.type === "shipment" ? "Shipment" : "(no subject)")} {breached && <Tag kind="breached">breached</Tag>}
+          {c.subject ?? (c.type === "shipment" ? "Shipment" : "(no subject)")} {breached && <Tag kind="breached">{t("case.breached")}</Tag>}
         </p>
         <dl class="pairs">
           <dt>Status</dt>
@@ -103,6 +105,10 @@ export function CasePage(props: { caseId: string }) {
           )}
           <dt>Opened</dt>
           <dd>{formatInstant(c.openedAt)}</dd>
+          <dt>{t("case.owner")}</dt>
+          <dd>
+            <OwnerLine owner={c.owner} />
+          </dd>
         </dl>
         {helpdesk && (
           <p>
@@ -116,13 +122,14 @@ export function CasePage(props: { caseId: string }) {
       {c.shipment && <Shipment c={c} />}
 
       <section aria-labelledby="clocks-h">
-        <h2 id="clocks-h">Clocks</h2>
+        <h2 id="clocks-h">{t("case.clocks")}</h2>
         <p class="hint">
           Business time on {cal.name}, {zoneLabel(cal.zone)}; your zone is {zoneLabel(viewerZone)}.
         </p>
         {c.clocks.length === 0 ? <p class="muted">No SLA clock runs on this case{c.rules.policy ? "" : ": no policy matched it"}.</p> : c.clocks.map((k) => <Clock key={`${k.metric}-${k.startedAt}`} clock={k} zone={cal.zone} />)}
       </section>
 
+      <TakeIt storeId={session.storeId} caseId={c.caseId} owner={c.owner} onTaken={view.reload} />
       <Actions c={c} base={base} cal={cal} reload={view.reload} />
 
       <Timers timers={c.timers} />
@@ -165,7 +172,7 @@ function Shipment({ c }: { c: CaseView }) {
   const s = c.shipment!;
   return (
     <section aria-labelledby="ship-h" class="card">
-      <h2 id="ship-h">Shipment</h2>
+      <h2 id="ship-h">{t("case.shipment")}</h2>
       <dl class="pairs">
         <dt>Carrier</dt>
         <dd>
@@ -232,7 +239,7 @@ function Actions({ c, base, cal, reload }: { c: CaseView; base: string; cal: Cas
 
   return (
     <section aria-labelledby="actions-h">
-      <h2 id="actions-h">Actions</h2>
+      <h2 id="actions-h">{t("case.actions")}</h2>
       {done && (
         <p class="ok" role="status">
           {done}
@@ -249,7 +256,7 @@ function Actions({ c, base, cal, reload }: { c: CaseView; base: string; cal: Cas
               {cb.phone ? ` to ${cb.phone}` : ""}
               {cb.note ? `: ${cb.note}` : ""}{" "}
               <button type="button" disabled={busy !== null} onClick={() => void run(`done-${cb.id}`, () => api("POST", `${base}/callbacks/${enc(cb.id)}/done`, {}), "Callback marked done.")}>
-                Mark callback done
+                {t("case.markCallbackDone")}
               </button>
             </li>
           ))}
@@ -267,7 +274,7 @@ function Actions({ c, base, cal, reload }: { c: CaseView; base: string; cal: Cas
           void run("callback", () => api("POST", `${base}/callbacks`, body), "Callback promised: its reminders are planned below.");
         }}
       >
-        <h3>Promise a callback</h3>
+        <h3>{t("case.promiseCallback")}</h3>
         <Field
           label={`Call back at (${zoneLabel(cal.zone)})`}
           name="callbackAt"
@@ -296,7 +303,7 @@ function Actions({ c, base, cal, reload }: { c: CaseView; base: string; cal: Cas
       {c.type === "shipment" && (
         <p>
           <button type="button" disabled={busy !== null} onClick={() => void run("contacted", () => api("POST", `${base}/contacted`, {}), "Marked: the customer has been told about the parcel.")}>
-            Mark customer contacted
+            {t("case.markContacted")}
           </button>
         </p>
       )}
@@ -350,7 +357,7 @@ function Timers({ timers }: { timers: CaseView["timers"] }) {
   );
   return (
     <section aria-labelledby="timers-h" id="timers">
-      <h2 id="timers-h">Timers</h2>
+      <h2 id="timers-h">{t("case.timers")}</h2>
       {timers.pending.length > 0 ? table(timers.pending, `Pending (${timers.pending.length})`) : <p class="muted">Nothing pending.</p>}
       {timers.done.length > 0 && table(timers.done, `Done (${timers.done.length})`)}
     </section>
@@ -361,7 +368,7 @@ function Reminders({ c }: { c: CaseView }) {
   const list = c.timeline.reminders;
   return (
     <section aria-labelledby="rem-h">
-      <h2 id="rem-h">Reminders</h2>
+      <h2 id="rem-h">{t("case.reminders")}</h2>
       {list.length === 0 ? (
         <p class="muted">No reminder has fired on this case yet.</p>
       ) : (
@@ -406,7 +413,7 @@ function Timeline({ c }: { c: CaseView }) {
   ].sort((a, b) => b.at.localeCompare(a.at));
   return (
     <section aria-labelledby="tl-h">
-      <h2 id="tl-h">Timeline</h2>
+      <h2 id="tl-h">{t("case.timeline")}</h2>
       <ol class="timeline">
         {items.map((i) => (
           <li key={i.key}>

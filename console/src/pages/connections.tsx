@@ -9,7 +9,7 @@ import { api, ApiFailure, enc, storePath } from "../api";
 import { Empty, ErrorNote, Field, Layout, Tag, useApi, useSession } from "../components";
 import { Link } from "../router";
 import { formatInstant } from "../time";
-import type { ChannelHealthView, RulesDocument } from "../types";
+import type { ChannelHealthView, DeliveryView, RulesDocument } from "../types";
 
 /** Checked against the server's ProviderId type; the order is what a store connects first. */
 const PROVIDERS = ["zendesk", "freshdesk", "gorgias", "helpscout", "zammad", "chatwoot", "intercom", "front", "shopify", "easypost", "aftership", "shippo", "17track", "shipengine", "custom"] as const satisfies readonly ProviderId[];
@@ -22,6 +22,9 @@ interface ProviderRow {
   createdAt: string;
   updatedAt: string;
   hookUrl: string;
+  /** Absent on a server older than the Connections activity fields. */
+  lastReceivedAt?: string | null;
+  lastRefused?: { at: string; reason: string } | null;
 }
 
 interface Setup {
@@ -97,6 +100,7 @@ export function ConnectionsPage() {
                 <th scope="col">Channel</th>
                 <th scope="col">Type</th>
                 <th scope="col">Health</th>
+                <th scope="col">Test</th>
               </tr>
             </thead>
             <tbody>
@@ -120,6 +124,9 @@ export function ConnectionsPage() {
                         </>
                       )}
                       {h && h.consecutiveFailures > 0 && h.healthy && <span class="block small">{h.consecutiveFailures} recent failure(s): {h.lastError}</span>}
+                    </td>
+                    <td data-label="Test">
+                      <TestReminder storeId={session.storeId} channel={name} onSent={health.reload} />
                     </td>
                   </tr>
                 );
@@ -171,6 +178,18 @@ function ProviderCard(props: { storeId: string; row: ProviderRow | null; provide
           <dd>{props.row.secretsConfigured} set (write-only)</dd>
           <dt>Updated</dt>
           <dd>{formatInstant(props.row.updatedAt)}</dd>
+          <dt>Last delivery</dt>
+          <dd>{props.row.lastReceivedAt ? formatInstant(props.row.lastReceivedAt) : <span class="muted">none received yet: send a test from {provider}'s admin</span>}</dd>
+          <dt>Last refused signature</dt>
+          <dd>
+            {props.row.lastRefused ? (
+              <>
+                <Tag kind="breached">refused</Tag> {formatInstant(props.row.lastRefused.at)}: {props.row.lastRefused.reason}
+              </>
+            ) : (
+              <span class="muted">none</span>
+            )}
+          </dd>
         </dl>
       )}
       {props.row && (
@@ -221,5 +240,41 @@ function ProviderCard(props: { storeId: string; row: ProviderRow | null; provide
         </button>
       </form>
     </article>
+  );
+}
+
+/**
+ * "Send a test reminder": POST …/channels/:name/test goes through the real delivery path, so the
+ * delivery log (linked) shows it arrive, retry or die like a breach's reminder would.
+ */
+function TestReminder(props: { storeId: string; channel: string; onSent: () => void }) {
+  const [busy, setBusy] = useState(false);
+  const [sent, setSent] = useState<DeliveryView | null>(null);
+  const [error, setError] = useState<unknown>();
+  const send = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const out = await api<{ delivery: DeliveryView }>("POST", storePath(props.storeId, `/channels/${enc(props.channel)}/test`));
+      setSent(out.delivery);
+      props.onSent();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" disabled={busy} onClick={() => void send()} aria-label={`Send a test reminder to ${props.channel}`}>
+        Send a test reminder
+      </button>
+      {sent && (
+        <span class="block small" role="status">
+          Test reminder #{sent.id} {sent.state === "skipped" ? `skipped: ${sent.skippedBecause ?? ""}` : "queued"}: follow it in <Link href="/deliveries">Deliveries</Link>.
+        </span>
+      )}
+      <ErrorNote error={error} />
+    </>
   );
 }

@@ -6,7 +6,8 @@
  */
 import { useState } from "preact/hooks";
 import { api, ApiFailure, describeError } from "../api";
-import { Field } from "../components";
+import { Field, LanguageSwitch } from "../components";
+import { t } from "../i18n";
 import type { SessionView, StoreCreated } from "../types";
 
 export function SignInPage(props: { current: SessionView | null; onSignedIn: (s: SessionView) => void }) {
@@ -32,8 +33,11 @@ export function SignInPage(props: { current: SessionView | null; onSignedIn: (s:
 
   return (
     <main id="main" class="narrow signin">
+      <div class="signin-lang">
+        <LanguageSwitch />
+      </div>
       <h1>Promptly</h1>
-      <p class="lede">Every case at risk, before it breaches.</p>
+      <p class="lede">{t("signin.lede")}</p>
       {props.current && (
         <p class="note">
           You are signed in to <strong>{props.current.storeName}</strong> ({props.current.storeId}). This link is for another store: sign in to it below.
@@ -41,22 +45,22 @@ export function SignInPage(props: { current: SessionView | null; onSignedIn: (s:
       )}
       {goingTo && goingTo !== "/" && !props.current && <p class="note">Sign in to open {goingTo.startsWith("/cases/") ? "the case" : "that page"}.</p>}
       <section aria-labelledby="signin-h" class="card">
-        <h2 id="signin-h">Sign in to your store</h2>
+        <h2 id="signin-h">{t("signin.heading")}</h2>
         <form
           onSubmit={(e) => {
             e.preventDefault();
             void signIn(storeId, token);
           }}
         >
-          <Field label="Store ID" name="storeId" value={storeId} onInput={setStoreId} autoComplete="username" required error={issue("storeId")} hint="st_… — from the answer that created the store" />
-          <Field label="Admin token" name="token" type="password" value={token} onInput={setToken} autoComplete="current-password" required error={issue("token")} hint="prm.… — kept only as a session cookie, never in this page" />
+          <Field label={t("signin.storeId")} name="storeId" value={storeId} onInput={setStoreId} autoComplete="username" required error={issue("storeId")} hint="st_… — from the answer that created the store" />
+          <Field label={t("signin.token")} name="token" type="password" value={token} onInput={setToken} autoComplete="current-password" required error={issue("token")} hint="prm.… — kept only as a session cookie, never in this page" />
           {error !== undefined && !issue("storeId") && !issue("token") && (
             <p class="error" role="alert">
               {describeError(error)}
             </p>
           )}
           <button type="submit" disabled={busy}>
-            {busy ? "Signing in…" : "Sign in"}
+            {busy ? "…" : t("signin.submit")}
           </button>
         </form>
       </section>

@@ -41,6 +41,27 @@ function showCase(a: Answer): string {
   return `${a.status} ${JSON.stringify(body)}`;
 }
 
+/**
+ * A refused delivery is not stored, but it is observed: Connections shows each provider's last
+ * refused signature and last verified delivery (src/webhooks/provider-activity.ts, written in the
+ * background). Those instants are masked; everything else about the provider compares exactly.
+ */
+function showProviders(a: Answer): string {
+  let body: { providers?: Record<string, unknown>[] };
+  try {
+    body = JSON.parse(a.text) as typeof body;
+  } catch {
+    return show(a);
+  }
+  for (const p of body.providers ?? []) {
+    p.lastReceivedAt = "(observed)";
+    p.lastRefused = "(observed)";
+  }
+  return `${a.status} ${JSON.stringify(body)}`;
+}
+
+const ACTIVITY_COLUMNS = ["last_received_at", "last_refused_at", "last_refused_reason"];
+
 async function get(store: StoreHandle, path: string): Promise<Answer> {
   return direct({ method: "GET", target: `/v1/stores/${store.storeId}${path}`, headers: [["authorization", `Bearer ${store.token}`]] });
 }
@@ -66,7 +87,7 @@ export interface StoreSnapshot {
 export async function snapshot(store: StoreHandle): Promise<StoreSnapshot> {
   const api: Record<string, string> = {};
   for (const path of ["", "/rules", "/rules/versions?limit=100", "/audit?limit=200", "/providers", "/cases?limit=200", "/deliveries?limit=100", "/channel-health"]) {
-    api[path || "/"] = show(await get(store, path));
+    api[path || "/"] = path === "/providers" ? showProviders(await get(store, path)) : show(await get(store, path));
   }
   const caseIds = (JSON.parse(api["/cases?limit=200"]!.replace(/^\d+ /, "")) as { cases?: { caseId: string }[] }).cases?.map((c) => c.caseId) ?? [];
   const cases: StoreSnapshot["cases"] = {};
@@ -75,7 +96,9 @@ export async function snapshot(store: StoreHandle): Promise<StoreSnapshot> {
     cases[caseId] = await dumpSql(env.CASES.getByName(caseObjectName(store.storeId, caseId)));
   }
   const kv = (await env.RULES.list({ prefix: `rules:${store.storeId}:` })).keys.map((k) => k.name);
-  return { api, registry: await dumpSql(env.STORES.getByName(store.storeId)), cases, kv };
+  const registry = await dumpSql(env.STORES.getByName(store.storeId));
+  for (const row of (registry.providers ?? []) as Record<string, unknown>[]) for (const c of ACTIVITY_COLUMNS) if (c in row) row[c] = "(observed)";
+  return { api, registry, cases, kv };
 }
 
 /** How many case objects exist in the whole namespace (a stored webhook creates one). */
