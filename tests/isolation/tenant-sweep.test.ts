@@ -41,11 +41,11 @@ const NO_SUCCESS_EXPECTED: Record<string, string> = {
   "post /v1/stores/:storeId/deliveries/:id/retry": "B has no dead delivery to retry (404)",
   "get /v1/stores/:storeId/rules/backtests/:backtestId": "B has no backtest with that id (404)",
   "delete /v1/stores/:storeId/rules/backtests/:backtestId": "B has no backtest with that id (404)",
-  "get /v1/stores/:storeId/channels/:name/setup": "B has no slack_app channel to set up (404)",
+  "get /v1/stores/:storeId/channels/:name/setup": "B's channel \"team\" is not a slack_app channel: nothing to set up (404)",
 };
 
 function paramsOfB(): Record<string, string> {
-  return { storeId: b.storeId, tokenId: bSpareTokenId, provider: "zendesk", version: "1", caseId: b.caseIds[0]!, callbackId: b.callbackIds[0]!, id: "1", backtestId: `bt_${"0".repeat(32)}`, name: "ops" };
+  return { storeId: b.storeId, tokenId: bSpareTokenId, provider: "zendesk", version: "1", caseId: b.caseIds[0]!, callbackId: b.callbackIds[0]!, id: "1", backtestId: `bt_${"0".repeat(32)}`, name: "team" };
 }
 
 /** A body the route accepts from B: a known one, else the first schema-shaped value its schema takes. */
