@@ -27,7 +27,7 @@ export const reportRoutes = [
     query: SlaReportQuery,
     responses: {
       200: { description: "The report (JSON, or CSV with a header line)", schema: SlaReport },
-      400: { description: "A bad query: from after to, a range over 400 days, an unknown groupBy field or filter" },
+      400: { description: "A bad query: from after to, a range over 400 days, an unknown groupBy field or filter, or a grouping across policy and team fields over more than 31 days" },
     },
     handler: async ({ env, auth, query, request }) => {
       const { from, to } = rangeOf(query, Date.now());

@@ -74,6 +74,17 @@ function checkRange(q: { from?: string | undefined; to?: string | undefined }, c
   else if (to - from > MAX_RANGE_DAYS * DAY_MS) ctx.addIssue({ code: "custom", path: ["to"], message: `the range is over ${MAX_RANGE_DAYS} days` });
 }
 
+/**
+ * The fields each rollup side keeps. A grouping within one side reads rollups; one that mixes the
+ * two sides (policy with assignee, say) reads every cycle of the range, which costs the store's
+ * registry about 1.7 s for a month of a 2-million-cycle year (bench/RESULTS.md) and blocks its
+ * other callers meanwhile: so such a grouping is limited to MIXED_GROUPING_MAX_DAYS.
+ */
+export const POLICY_SIDE: readonly GroupField[] = ["metric", "policy", "priority", "channel"];
+export const TEAM_SIDE: readonly GroupField[] = ["metric", "assignee", "group"];
+export const MIXED_GROUPING_MAX_DAYS = 31;
+const DEFAULT_RANGE_DAYS = 30;
+
 export const SlaReportQuery = z
   .strictObject({
     ...RangeFields,
@@ -98,7 +109,19 @@ export const SlaReportQuery = z
       .describe("Comma-separated: metric, policy, priority, channel, assignee, group. Rows are always per metric."),
     format: z.enum(["json", "csv"]).optional().describe("`csv` answers text/csv, like `Accept: text/csv`."),
   })
-  .superRefine(checkRange);
+  .superRefine(checkRange)
+  .superRefine((q, ctx) => {
+    if (q.groupBy.every((f) => POLICY_SIDE.includes(f)) || q.groupBy.every((f) => TEAM_SIDE.includes(f))) return;
+    const to = q.to !== undefined ? Date.parse(q.to) : Date.now();
+    const from = q.from !== undefined ? Date.parse(q.from) : to - DEFAULT_RANGE_DAYS * DAY_MS;
+    if (to - from > MIXED_GROUPING_MAX_DAYS * DAY_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["groupBy"],
+        message: `grouping policy, priority or channel together with assignee or group reads every cycle: at most ${MIXED_GROUPING_MAX_DAYS} days (group by one side, or shorten the range)`,
+      });
+    }
+  });
 export type SlaReportQuery = z.infer<typeof SlaReportQuery>;
 
 /** A drill-down cursor: the last row's position, `[end or due instant, case id, metric, start]`. */
