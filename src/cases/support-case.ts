@@ -614,6 +614,19 @@ export class SupportCase extends DurableObject<Env> {
 
   private playbookTaken: PushedPlaybook | undefined;
 
+  /** The first dispute signal under the latest rules, from the engine's playbook log of the latest evaluation. */
+  private firstDisputeSignal(pins: readonly RulesPin[]): { at: number } | null {
+    const rule = pins.at(-1)?.document.playbook.disputeRisk;
+    const log = this.caseEngine().playbookLog();
+    if (!rule?.enabled || !log) return null;
+    try {
+      return log.firstDisputeSignal(rule);
+    } catch {
+      // A log built under other pins (a rules version applied since): the next evaluation's log has it.
+      return null;
+    }
+  }
+
   /** What the last successful push sent, kept after the first read: only this object writes it. */
   private lastIndexed: CasePush | null | undefined;
 
@@ -640,8 +653,12 @@ export class SupportCase extends DurableObject<Env> {
     const pins = await this.pins();
     const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, ev.state, ev.clocks, pins));
     // Playbook outcomes and delay episodes ride on the same push, changed-only like the cycles.
-    const activity = readCaseActivity(this.sql, { replies: ev.state.ratings.some((r) => r.score === "bad"), shipment: ev.state.shipment !== null });
-    const playbook = playbookDiff(this.pushedPlaybook(), playbookRecords(id.caseId, ev.state, activity, pins), shipmentEpisodes(id.caseId, ev.state, activity, pins, now));
+    const dispute = this.firstDisputeSignal(pins);
+    // The log is read only for what the case can have: a bad rating, a dispute, enough messages or reopenings to go in circles, a parcel.
+    const circles = pins.at(-1)?.document.playbook.goingInCircles;
+    const conversation = ev.state.type === "ticket" && circles !== undefined && (ev.state.customerMessages >= circles.customerMessages || ev.state.reopenings >= circles.reopenings);
+    const activity = readCaseActivity(this.sql, { replies: dispute !== null || ev.state.ratings.some((r) => r.score === "bad"), shipment: ev.state.shipment !== null, conversation: conversation || dispute !== null });
+    const playbook = playbookDiff(this.pushedPlaybook(), playbookRecords(id.caseId, ev.state, activity, pins, dispute), shipmentEpisodes(id.caseId, ev.state, activity, pins, now));
     const reportPush =
       outcomes.push || playbook.playbook || playbook.shipments
         ? { ...(outcomes.push ?? { upsert: [], remove: [] }), ...(playbook.playbook ? { playbook: playbook.playbook } : {}), ...(playbook.shipments ? { shipments: playbook.shipments } : {}) }

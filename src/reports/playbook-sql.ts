@@ -5,6 +5,9 @@
  * cycles, so a report reads the rows of its range through an index on the trigger instant.
  */
 import type { Migration } from "../lib/sql-migrations";
+import { isResolvedStatus } from "../cases/state";
+import type { CaseStatus } from "../events/model";
+import type { CaseActivity } from "./playbook";
 import type { OutcomePush, PlaybookCasePage, PlaybookCasesQuery, PlaybookReport, PlaybookRule, ShipmentCasePage, ShipmentCasesQuery, ShipmentsReport } from "./schema";
 import { PlaybookRule as PlaybookRuleEnum } from "./schema";
 
@@ -14,7 +17,7 @@ export const playbookMigrations: Migration[] = [
     id: 2,
     sql: `CREATE TABLE playbook_outcomes (
             case_id TEXT NOT NULL, rule TEXT NOT NULL, ref TEXT NOT NULL,
-            triggered_at INTEGER NOT NULL, due_at INTEGER, acted_at INTEGER,
+            triggered_at INTEGER NOT NULL, due_at INTEGER, acted_at INTEGER, case_ended TEXT,
             PRIMARY KEY (case_id, rule, ref));
           CREATE INDEX playbook_outcomes_triggered ON playbook_outcomes (triggered_at, case_id, rule, ref);
           CREATE TABLE shipment_episodes (
@@ -33,6 +36,7 @@ interface PlaybookRow {
   triggered_at: number;
   due_at: number | null;
   acted_at: number | null;
+  case_ended: string | null;
   [key: string]: SqlStorageValue;
 }
 
@@ -61,8 +65,8 @@ export function applyPlaybookPush(sql: SqlStorage, caseId: string, push: Pick<Ou
     // A case only ever writes its own records, whatever a push says.
     for (const r of push.playbook.upsert) {
       sql.exec(
-        `INSERT OR REPLACE INTO playbook_outcomes (case_id, rule, ref, triggered_at, due_at, acted_at) VALUES (?, ?, ?, ?, ?, ?)`,
-        caseId, r.rule, r.ref, r.triggeredAt, r.dueAt, r.actedAt,
+        `INSERT OR REPLACE INTO playbook_outcomes (case_id, rule, ref, triggered_at, due_at, acted_at, case_ended) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        caseId, r.rule, r.ref, r.triggeredAt, r.dueAt, r.actedAt, r.caseEnded ?? null,
       );
     }
   }
@@ -142,6 +146,7 @@ export function playbookCases(sql: SqlStorage, q: Omit<PlaybookCasesQuery, "from
       triggeredAt: iso(r.triggered_at),
       dueAt: isoOrNull(r.due_at),
       actedAt: isoOrNull(r.acted_at),
+      caseEnded: r.case_ended,
       outcome: r.verdict as "actedInTime" | "missed" | "open",
     })),
     nextCursor: rows.length > q.limit ? String(offset + q.limit) : null,
@@ -208,14 +213,23 @@ export function shipmentCases(sql: SqlStorage, q: Omit<ShipmentCasesQuery, "from
  * without parsing its events. Only what the case can use: a ticket without a bad rating and a parcel
  * without a shipment need nothing.
  */
-export function readCaseActivity(sql: SqlStorage, want: { replies: boolean; shipment: boolean }): { agentReplies: number[]; customerMessages: number[]; carrierScans: number[] } {
-  const out = { agentReplies: [] as number[], customerMessages: [] as number[], carrierScans: [] as number[] };
-  if (!want.replies && !want.shipment) return out;
-  const kinds = want.shipment ? `kind IN ('case.agent_reply', 'case.customer_message') OR (kind LIKE 'shipment.%' AND kind <> 'shipment.label_created')` : `kind = 'case.agent_reply'`;
-  for (const r of sql.exec<{ kind: string; occurred_at: number }>(`SELECT kind, occurred_at FROM events WHERE ${kinds} ORDER BY occurred_at, seq`)) {
+export function readCaseActivity(sql: SqlStorage, want: { replies: boolean; shipment: boolean; conversation: boolean }): CaseActivity {
+  const out = { agentReplies: [] as number[], customerMessages: [] as number[], carrierScans: [] as number[], conversation: [] as { at: number; message: boolean; resolved: boolean | null }[] };
+  if (!want.replies && !want.shipment && !want.conversation) return out;
+  const kinds = ["kind IN ('case.agent_reply', 'case.customer_message')"];
+  if (want.shipment) kinds.push("(kind LIKE 'shipment.%' AND kind <> 'shipment.label_created')");
+  // A status rides on many kinds (a message that reopens, an opening already solved): read it from the stored event.
+  const status = want.conversation ? "json_extract(event, '$.status')" : "NULL";
+  if (want.conversation) kinds.push(`${status} IS NOT NULL`);
+  for (const r of sql.exec<{ kind: string; occurred_at: number; status: string | null }>(
+    `SELECT kind, occurred_at, ${status} AS status FROM events WHERE ${kinds.join(" OR ")} ORDER BY occurred_at, seq`,
+  )) {
     if (r.kind === "case.agent_reply") out.agentReplies.push(r.occurred_at);
     else if (r.kind === "case.customer_message") out.customerMessages.push(r.occurred_at);
-    else out.carrierScans.push(r.occurred_at);
+    else if (r.kind.startsWith("shipment.") && want.shipment) out.carrierScans.push(r.occurred_at);
+    if (want.conversation && (r.status !== null || r.kind === "case.customer_message")) {
+      out.conversation.push({ at: r.occurred_at, message: r.kind === "case.customer_message", resolved: r.status === null || r.kind.startsWith("shipment.") ? null : isResolvedStatus(r.status as CaseStatus) });
+    }
   }
   return out;
 }

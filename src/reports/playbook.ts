@@ -22,14 +22,32 @@ export interface CaseActivity {
   customerMessages: readonly number[];
   /** Carrier scans, label creation excluded (the no-scan signal reads them). */
   carrierScans: readonly number[];
+  /**
+   * Customer messages and statuses in the order they happened (going in circles reads them):
+   * `resolved` is whether the event's status solves or closes the case, null when it states none.
+   */
+  conversation: readonly { at: number; message: boolean; resolved: boolean | null }[];
 }
 
 const firstAfter = (xs: readonly number[], since: number, strict = false): number | null => xs.find((x) => (strict ? x > since : x >= since)) ?? null;
 
 /** Callback promises with a time, and bad ratings: what each asked of the store and when it was done. */
-export function playbookRecords(caseId: string, state: CaseState, activity: CaseActivity, pins: readonly RulesPin[]): PlaybookRecord[] {
+export function playbookRecords(caseId: string, state: CaseState, activity: CaseActivity, pins: readonly RulesPin[], dispute: { at: number } | null = null): PlaybookRecord[] {
   if (pins.length === 0) return [];
-  const out: PlaybookRecord[] = [];
+  const out: PlaybookRecord[] = [...circlesRecords(caseId, state, activity, pins)];
+  const resolutions = resolvedAt(activity);
+  if (dispute && state.type === "ticket") {
+    // Acted on: an agent answered publicly after the flag, before the case next ended.
+    out.push({
+      caseId,
+      rule: "dispute_risk",
+      ref: String(dispute.at),
+      triggeredAt: dispute.at,
+      dueAt: firstAfter(resolutions, dispute.at),
+      actedAt: firstAfter(activity.agentReplies, dispute.at, true),
+      caseEnded: state.status === "solved" || state.status === "closed" ? state.status : null,
+    });
+  }
   for (const cb of state.callbacks) {
     // A promise with no time cannot be kept late; one replaced by a newer promise was not acted on, it moved.
     if (cb.at === null || cb.doneReason === "replaced by a newer promise") continue;
@@ -98,6 +116,56 @@ export function shipmentEpisodes(caseId: string, state: CaseState, activity: Cas
       deliveredAt: sh.deliveredAt,
     },
   ];
+}
+
+/** Instants the case became solved or closed (from not resolved). */
+function resolvedAt(activity: CaseActivity): number[] {
+  const out: number[] = [];
+  let resolved = false;
+  for (const e of activity.conversation) {
+    if (e.resolved === null) continue;
+    if (e.resolved && !resolved) out.push(e.at);
+    resolved = e.resolved;
+  }
+  return out;
+}
+
+/**
+ * Going in circles, as the planner nudges (src/cases/plan.ts): at the Nth customer message since
+ * the case was last resolved, and at its Nth reopening. Acted on: a callback promised or made
+ * after the nudge; due: before the case was next resolved (no due while it stays open).
+ */
+function circlesRecords(caseId: string, state: CaseState, activity: CaseActivity, pins: readonly RulesPin[]): PlaybookRecord[] {
+  if (state.type !== "ticket") return [];
+  const nudges: { at: number; reason: "messages" | "reopenings" }[] = [];
+  let resolved = false;
+  let messages = 0;
+  let reopenings = 0;
+  for (const e of activity.conversation) {
+    const rule = pinAt(pins, e.at).document.playbook.goingInCircles;
+    if (e.resolved !== null) {
+      if (e.resolved && !resolved) messages = 0;
+      if (!e.resolved && resolved) {
+        reopenings += 1;
+        if (rule.enabled && reopenings === rule.reopenings) nudges.push({ at: e.at, reason: "reopenings" });
+      }
+      resolved = e.resolved;
+    }
+    if (e.message) {
+      messages += 1;
+      if (rule.enabled && messages === rule.customerMessages) nudges.push({ at: e.at, reason: "messages" });
+    }
+  }
+  const resolutions = resolvedAt(activity);
+  const calls = state.callbacks.flatMap((cb) => (cb.doneAt !== null ? [cb.promisedAt, cb.doneAt] : [cb.promisedAt])).sort((a, b) => a - b);
+  return nudges.map((n) => ({
+    caseId,
+    rule: "going_in_circles" as const,
+    ref: `${n.reason}@${n.at}`,
+    triggeredAt: n.at,
+    dueAt: firstAfter(resolutions, n.at),
+    actedAt: firstAfter(calls, n.at),
+  }));
 }
 
 export const shipmentKey = (e: Pick<ShipmentEpisode, "detectedAt">): string => String(e.detectedAt);

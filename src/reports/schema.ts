@@ -42,7 +42,7 @@ export const cycleKey = (r: Pick<CycleRecord, "metric" | "startedAt">): string =
 
 // ── Playbook outcomes and shipment delay episodes ────────────────────────────────────────────
 
-export const PlaybookRule = z.enum(["callback", "bad_rating"]);
+export const PlaybookRule = z.enum(["callback", "bad_rating", "going_in_circles", "dispute_risk"]);
 export type PlaybookRule = z.infer<typeof PlaybookRule>;
 
 /**
@@ -58,6 +58,8 @@ export const PlaybookRecord = z.object({
   triggeredAt: z.number().int(),
   dueAt: z.number().int().nullable(),
   actedAt: z.number().int().nullable(),
+  /** Dispute risk: how the case ended (`solved`, `closed`), null while it is open. */
+  caseEnded: z.string().nullable().optional(),
 });
 export type PlaybookRecord = z.infer<typeof PlaybookRecord>;
 export const playbookKey = (r: Pick<PlaybookRecord, "rule" | "ref">): string => `${r.rule}:${r.ref}`;
@@ -318,6 +320,7 @@ export const PlaybookItemView = z.object({
   triggeredAt: z.string(),
   dueAt: z.string().nullable(),
   actedAt: z.string().nullable(),
+  caseEnded: z.string().nullable(),
   outcome: z.enum(["actedInTime", "missed", "open"]),
 });
 export const PlaybookCasePage = z.object({ items: z.array(PlaybookItemView), nextCursor: z.string().nullable() });

@@ -57,6 +57,34 @@ async function tickets(store: TestStore): Promise<void> {
   await ingest([t("T2", "case.opened", "11-04T09:00", { status: "open" }), t("T2", "case.rating", "11-04T10:00", { rating: { score: "bad" } }), t("T2", "case.agent_reply", "11-04T13:00")]);
   // T3: a callback promised 11-05 09:00 for 10:00 and never made: missed (due 10:10, long past).
   await ingest([t("T3", "case.opened", "11-05T08:00", { status: "open" }), t("T3", "case.callback_promised", "11-05T09:00", { provider: "promptly", callback: { id: "cb-T3", at: iso("11-05T10:00") } })]);
+  // T5, going in circles by messages: the 4th customer message since opening, 11-09 13:00, nudges; a
+  // callback promised at 14:00 (for 15:00, made then) before the case is solved at 16:00: acted on.
+  await ingest([
+    t("T5", "case.opened", "11-09T09:00", { status: "open" }),
+    ...["10", "11", "12", "13"].map((h) => t("T5", "case.customer_message", `11-09T${h}:00`)),
+    t("T5", "case.callback_promised", "11-09T14:00", { provider: "promptly", callback: { id: "cb-T5", at: iso("11-09T15:00") } }),
+    t("T5", "case.callback_done", "11-09T15:00", { provider: "promptly", callback: { id: "cb-T5" } }),
+    t("T5", "case.status_changed", "11-09T16:00", { status: "solved" }),
+  ]);
+  // T6, going in circles by reopenings: solved and reopened twice; the 2nd reopening (11-10 13:00)
+  // nudges, and the case is solved again at 15:00 with no call: missed.
+  await ingest([
+    t("T6", "case.opened", "11-10T09:00", { status: "open" }),
+    t("T6", "case.status_changed", "11-10T10:00", { status: "solved" }),
+    t("T6", "case.status_changed", "11-10T11:00", { status: "open" }),
+    t("T6", "case.status_changed", "11-10T12:00", { status: "solved" }),
+    t("T6", "case.status_changed", "11-10T13:00", { status: "open" }),
+    t("T6", "case.status_changed", "11-10T15:00", { status: "solved" }),
+  ]);
+  // T7, dispute risk: "chargeback" at 11-11 10:00, answered at 11:00, solved at 12:00: acted on, ended solved.
+  await ingest([
+    t("T7", "case.opened", "11-11T09:00", { status: "open" }),
+    t("T7", "case.customer_message", "11-11T10:00", { body: "Refund me or I file a chargeback." }),
+    t("T7", "case.agent_reply", "11-11T11:00"),
+    t("T7", "case.status_changed", "11-11T12:00", { status: "solved" }),
+  ]);
+  // T8, dispute risk: "scam" at 11-12 10:00, nobody answered, still open: triggered, neither in time nor missed.
+  await ingest([t("T8", "case.opened", "11-12T09:00", { status: "open" }), t("T8", "case.customer_message", "11-12T10:00", { body: "This shop is a scam." })]);
   // T4: a good rating asks nothing.
   await ingest([t("T4", "case.opened", "11-06T09:00", { status: "open" }), t("T4", "case.rating", "11-06T10:00", { rating: { score: "good" } })]);
 }
@@ -129,16 +157,30 @@ describe("playbook report", () => {
     await parcels(store);
     const report = PlaybookReport.parse(await get(store, `playbook?${RANGE}`));
     expect(report.rows).toEqual([
-      { rule: "callback", triggered: 2, actedInTime: 1, missed: 1 },
+      { rule: "callback", triggered: 3, actedInTime: 2, missed: 1 },
       { rule: "bad_rating", triggered: 2, actedInTime: 1, missed: 1 },
+      { rule: "going_in_circles", triggered: 2, actedInTime: 1, missed: 1 },
+      { rule: "dispute_risk", triggered: 2, actedInTime: 1, missed: 0 },
     ]);
     const missed = PlaybookCasePage.parse(await get(store, `playbook/cases?${RANGE}&outcome=missed`));
-    expect(missed.items.map((i) => [i.rule, i.caseId.includes("T2") ? "T2" : i.caseId.includes("T3") ? "T3" : i.caseId, i.triggeredAt, i.dueAt, i.actedAt])).toEqual([
+    const short = (caseId: string) => caseId.replace("ticket:custom:", "");
+    expect(missed.items.map((i) => [i.rule, short(i.caseId), i.triggeredAt, i.dueAt, i.actedAt])).toEqual([
       ["bad_rating", "T2", iso("11-04T10:00"), iso("11-04T12:00"), iso("11-04T13:00")],
       ["callback", "T3", iso("11-05T09:00"), iso("11-05T10:10"), null],
+      ["going_in_circles", "T6", iso("11-10T13:00"), iso("11-10T15:00"), null],
+    ]);
+    const circles = PlaybookCasePage.parse(await get(store, `playbook/cases?${RANGE}&rule=going_in_circles&outcome=actedInTime`));
+    expect(circles.items.map((i) => [short(i.caseId), i.ref, i.dueAt, i.actedAt])).toEqual([["T5", `messages@${at("11-09T13:00")}`, iso("11-09T16:00"), iso("11-09T14:00")]]);
+    const disputes = PlaybookCasePage.parse(await get(store, `playbook/cases?${RANGE}&rule=dispute_risk`));
+    expect(disputes.items.map((i) => [short(i.caseId), i.triggeredAt, i.actedAt, i.caseEnded, i.outcome])).toEqual([
+      ["T7", iso("11-11T10:00"), iso("11-11T11:00"), "solved", "actedInTime"],
+      ["T8", iso("11-12T10:00"), null, null, "open"],
     ]);
     const kept = PlaybookCasePage.parse(await get(store, `playbook/cases?${RANGE}&rule=callback&outcome=actedInTime`));
-    expect(kept.items.map((i) => [i.ref, i.dueAt, i.actedAt])).toEqual([["cb-P1", iso("11-02T11:40"), iso("11-02T11:30")]]);
+    expect(kept.items.map((i) => [i.ref, i.dueAt, i.actedAt])).toEqual([
+      ["cb-P1", iso("11-02T11:40"), iso("11-02T11:30")],
+      ["cb-T5", iso("11-09T15:10"), iso("11-09T15:00")],
+    ]);
   });
 
   it("refuses bad input with 400 naming the field, and stays within the store", async () => {
