@@ -61,7 +61,7 @@ export const reportRoutes = [
     path: "/v1/stores/:storeId/reports/playbook",
     summary: "Playbook outcomes",
     description:
-      "Per playbook rule (callback promises with a time, bad ratings): how often it asked something of the store in `[from, to)` (by the instant it triggered; default the 30 days up to now), how often the store acted by the due instant, and how often it acted late or not at all past due (as of now). The rest are still open.",
+      "Per playbook rule (callback promises with a time, bad ratings, going-in-circles nudges, dispute risk): how often it asked something of the store in `[from, to)` (by the instant it triggered; default the 30 days up to now), how often the store acted by the due instant, and how often it acted late or not at all past due (as of now). The rest are still open.",
     tags: ["Reports"],
     auth: "store",
     query: RangeQuery,
