@@ -614,6 +614,24 @@ export class SupportCase extends DurableObject<Env> {
 
   private playbookTaken: PushedPlaybook | undefined;
 
+  /**
+   * The playbook records and delay episodes that changed since the registry last took them. A
+   * report must never cost the case its index push: if deriving them fails, the push goes without.
+   */
+  private playbookPush(caseId: string, ev: Evaluation, pins: readonly RulesPin[], now: number): ReturnType<typeof playbookDiff> {
+    try {
+      const dispute = this.firstDisputeSignal(pins);
+      // The log is read only for what the case can have: a bad rating, a dispute, enough messages or reopenings to go in circles, a parcel.
+      const circles = pins.at(-1)?.document.playbook.goingInCircles;
+      const conversation = ev.state.type === "ticket" && circles !== undefined && (ev.state.customerMessages >= circles.customerMessages || ev.state.reopenings >= circles.reopenings);
+      const activity = readCaseActivity(this.sql, { replies: dispute !== null || ev.state.ratings.some((r) => r.score === "bad"), shipment: ev.state.shipment !== null, conversation: conversation || dispute !== null });
+      return playbookDiff(this.pushedPlaybook(), playbookRecords(caseId, ev.state, activity, pins, dispute), shipmentEpisodes(caseId, ev.state, activity, pins, now));
+    } catch (err) {
+      console.log(JSON.stringify({ msg: "case.playbook_outcomes_failed", case: caseId, error: err instanceof Error ? err.message : String(err) }));
+      return { playbook: null, shipments: null, next: this.pushedPlaybook() };
+    }
+  }
+
   /** The first dispute signal under the latest rules, from the engine's playbook log of the latest evaluation. */
   private firstDisputeSignal(pins: readonly RulesPin[]): { at: number } | null {
     const rule = pins.at(-1)?.document.playbook.disputeRisk;
@@ -653,12 +671,7 @@ export class SupportCase extends DurableObject<Env> {
     const pins = await this.pins();
     const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, ev.state, ev.clocks, pins));
     // Playbook outcomes and delay episodes ride on the same push, changed-only like the cycles.
-    const dispute = this.firstDisputeSignal(pins);
-    // The log is read only for what the case can have: a bad rating, a dispute, enough messages or reopenings to go in circles, a parcel.
-    const circles = pins.at(-1)?.document.playbook.goingInCircles;
-    const conversation = ev.state.type === "ticket" && circles !== undefined && (ev.state.customerMessages >= circles.customerMessages || ev.state.reopenings >= circles.reopenings);
-    const activity = readCaseActivity(this.sql, { replies: dispute !== null || ev.state.ratings.some((r) => r.score === "bad"), shipment: ev.state.shipment !== null, conversation: conversation || dispute !== null });
-    const playbook = playbookDiff(this.pushedPlaybook(), playbookRecords(id.caseId, ev.state, activity, pins, dispute), shipmentEpisodes(id.caseId, ev.state, activity, pins, now));
+    const playbook = this.playbookPush(id.caseId, ev, pins, now);
     const reportPush =
       outcomes.push || playbook.playbook || playbook.shipments
         ? { ...(outcomes.push ?? { upsert: [], remove: [] }), ...(playbook.playbook ? { playbook: playbook.playbook } : {}), ...(playbook.shipments ? { shipments: playbook.shipments } : {}) }
