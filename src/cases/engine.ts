@@ -130,6 +130,11 @@ export class CaseEngine {
     this.pending.splice(at, 0, e);
   }
 
+  /** The playbook log of the latest evaluation (reports read its first dispute signal); null before one. */
+  playbookLog(): PlaybookLog | null {
+    return this.folded?.log ?? null;
+  }
+
   evaluate(input: EvaluateAt): Evaluation | null {
     const { pins, now } = input;
     // Another rules version applied to the case re-matches its policy from that instant: start over.

@@ -68,6 +68,8 @@ import { caseView, type CaseObjectView } from "./view";
 import { casePushOf, MISS_KINDS } from "./index-summary";
 import type { CaseEvent } from "./state";
 import { cycleRecords, outcomeDiff, type PushedOutcomes } from "../reports/outcomes";
+import { playbookDiff, playbookRecords, shipmentEpisodes, type PushedPlaybook } from "../reports/playbook";
+import { readCaseActivity } from "../reports/playbook-sql";
 
 export interface IngestResult {
   caseId: string;
@@ -598,6 +600,51 @@ export class SupportCase extends DurableObject<Env> {
   /** Read once per wake: every re-plan compares against it, and only this object writes it. */
   private outcomesTaken: PushedOutcomes | undefined;
 
+  /** Fingerprints of the playbook records and delay episodes the registry has taken (src/reports/playbook.ts). */
+  private pushedPlaybook(): PushedPlaybook {
+    if (this.playbookTaken !== undefined) return this.playbookTaken;
+    const raw = getMeta(this.sql, "playbookPushed");
+    try {
+      this.playbookTaken = raw === null ? { playbook: {}, shipments: {} } : (JSON.parse(raw) as PushedPlaybook);
+    } catch {
+      this.playbookTaken = { playbook: {}, shipments: {} };
+    }
+    return this.playbookTaken;
+  }
+
+  private playbookTaken: PushedPlaybook | undefined;
+
+  /**
+   * The playbook records and delay episodes that changed since the registry last took them. A
+   * report must never cost the case its index push: if deriving them fails, the push goes without.
+   */
+  private playbookPush(caseId: string, ev: Evaluation, pins: readonly RulesPin[], now: number): ReturnType<typeof playbookDiff> {
+    try {
+      const dispute = this.firstDisputeSignal(pins);
+      // The log is read only for what the case can have: a bad rating, a dispute, enough messages or reopenings to go in circles, a parcel.
+      const circles = pins.at(-1)?.document.playbook.goingInCircles;
+      const conversation = ev.state.type === "ticket" && circles !== undefined && (ev.state.customerMessages >= circles.customerMessages || ev.state.reopenings >= circles.reopenings);
+      const activity = readCaseActivity(this.sql, { replies: dispute !== null || ev.state.ratings.some((r) => r.score === "bad"), shipment: ev.state.shipment !== null, conversation: conversation || dispute !== null });
+      return playbookDiff(this.pushedPlaybook(), playbookRecords(caseId, ev.state, activity, pins, dispute), shipmentEpisodes(caseId, ev.state, activity, pins, now));
+    } catch (err) {
+      console.log(JSON.stringify({ msg: "case.playbook_outcomes_failed", case: caseId, error: err instanceof Error ? err.message : String(err) }));
+      return { playbook: null, shipments: null, next: this.pushedPlaybook() };
+    }
+  }
+
+  /** The first dispute signal under the latest rules, from the engine's playbook log of the latest evaluation. */
+  private firstDisputeSignal(pins: readonly RulesPin[]): { at: number } | null {
+    const rule = pins.at(-1)?.document.playbook.disputeRisk;
+    const log = this.caseEngine().playbookLog();
+    if (!rule?.enabled || !log) return null;
+    try {
+      return log.firstDisputeSignal(rule);
+    } catch {
+      // A log built under other pins (a rules version applied since): the next evaluation's log has it.
+      return null;
+    }
+  }
+
   /** What the last successful push sent, kept after the first read: only this object writes it. */
   private lastIndexed: CasePush | null | undefined;
 
@@ -621,17 +668,28 @@ export class SupportCase extends DurableObject<Env> {
     const owed = missFired ? (this.caseEngine().evaluate({ pins: await this.pins(), now })?.timers ?? []) : ev.timers;
     const summary: CasePush = { ...casePushOf({ caseId: id.caseId, ev, owed, upcoming, now }), owner: await this.ownerSummary(ev), rulesVersions: readPins(this.sql).map((p) => p.version) };
     // Reports: the SLA cycles that changed since the registry last took them ride on this push.
-    const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, ev.state, ev.clocks, await this.pins()));
-    if (outcomes.push === null && !indexPushNeeded(this.indexedSummary(), summary, now)) return;
+    const pins = await this.pins();
+    const outcomes = outcomeDiff(this.pushedOutcomes(), cycleRecords(id.caseId, ev.state, ev.clocks, pins));
+    // Playbook outcomes and delay episodes ride on the same push, changed-only like the cycles.
+    const playbook = this.playbookPush(id.caseId, ev, pins, now);
+    const reportPush =
+      outcomes.push || playbook.playbook || playbook.shipments
+        ? { ...(outcomes.push ?? { upsert: [], remove: [] }), ...(playbook.playbook ? { playbook: playbook.playbook } : {}), ...(playbook.shipments ? { shipments: playbook.shipments } : {}) }
+        : null;
+    if (reportPush === null && !indexPushNeeded(this.indexedSummary(), summary, now)) return;
     const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
     setMeta(this.sql, "indexSeq", String(seq));
     try {
-      await this.env.STORES.getByName(id.storeId).indexCase(outcomes.push ? { ...summary, outcomes: outcomes.push } : summary, seq);
+      await this.env.STORES.getByName(id.storeId).indexCase(reportPush ? { ...summary, outcomes: reportPush } : summary, seq);
       setMeta(this.sql, "indexed", JSON.stringify(summary));
       this.lastIndexed = summary;
       if (outcomes.push) {
         setMeta(this.sql, "outcomesPushed", JSON.stringify(outcomes.next));
         this.outcomesTaken = outcomes.next;
+      }
+      if (playbook.playbook || playbook.shipments) {
+        setMeta(this.sql, "playbookPushed", JSON.stringify(playbook.next));
+        this.playbookTaken = playbook.next;
       }
     } catch (err) {
       // The index is a view: the next change or wake-up pushes again.

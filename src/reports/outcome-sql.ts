@@ -18,7 +18,7 @@
  */
 import type { Migration } from "../lib/sql-migrations";
 import { ReportTotals, usedMinute } from "./aggregate";
-import { cycleKey, decodeCyclesCursor, type CycleRecord, type CyclePage, type CyclesQuery, type GroupField, type OutcomePush, type SlaReport } from "./schema";
+import { cycleKey, decodeCyclesCursor, POLICY_SIDE, TEAM_SIDE, type CycleRecord, type CyclePage, type CyclesQuery, type GroupField, type OutcomePush, type SlaReport } from "./schema";
 
 export const DAY_MS = 86_400_000;
 
@@ -79,8 +79,8 @@ interface Rollup {
   fields: readonly GroupField[];
 }
 const ROLLUPS: readonly Rollup[] = [
-  { daily: "sla_daily_policy", monthly: "sla_monthly_policy", fields: ["metric", "policy", "priority", "channel"] },
-  { daily: "sla_daily_team", monthly: "sla_monthly_team", fields: ["metric", "assignee", "group"] },
+  { daily: "sla_daily_policy", monthly: "sla_monthly_policy", fields: POLICY_SIDE },
+  { daily: "sla_daily_team", monthly: "sla_monthly_team", fields: TEAM_SIDE },
 ];
 
 /** UTC months as one number (year × 12 + month), and where one starts. */

@@ -42,7 +42,7 @@ export function cycleRecords(caseId: string, state: CaseState, clocks: ClockStat
 }
 
 /** 32-bit FNV-1a, hex: a fingerprint, not a security measure. */
-function fnv1a(s: string): string {
+export function fnv1a(s: string): string {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

@@ -1,7 +1,7 @@
 /** /v1/stores/:storeId/reports: SLA attainment and the cycles behind each figure. */
 import { defineRoute, json } from "../http/route";
 import { slaReportCsv } from "./aggregate";
-import { CyclePage, CyclesQuery, SlaReport, SlaReportQuery } from "./schema";
+import { CyclePage, CyclesQuery, PlaybookCasePage, PlaybookCasesQuery, PlaybookReport, RangeQuery, ShipmentCasePage, ShipmentCasesQuery, ShipmentsReport, SlaReport, SlaReportQuery } from "./schema";
 
 const DEFAULT_RANGE_MS = 30 * 86_400_000;
 
@@ -27,7 +27,7 @@ export const reportRoutes = [
     query: SlaReportQuery,
     responses: {
       200: { description: "The report (JSON, or CSV with a header line)", schema: SlaReport },
-      400: { description: "A bad query: from after to, a range over 400 days, an unknown groupBy field or filter" },
+      400: { description: "A bad query: from after to, a range over 400 days, an unknown groupBy field or filter, or a grouping across policy and team fields over more than 31 days" },
     },
     handler: async ({ env, auth, query, request }) => {
       const { from, to } = rangeOf(query, Date.now());
@@ -55,5 +55,63 @@ export const reportRoutes = [
       const { from, to } = rangeOf(query, Date.now());
       return json(await env.STORES.getByName(auth!.storeId).reportCycles({ ...query, from, to }));
     },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/v1/stores/:storeId/reports/playbook",
+    summary: "Playbook outcomes",
+    description:
+      "Per playbook rule (callback promises with a time, bad ratings, going-in-circles nudges, dispute risk): how often it asked something of the store in `[from, to)` (by the instant it triggered; default the 30 days up to now), how often the store acted by the due instant, and how often it acted late or not at all past due (as of now). The rest are still open.",
+    tags: ["Reports"],
+    auth: "store",
+    query: RangeQuery,
+    responses: {
+      200: { description: "The report", schema: PlaybookReport },
+      400: { description: "A bad range (from after to, over 400 days) or an unknown parameter" },
+    },
+    handler: async ({ env, auth, query }) => json(await env.STORES.getByName(auth!.storeId).playbookReport(rangeOf(query, Date.now()))),
+  }),
+  defineRoute({
+    method: "get",
+    path: "/v1/stores/:storeId/reports/playbook/cases",
+    summary: "The cases behind a playbook figure",
+    description: "Each triggered record with its case id, oldest trigger first, filtered by `rule` and `outcome` (`actedInTime`, `missed`, `open`, as of now). Paginated: pass `nextCursor` back as `cursor`.",
+    tags: ["Reports"],
+    auth: "store",
+    query: PlaybookCasesQuery,
+    responses: {
+      200: { description: "A page of records", schema: PlaybookCasePage },
+      400: { description: "A bad query (unknown filter, bad range or cursor)" },
+    },
+    handler: async ({ env, auth, query }) => json(await env.STORES.getByName(auth!.storeId).playbookCases({ ...query, ...rangeOf(query, Date.now()) })),
+  }),
+  defineRoute({
+    method: "get",
+    path: "/v1/stores/:storeId/reports/shipments",
+    summary: "Late parcels: did we reach the customer first?",
+    description:
+      "Shipment delay episodes detected in `[from, to)` (default the 30 days up to now): who wrote first (the store's first contact or the customer's first message after detection, as recorded on the parcel's case), the reached-first rate (contactedFirst ÷ delays; null with none), how many first contacts came by the proactive-contact target, updates owed and sent until delivery, and the median time from detection to first contact.",
+    tags: ["Reports"],
+    auth: "store",
+    query: RangeQuery,
+    responses: {
+      200: { description: "The report", schema: ShipmentsReport },
+      400: { description: "A bad range (from after to, over 400 days) or an unknown parameter" },
+    },
+    handler: async ({ env, auth, query }) => json(await env.STORES.getByName(auth!.storeId).shipmentsReport(rangeOf(query, Date.now()))),
+  }),
+  defineRoute({
+    method: "get",
+    path: "/v1/stores/:storeId/reports/shipments/cases",
+    summary: "The parcels behind a shipments figure",
+    description: "Each delay episode detected in `[from, to)` with its case id, oldest detection first, filtered by `outcome` and `proactiveTargetMet`. Paginated: pass `nextCursor` back as `cursor`.",
+    tags: ["Reports"],
+    auth: "store",
+    query: ShipmentCasesQuery,
+    responses: {
+      200: { description: "A page of episodes", schema: ShipmentCasePage },
+      400: { description: "A bad query (unknown filter, bad range or cursor)" },
+    },
+    handler: async ({ env, auth, query }) => json(await env.STORES.getByName(auth!.storeId).shipmentCases({ ...query, ...rangeOf(query, Date.now()) })),
   }),
 ];

@@ -40,6 +40,64 @@ export type CycleRecord = z.infer<typeof CycleRecord>;
 /** The key of a cycle: a case has at most one cycle of a metric starting at one instant. */
 export const cycleKey = (r: Pick<CycleRecord, "metric" | "startedAt">): string => `${r.metric}@${r.startedAt}`;
 
+// ── Playbook outcomes and shipment delay episodes ────────────────────────────────────────────
+
+export const PlaybookRule = z.enum(["callback", "bad_rating", "going_in_circles", "dispute_risk"]);
+export type PlaybookRule = z.infer<typeof PlaybookRule>;
+
+/**
+ * One time a playbook rule asked something of the store, and what the store did. Falls in a range
+ * by `triggeredAt`. Whether it was acted on in time is read as of the report: `actedAt` by `dueAt`
+ * is in time, later (or not yet, past `dueAt`) is missed, else it is still open.
+ */
+export const PlaybookRecord = z.object({
+  caseId: z.string(),
+  rule: PlaybookRule,
+  /** Unique within the case and rule: the callback's id, or the rating's instant. */
+  ref: z.string(),
+  triggeredAt: z.number().int(),
+  dueAt: z.number().int().nullable(),
+  actedAt: z.number().int().nullable(),
+  /** Dispute risk: how the case ended (`solved`, `closed`), null while it is open. */
+  caseEnded: z.string().nullable().optional(),
+});
+export type PlaybookRecord = z.infer<typeof PlaybookRecord>;
+export const playbookKey = (r: Pick<PlaybookRecord, "rule" | "ref">): string => `${r.rule}:${r.ref}`;
+
+export const DelayOutcome = z.enum(["contactedFirst", "customerFirst", "notContacted"]);
+export type DelayOutcome = z.infer<typeof DelayOutcome>;
+
+/** One shipment delay episode of a parcel: from the first delay signal to delivery. Falls in a range by `detectedAt`. */
+export const ShipmentEpisode = z.object({
+  caseId: z.string(),
+  detectedAt: z.number().int(),
+  signal: z.string(),
+  reason: z.string().nullable(),
+  /** The store's first contact after detection: an agent's public reply (POST …/contacted records one) or a callback done. */
+  contactedAt: z.number().int().nullable(),
+  /** The customer's first message about it after detection. */
+  customerMessageAt: z.number().int().nullable(),
+  outcome: DelayOutcome,
+  /** Detection plus the proactive-contact target on the rule's calendar. */
+  contactBy: z.number().int(),
+  updatesOwed: z.number().int(),
+  updatesSent: z.number().int(),
+  deliveredAt: z.number().int().nullable(),
+});
+export type ShipmentEpisode = z.infer<typeof ShipmentEpisode>;
+
+/** What a case's push adds for the playbook and shipments reports, like `OutcomePush` (keys: `playbookKey`, the episode's detection instant). */
+export const PlaybookPush = z.object({
+  upsert: z.array(PlaybookRecord),
+  remove: z.array(z.string()),
+});
+export type PlaybookPush = z.infer<typeof PlaybookPush>;
+export const ShipmentPush = z.object({
+  upsert: z.array(ShipmentEpisode),
+  remove: z.array(z.string()),
+});
+export type ShipmentPush = z.infer<typeof ShipmentPush>;
+
 /**
  * What a case's push adds for reports: the cycles that changed since the last push the registry
  * took, and the keys of cycles that no longer exist (a late event folded history differently).
@@ -47,6 +105,9 @@ export const cycleKey = (r: Pick<CycleRecord, "metric" | "startedAt">): string =
 export const OutcomePush = z.object({
   upsert: z.array(CycleRecord),
   remove: z.array(z.string()),
+  /** Playbook outcome records and shipment delay episodes that changed, the same way (absent: none did). */
+  playbook: PlaybookPush.optional(),
+  shipments: ShipmentPush.optional(),
 });
 export type OutcomePush = z.infer<typeof OutcomePush>;
 
@@ -74,6 +135,17 @@ function checkRange(q: { from?: string | undefined; to?: string | undefined }, c
   else if (to - from > MAX_RANGE_DAYS * DAY_MS) ctx.addIssue({ code: "custom", path: ["to"], message: `the range is over ${MAX_RANGE_DAYS} days` });
 }
 
+/**
+ * The fields each rollup side keeps. A grouping within one side reads rollups; one that mixes the
+ * two sides (policy with assignee, say) reads every cycle of the range, which costs the store's
+ * registry about 1.7 s for a month of a 2-million-cycle year (bench/RESULTS.md) and blocks its
+ * other callers meanwhile: so such a grouping is limited to MIXED_GROUPING_MAX_DAYS.
+ */
+export const POLICY_SIDE: readonly GroupField[] = ["metric", "policy", "priority", "channel"];
+export const TEAM_SIDE: readonly GroupField[] = ["metric", "assignee", "group"];
+export const MIXED_GROUPING_MAX_DAYS = 31;
+const DEFAULT_RANGE_DAYS = 30;
+
 export const SlaReportQuery = z
   .strictObject({
     ...RangeFields,
@@ -98,7 +170,19 @@ export const SlaReportQuery = z
       .describe("Comma-separated: metric, policy, priority, channel, assignee, group. Rows are always per metric."),
     format: z.enum(["json", "csv"]).optional().describe("`csv` answers text/csv, like `Accept: text/csv`."),
   })
-  .superRefine(checkRange);
+  .superRefine(checkRange)
+  .superRefine((q, ctx) => {
+    if (q.groupBy.every((f) => POLICY_SIDE.includes(f)) || q.groupBy.every((f) => TEAM_SIDE.includes(f))) return;
+    const to = q.to !== undefined ? Date.parse(q.to) : Date.now();
+    const from = q.from !== undefined ? Date.parse(q.from) : to - DEFAULT_RANGE_DAYS * DAY_MS;
+    if (to - from > MIXED_GROUPING_MAX_DAYS * DAY_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["groupBy"],
+        message: `grouping policy, priority or channel together with assignee or group reads every cycle: at most ${MIXED_GROUPING_MAX_DAYS} days (group by one side, or shorten the range)`,
+      });
+    }
+  });
 export type SlaReportQuery = z.infer<typeof SlaReportQuery>;
 
 /** A drill-down cursor: the last row's position, `[end or due instant, case id, metric, start]`. */
@@ -187,3 +271,74 @@ export const CyclePage = z.object({
   nextCursor: z.string().nullable(),
 });
 export type CyclePage = z.infer<typeof CyclePage>;
+
+export const PlaybookReportRow = z.object({
+  rule: PlaybookRule,
+  triggered: z.number().int().describe("Times the rule asked something of the store, triggered in the range."),
+  actedInTime: z.number().int().describe("Of those, acted on by their due instant."),
+  missed: z.number().int().describe("Of those, acted on late, or not yet and past due (as of now)."),
+});
+export type PlaybookReportRow = z.infer<typeof PlaybookReportRow>;
+
+export const PlaybookReport = z.object({ from: z.string(), to: z.string(), rows: z.array(PlaybookReportRow) });
+export type PlaybookReport = z.infer<typeof PlaybookReport>;
+
+export const ShipmentsReport = z.object({
+  from: z.string(),
+  to: z.string(),
+  delays: z.number().int().describe("Delay episodes detected in the range."),
+  contactedFirst: z.number().int().describe("The store contacted the customer before any customer message."),
+  customerFirst: z.number().int().describe("The customer wrote before (or without) any contact from the store."),
+  notContacted: z.number().int().describe("Neither side has written (yet)."),
+  reachedFirstRate: z.number().nullable().describe("contactedFirst ÷ delays; null with no delays."),
+  proactiveTargetMet: z.number().int().describe("Episodes whose first contact came by the proactive-contact target."),
+  updatesOwed: z.number().int(),
+  updatesSent: z.number().int(),
+  medianContactDelayMs: z.number().nullable().describe("Median wall-clock time from detection to the store's first contact (nearest rank), over contacted episodes."),
+});
+export type ShipmentsReport = z.infer<typeof ShipmentsReport>;
+
+const pageFields = {
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().regex(/^\d+$/, "not a cursor this API gave out (pass nextCursor back as it is)").optional(),
+};
+
+export const PlaybookCasesQuery = z
+  .strictObject({ ...RangeFields, rule: PlaybookRule.optional(), outcome: z.enum(["actedInTime", "missed", "open"]).optional(), ...pageFields })
+  .superRefine(checkRange);
+export type PlaybookCasesQuery = z.infer<typeof PlaybookCasesQuery>;
+
+export const ShipmentCasesQuery = z
+  .strictObject({ ...RangeFields, outcome: DelayOutcome.optional(), proactiveTargetMet: z.enum(["true", "false"]).optional(), ...pageFields })
+  .superRefine(checkRange);
+export type ShipmentCasesQuery = z.infer<typeof ShipmentCasesQuery>;
+
+export const PlaybookItemView = z.object({
+  caseId: z.string(),
+  rule: PlaybookRule,
+  ref: z.string(),
+  triggeredAt: z.string(),
+  dueAt: z.string().nullable(),
+  actedAt: z.string().nullable(),
+  caseEnded: z.string().nullable(),
+  outcome: z.enum(["actedInTime", "missed", "open"]),
+});
+export const PlaybookCasePage = z.object({ items: z.array(PlaybookItemView), nextCursor: z.string().nullable() });
+export type PlaybookCasePage = z.infer<typeof PlaybookCasePage>;
+
+export const ShipmentEpisodeView = z.object({
+  caseId: z.string(),
+  detectedAt: z.string(),
+  signal: z.string(),
+  reason: z.string().nullable(),
+  contactedAt: z.string().nullable(),
+  customerMessageAt: z.string().nullable(),
+  outcome: DelayOutcome,
+  contactBy: z.string(),
+  proactiveTargetMet: z.boolean(),
+  updatesOwed: z.number().int(),
+  updatesSent: z.number().int(),
+  deliveredAt: z.string().nullable(),
+});
+export const ShipmentCasePage = z.object({ episodes: z.array(ShipmentEpisodeView), nextCursor: z.string().nullable() });
+export type ShipmentCasePage = z.infer<typeof ShipmentCasePage>;

@@ -25,6 +25,8 @@ import type { Reminder } from "../notify/reminder";
 import type { ChannelHealthView, DeliveryPage, DeliveryState, DeliveryView } from "../notify/views";
 import { applyOutcomePush, listCycles, outcomeMigrations, slaReport } from "../reports/outcome-sql";
 import type { CyclePage, CyclesQuery, GroupField, SlaReport } from "../reports/schema";
+import { applyPlaybookPush, playbookCases, playbookMigrations, playbookReport, shipmentCases, shipmentsReport } from "../reports/playbook-sql";
+import type { PlaybookCasePage, PlaybookCasesQuery, PlaybookReport, ShipmentCasePage, ShipmentCasesQuery, ShipmentsReport } from "../reports/schema";
 import { currentVersionNumber, recordAudit, RulesRegistry, rulesMigrations, type PruneOutcome, type AuditEntry, type RollbackOutcome, type SaveOutcome, type SaveRequest, type StoredRules, type VersionMeta } from "../rules-store/versions";
 import { OutboundBudget } from "../notify/store-budget";
 
@@ -55,7 +57,7 @@ export class StoreRegistry extends DurableObject<Env> {
     applyMigrations(this.ctx.storage, "case-index", caseIndexMigrations);
     applyMigrations(this.ctx.storage, "case-aliases", caseAliasMigrations);
     applyMigrations(this.ctx.storage, "sessions", sessionMigrations);
-    applyMigrations(this.ctx.storage, "reports", outcomeMigrations);
+    applyMigrations(this.ctx.storage, "reports", [...outcomeMigrations, ...playbookMigrations]);
     this.holdsStore = true;
   }
 
@@ -219,7 +221,10 @@ export class StoreRegistry extends DurableObject<Env> {
     // The outcomes are taken with the summary or not at all: the same sequence guard covers both.
     return this.ctx.storage.transactionSync(() => {
       const taken = upsertCaseSummary(this.sql, summary, seq, Date.now());
-      if (taken) applyOutcomePush(this.sql, summary.caseId, outcomes);
+      if (taken) {
+        applyOutcomePush(this.sql, summary.caseId, outcomes);
+        applyPlaybookPush(this.sql, summary.caseId, outcomes);
+      }
       return taken;
     });
   }
@@ -232,6 +237,22 @@ export class StoreRegistry extends DurableObject<Env> {
 
   async reportCycles(q: Omit<CyclesQuery, "from" | "to"> & { from: number; to: number }): Promise<CyclePage> {
     return listCycles(this.sql, q, Date.now());
+  }
+
+  async playbookReport(q: { from: number; to: number }): Promise<PlaybookReport> {
+    return playbookReport(this.sql, q, Date.now());
+  }
+
+  async playbookCases(q: Omit<PlaybookCasesQuery, "from" | "to"> & { from: number; to: number }): Promise<PlaybookCasePage> {
+    return playbookCases(this.sql, q, Date.now());
+  }
+
+  async shipmentsReport(q: { from: number; to: number }): Promise<ShipmentsReport> {
+    return shipmentsReport(this.sql, q);
+  }
+
+  async shipmentCases(q: Omit<ShipmentCasesQuery, "from" | "to"> & { from: number; to: number }): Promise<ShipmentCasePage> {
+    return shipmentCases(this.sql, q);
   }
 
   /**

@@ -171,6 +171,8 @@ describe("SLA report", () => {
     expect(await bad("?from=2025-01-01T00:00:00Z&to=2026-11-01T00:00:00Z")).toEqual(["query.to: the range is over 400 days"]);
     expect((await bad("?groupBy=metric,agent"))[0]).toMatch(/^query\.groupBy: unknown field "agent"/);
     expect((await bad("?team=billing"))[0]).toMatch(/^query\.team: unknown field "team"/);
+    // Across the two rollup sides every cycle is read: a month at most.
+    expect((await bad(`?${RANGE.replace("2026-11-01", "2026-10-01")}&groupBy=policy,assignee`))[0]).toMatch(/^query\.groupBy: grouping policy, priority or channel together with assignee or group reads every cycle: at most 31 days/);
     const cycles = await call("GET", `/v1/stores/${store.storeId}/reports/sla/cycles?outcome=late`, { token: store.adminToken });
     expect(cycles.status).toBe(400);
     expect(cycles.body.error.issues[0].path).toBe("query.outcome");
