@@ -107,8 +107,9 @@ describe("Slack and helpdesk notes against wrangler dev", () => {
       expect((JSON.parse(r.body) as { blocks: unknown[] }).blocks.length).toBeGreaterThan(0);
     }
 
-    // Zendesk: a private comment by updating ticket 5158, as email/token.
-    const zd = seen("/zd/");
+    // Zendesk: a private comment by updating ticket 5158, as email/token. (The same credentials
+    // also serve the requester lookup, `GET /api/v2/users/:id`, which carries no idempotency key.)
+    const zd = seen("/zd/api/v2/tickets/");
     expect(new Set(zd.map((r) => r.headers["idempotency-key"]))).toEqual(new Set([keys.zd]));
     expect(zd[0]).toMatchObject({ method: "PUT", path: "/zd/api/v2/tickets/5158.json" });
     expect(zd[0]!.headers.authorization).toBe(basic("lead@shop.example/token", "zd-api-token"));
