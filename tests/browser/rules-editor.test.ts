@@ -113,6 +113,11 @@ describe("the rules editor in Chromium", () => {
     await screenshot(page, "rules-backtest");
     await result.getByRole("link", { name: "ticket:custom:R-1" }).click();
     await expect.poll(() => new URL(page.url()).pathname).toBe("/cases/ticket%3Acustom%3AR-1");
+    // The case opens with the backtested draft's timeline beside the one the rules in force give it.
+    const compare = page.getByTestId("draft-compare");
+    await expect.poll(() => compare.textContent()).toContain("Draft (1 reminder)");
+    expect(await compare.textContent()).toContain("Rules in force (0 reminders)");
+    await screenshot(page, "case-backtested-draft");
   });
 
   it("works at 360 px wide", async () => {

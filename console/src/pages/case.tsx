@@ -10,12 +10,13 @@ import { useState } from "preact/hooks";
 import { api, ApiFailure, enc, storePath } from "../api";
 import { caseCalendar, isBusinessTime, type CaseCalendar } from "../calendar";
 import { Countdown, Empty, ErrorNote, Field, Layout, Tag, useApi, useSession } from "../components";
-import { Link } from "../router";
+import { Link, useLocation } from "../router";
 import { formatDuration, formatInstant, fromWallInput, toWallInput, viewerZone, zoneLabel } from "../time";
 import type { CaseView, ClockView, RulesDocument, TimerView } from "../types";
 import { caseLabel } from "./board";
 import { t } from "../i18n";
 import { OwnerLine, TakeIt } from "../ownership";
+import { BacktestedDraftComparison } from "../rules/compare";
 
 const METRIC: Record<string, string> = { first_reply: "First response", next_reply: "Next reply", periodic_update: "Periodic update", resolution: "Resolution" };
 
@@ -31,6 +32,7 @@ function safeHref(url: string | null): string | null {
 
 export function CasePage(props: { caseId: string }) {
   const { session } = useSession();
+  const fromBacktest = useLocation().query.get("draft") === "backtest";
   const base = storePath(session.storeId, `/cases/${enc(props.caseId)}`);
   const view = useApi(() => api<CaseView>("GET", base), [base], 15_000);
   const rules = useApi(() => api<{ rules: RulesDocument }>("GET", storePath(session.storeId, "/rules")), [session.storeId]);
@@ -132,6 +134,7 @@ export function CasePage(props: { caseId: string }) {
       <TakeIt storeId={session.storeId} caseId={c.caseId} owner={c.owner} onTaken={view.reload} />
       <Actions c={c} base={base} cal={cal} reload={view.reload} />
 
+      {fromBacktest && <BacktestedDraftComparison storeId={session.storeId} caseId={c.caseId} />}
       <Timers timers={c.timers} />
       <Reminders c={c} />
       <Timeline c={c} />

@@ -18,6 +18,7 @@ import { api, ApiFailure, storePath, type ApiIssue } from "../api";
 import { ErrorNote, Layout, Tag, useApi, useSession } from "../components";
 import { Link, useLocation } from "../router";
 import { diffDocs, fieldPath, mergeOnto, show, type Change, type Json } from "../rules/doc";
+import { BACKTESTED_DRAFT_KEY, ReminderColumn, type DryRunAnswer } from "../rules/compare";
 import { RulesForm } from "../rules/form";
 import { formatInstant } from "../time";
 
@@ -35,16 +36,7 @@ interface VersionMeta {
   summary: string;
   action: string;
 }
-interface Reminder {
-  at: string;
-  kind: string;
-  title: string;
-  urgency: string;
-}
-interface DryRun {
-  reminders: Reminder[];
-  truncated: boolean;
-}
+type DryRun = DryRunAnswer;
 
 const etag = (v: number) => `"v${v}"`;
 
@@ -302,31 +294,6 @@ function Preview(props: { storeId: string; draft: Json; onFailure: (err: unknown
   );
 }
 
-function ReminderColumn(props: { title: string; items: Reminder[]; other?: Reminder[] }) {
-  const key = (r: Reminder) => `${r.kind}@${r.at}`;
-  const others = new Set((props.other ?? []).map(key));
-  return (
-    <div>
-      <h3>
-        {props.title} ({props.items.length} reminder{props.items.length === 1 ? "" : "s"})
-      </h3>
-      {props.items.length === 0 ? (
-        <p class="muted">No reminder would fire.</p>
-      ) : (
-        <ol class="timeline">
-          {props.items.map((r) => (
-            <li key={key(r)}>
-              {formatInstant(r.at)} · <strong>{r.kind}</strong> {props.other && !others.has(key(r)) && <Tag kind="warn">only in the draft</Tag>}
-              <br />
-              <span class="small">{r.title}</span>
-            </li>
-          ))}
-        </ol>
-      )}
-    </div>
-  );
-}
-
 interface BacktestView {
   backtestId: string;
   state: string;
@@ -356,6 +323,8 @@ function Backtest(props: { storeId: string; draft: Json; onFailure: (err: unknow
     try {
       const now = Date.now();
       const { backtestId } = await api<{ backtestId: string }>("POST", storePath(props.storeId, "/rules/backtest"), { rules: props.draft, from: new Date(now - 30 * 86_400_000).toISOString(), to: new Date(now).toISOString() });
+      // The changed cases open with this draft's timeline beside the real one (rules/compare.tsx).
+      sessionStorage.setItem(BACKTESTED_DRAFT_KEY, JSON.stringify(props.draft));
       setView({ backtestId, state: "queued", progress: { cases: 0, done: 0 }, result: null, error: null });
     } catch (err) {
       props.onFailure(err);
@@ -409,7 +378,7 @@ function Backtest(props: { storeId: string; draft: Json; onFailure: (err: unknow
             <ul>
               {r.changed.map((c) => (
                 <li key={c.caseId}>
-                  <Link href={`/cases/${encodeURIComponent(c.caseId)}`}>{c.caseId}</Link>: {c.firstDifference}
+                  <Link href={`/cases/${encodeURIComponent(c.caseId)}?draft=backtest`}>{c.caseId}</Link>: {c.firstDifference}
                 </li>
               ))}
             </ul>
