@@ -87,6 +87,32 @@ export const deliveryMigrations: Migration[] = [
     id: 3,
     sql: `ALTER TABLE deliveries ADD COLUMN receipt TEXT;`,
   },
+  {
+    // Every index a row touches is one more row written, billed per reminder. The digest and
+    // quiet-hours indexes only ever serve rows in a digest or held, so they hold only those; an
+    // attempt is keyed by its delivery (the only way it is read), numbered within it.
+    id: 4,
+    sql: `DROP INDEX deliveries_by_digest;
+          CREATE INDEX deliveries_by_digest ON deliveries (digest_id) WHERE digest_id IS NOT NULL;
+          DROP INDEX deliveries_held;
+          CREATE INDEX deliveries_held ON deliveries (release_at) WHERE state = 'held';
+          CREATE TABLE delivery_attempts_v2 (
+            delivery_id TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            status INTEGER,
+            error TEXT,
+            outcome TEXT NOT NULL,
+            retry_at INTEGER,
+            source TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, id)) WITHOUT ROWID;
+          INSERT INTO delivery_attempts_v2 (delivery_id, id, attempt, at, duration_ms, status, error, outcome, retry_at, source)
+            SELECT delivery_id, id, attempt, at, duration_ms, status, error, outcome, retry_at, source FROM delivery_attempts;
+          DROP TABLE delivery_attempts;
+          ALTER TABLE delivery_attempts_v2 RENAME TO delivery_attempts;`,
+  },
 ];
 
 /**
@@ -295,7 +321,8 @@ export class DeliveryLog {
 
   private logAttempt(a: { deliveryId: string; attempt: number; at: number; durationMs: number; status: number | null; error: string | null; outcome: AttemptOutcome; retryAt?: number | null; source: string }): void {
     this.sql.exec(
-      `INSERT INTO delivery_attempts (delivery_id, attempt, at, duration_ms, status, error, outcome, retry_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO delivery_attempts (delivery_id, id, attempt, at, duration_ms, status, error, outcome, retry_at, source)
+       VALUES (?1, (SELECT COALESCE(MAX(id), 0) + 1 FROM delivery_attempts WHERE delivery_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
       a.deliveryId,
       a.attempt,
       a.at,
