@@ -89,10 +89,13 @@ export const deliveryMigrations: Migration[] = [
   },
   {
     // Every index a row touches is one more row written, billed per reminder. The digest and
-    // quiet-hours indexes only ever serve rows in a digest or held, so they hold only those; an
-    // attempt is keyed by its delivery (the only way it is read), numbered within it.
+    // quiet-hours indexes only ever serve rows in a digest or held, so they hold only those; a
+    // reminder's deliveries are found by their id's prefix (`<reminder id>#<channel>`, see
+    // deliveryIdOf) on the delivery id's own index; an attempt is keyed by its delivery (the only
+    // way it is read), numbered within it.
     id: 4,
-    sql: `DROP INDEX deliveries_by_digest;
+    sql: `DROP INDEX deliveries_by_reminder;
+          DROP INDEX deliveries_by_digest;
           CREATE INDEX deliveries_by_digest ON deliveries (digest_id) WHERE digest_id IS NOT NULL;
           DROP INDEX deliveries_held;
           CREATE INDEX deliveries_held ON deliveries (release_at) WHERE state = 'held';
@@ -129,6 +132,8 @@ export function rearmAfterFailedAlarm(retryCount: number, now: number): number |
   return retryCount >= SELF_REARM_AFTER_RETRIES ? now + SELF_REARM_DELAY_MS : null;
 }
 
+/** How finely a healthy channel's last success is kept (see trackHealth). */
+export const HEALTH_SUCCESS_GRAIN_MS = 60_000;
 /** Consecutive failed attempts after which a channel is unhealthy and the other channels are told. */
 export const UNHEALTHY_AFTER = 20;
 /** A pending row untouched this long past its expected next attempt is re-queued by the alarm. */
@@ -272,9 +277,17 @@ export class DeliveryLog {
   }
 
   private rowsWhereIn(column: "delivery_id" | "reminder_id", values: string[]): Row[] {
+    if (column === "reminder_id") return values.flatMap((id) => this.rowsOfReminder(id)).sort((a, b) => a.seq - b.seq);
     return chunks(values, IN_CHUNK).flatMap((part) =>
       this.sql.exec<Row>(`SELECT * FROM deliveries WHERE ${column} IN (${part.map(() => "?").join(",")}) ORDER BY seq`, ...part).toArray(),
     );
+  }
+
+  /** A reminder's deliveries: a range of the delivery id's index (`<reminder id>#…`, '$' sorts right after '#'). */
+  private rowsOfReminder(reminderId: string, limit = -1): Row[] {
+    return this.sql
+      .exec<Row>(`SELECT * FROM deliveries WHERE delivery_id >= ? AND delivery_id < ? AND reminder_id = ? ORDER BY seq LIMIT ?`, `${reminderId}#`, `${reminderId}$`, reminderId, limit)
+      .toArray();
   }
 
   private insert(
@@ -543,6 +556,9 @@ export class DeliveryLog {
   /** Returns the health row when this failure tipped the channel into unhealthy, else null. */
   private trackHealth(channel: string, ok: boolean, error: string | null, at: number): HealthRow | null {
     const current = this.sql.exec<HealthRow>(`SELECT * FROM channel_health WHERE channel = ?`, channel).toArray()[0];
+    // A healthy channel's run of successes changes nothing but the last success's time: kept to
+    // the minute, it is one row written per channel per minute, not one per reminder.
+    if (ok && current && current.healthy === 1 && current.consecutive_failures === 0 && current.last_success_at !== null && at - current.last_success_at < HEALTH_SUCCESS_GRAIN_MS && at >= current.last_success_at) return null;
     if (ok) {
       this.sql.exec(
         `INSERT INTO channel_health (channel, consecutive_failures, healthy, last_success_at) VALUES (?, 0, 1, ?)
@@ -765,7 +781,7 @@ export class DeliveryLog {
     if (!r.kind.endsWith(".warning")) return null;
     const breachId = row.reminder_id.replace(/:warning:\d+:\d+$/, `:due:0:${Date.parse(r.dueAt)}`);
     if (breachId === row.reminder_id) return null;
-    return this.sql.exec(`SELECT 1 FROM deliveries WHERE reminder_id = ? LIMIT 1`, breachId).toArray().length > 0 ? breachId : null;
+    return this.rowsOfReminder(breachId, 1).length > 0 ? breachId : null;
   }
 
   private releaseHeld(now: number): void {
