@@ -305,13 +305,15 @@ export class DeliveryLog {
       releaseAt?: number | null;
       lastError?: string | null;
       skipReason?: string | null;
+      /** Marked handed over in the same row write, by a caller that sends it right after (see record). */
+      enqueuedAt?: number | null;
     },
     now: number,
   ): boolean {
     const written = this.sql.exec(
       `INSERT OR IGNORE INTO deliveries (delivery_id, idempotency_key, store_id, kind, channel, channel_type, state, payload, reminder_id, rules_version,
-         release_at, last_error, created_at, updated_at, dead_at, skip_reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         release_at, last_error, created_at, updated_at, dead_at, skip_reason, enqueued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.deliveryId,
       r.key,
       r.storeId,
@@ -328,6 +330,7 @@ export class DeliveryLog {
       now,
       r.state === "dead" ? now : null,
       r.skipReason ?? null,
+      r.enqueuedAt ?? null,
     ).rowsWritten;
     return written > 0;
   }
@@ -383,6 +386,10 @@ export class DeliveryLog {
             releaseAt: state === "held" ? plan.holdUntil : null,
             lastError: missing,
             skipReason: state === "skipped" ? c.skip : null,
+            // Sent right below: marking it now saves a second write of the row per delivery. If
+            // this object dies before the send, the case's call fails and it records the reminder
+            // again, which sends every pending delivery not yet attempted (below).
+            enqueuedAt: state === "pending" ? now : null,
           },
           now,
         );
@@ -390,7 +397,9 @@ export class DeliveryLog {
       }
     });
     const rows = this.rowsWhereIn("delivery_id", ids);
-    const toSend = rows.filter((row) => row.state === "pending" && row.enqueued_at === null && row.digest_id === null);
+    // Not yet attempted and not claimed: a copy may already be in the queue (the consumer drops
+    // the second), but after a crash between this row's write and its send there is none.
+    const toSend = rows.filter((row) => row.state === "pending" && row.digest_id === null && (row.enqueued_at === null || (row.attempts === 0 && row.lease_until === null)));
     await this.enqueue(toSend, now);
     await this.armAt(this.wakeFor(rows, now));
     return { deliveries: rows.map((row) => ({ deliveryId: row.delivery_id, channel: row.channel, state: row.state as DeliveryState })), enqueued: toSend.length };
@@ -417,11 +426,14 @@ export class DeliveryLog {
       try {
         await this.queue.sendBatch(messages);
       } catch (err) {
+        // Rows marked before the send (record) are unmarked, so the alarm's sweep of unsent rows takes them.
+        const marked = part.filter((row) => row.enqueued_at !== null).map((row) => row.delivery_id);
+        if (marked.length > 0) this.sql.exec(`UPDATE deliveries SET enqueued_at = NULL WHERE state = 'pending' AND attempts = 0 AND delivery_id IN (${marked.map(() => "?").join(",")})`, ...marked);
         await this.armAt(now + ENQUEUE_RETRY_MS);
         throw err;
       }
-      const ids = part.map((row) => row.delivery_id);
-      this.sql.exec(`UPDATE deliveries SET enqueued_at = ? WHERE delivery_id IN (${ids.map(() => "?").join(",")})`, Date.now(), ...ids);
+      const ids = part.filter((row) => row.enqueued_at === null).map((row) => row.delivery_id);
+      if (ids.length > 0) this.sql.exec(`UPDATE deliveries SET enqueued_at = ? WHERE delivery_id IN (${ids.map(() => "?").join(",")})`, Date.now(), ...ids);
     }
   }
 
