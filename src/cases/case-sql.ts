@@ -64,17 +64,134 @@ export const caseMigrations: Migration[] = [
             key TEXT NOT NULL UNIQUE,
             text TEXT NOT NULL,
             data TEXT);`,
+  },  {
+    // Rows written are what a case costs (every index a row touches is one more row): the case
+    // meta becomes one row, and timers, outbox and pins are keyed by what they are looked up by,
+    // without secondary indexes. The object reads its whole timer table and outbox anyway (a
+    // case holds tens of them), so the pending indexes only cost writes.
+    id: 2,
+    sql: `CREATE TABLE case_record (id INTEGER PRIMARY KEY CHECK (id = 1), meta TEXT NOT NULL);
+          INSERT INTO case_record (id, meta) SELECT 1, json_group_object(key, value) FROM case_meta HAVING COUNT(*) > 0;
+          DROP TABLE case_meta;
+          CREATE TABLE timers_v2 (id TEXT NOT NULL PRIMARY KEY,
+            kind TEXT NOT NULL,
+            due_at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            rule_name TEXT NOT NULL,
+            rule_path TEXT NOT NULL,
+            rule_version INTEGER NOT NULL,
+            why TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            fired_at INTEGER,
+            closed_reason TEXT) WITHOUT ROWID;
+          INSERT INTO timers_v2 (id, kind, due_at, state, rule_name, rule_path, rule_version, why, spec, attempts, last_error, created_at, updated_at, fired_at, closed_reason) SELECT id, kind, due_at, state, rule_name, rule_path, rule_version, why, spec, attempts, last_error, created_at, updated_at, fired_at, closed_reason FROM timers;
+          DROP TABLE timers;
+          ALTER TABLE timers_v2 RENAME TO timers;
+          CREATE TABLE outbox_v2 (reminder_id TEXT NOT NULL PRIMARY KEY,
+            timer_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            due_at INTEGER NOT NULL,
+            fired_at INTEGER NOT NULL,
+            reminder TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            last_error TEXT,
+            dispatched_at INTEGER) WITHOUT ROWID;
+          INSERT INTO outbox_v2 (reminder_id, timer_id, kind, due_at, fired_at, reminder, state, attempts, next_attempt_at, last_error, dispatched_at) SELECT reminder_id, timer_id, kind, due_at, fired_at, reminder, state, attempts, next_attempt_at, last_error, dispatched_at FROM outbox;
+          DROP TABLE outbox;
+          ALTER TABLE outbox_v2 RENAME TO outbox;
+          CREATE TABLE rule_pins_v2 (version INTEGER NOT NULL, from_at INTEGER NOT NULL, pinned_at INTEGER NOT NULL, PRIMARY KEY (version, from_at)) WITHOUT ROWID;
+          INSERT INTO rule_pins_v2 (version, from_at, pinned_at) SELECT version, from_at, pinned_at FROM rule_pins;
+          DROP TABLE rule_pins;
+          ALTER TABLE rule_pins_v2 RENAME TO rule_pins;`,
   },
 ];
 
+/**
+ * What migrations 1 and 2 leave behind, created in one batch for a new case object. The events
+ * table differs, to write one row per event instead of four: it is keyed by the dedupe key, and
+ * `seq` is given by insertEvent (the highest plus one: events are never deleted, so it only grows,
+ * as the older table's AUTOINCREMENT does). No `events_order` index: the events are read whole and
+ * sorted (tens per case), and the newest-instant check reads the table once per delivery (a row
+ * read is billed a thousandth of a row written).
+ */
+export const caseSchema: Migration = {
+  id: 2,
+  sql: `CREATE TABLE case_record (id INTEGER PRIMARY KEY CHECK (id = 1), meta TEXT NOT NULL);
+          CREATE TABLE events (
+            event_id TEXT NOT NULL PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            provider TEXT NOT NULL,
+            provider_event_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_at INTEGER NOT NULL,
+            received_at INTEGER NOT NULL,
+            stale INTEGER NOT NULL,
+            event TEXT NOT NULL) WITHOUT ROWID;
+          CREATE TABLE rule_pins (version INTEGER NOT NULL, from_at INTEGER NOT NULL, pinned_at INTEGER NOT NULL, PRIMARY KEY (version, from_at)) WITHOUT ROWID;
+          CREATE TABLE timers (id TEXT NOT NULL PRIMARY KEY,
+            kind TEXT NOT NULL,
+            due_at INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            rule_name TEXT NOT NULL,
+            rule_path TEXT NOT NULL,
+            rule_version INTEGER NOT NULL,
+            why TEXT NOT NULL,
+            spec TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            fired_at INTEGER,
+            closed_reason TEXT) WITHOUT ROWID;
+          CREATE TABLE outbox (reminder_id TEXT NOT NULL PRIMARY KEY,
+            timer_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            due_at INTEGER NOT NULL,
+            fired_at INTEGER NOT NULL,
+            reminder TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL,
+            last_error TEXT,
+            dispatched_at INTEGER) WITHOUT ROWID;
+          CREATE TABLE notes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            data TEXT)`,
+};
+
 // ── meta ─────────────────────────────────────────────────────────────────────────────────────
 
+/** The JSON path of one meta key (keys are plain names; quoted so any name is one member). */
+const metaPath = (key: string) => `$."${key.replaceAll('"', '\\"')}"`;
+
 export function getMeta(sql: SqlStorage, key: string): string | null {
-  return sql.exec<{ value: string }>(`SELECT value FROM case_meta WHERE key = ?`, key).toArray()[0]?.value ?? null;
+  return sql.exec<{ value: string | null }>(`SELECT json_extract(meta, ?) AS value FROM case_record WHERE id = 1`, metaPath(key)).toArray()[0]?.value ?? null;
 }
 
 export function setMeta(sql: SqlStorage, key: string, value: string): void {
-  sql.exec(`INSERT INTO case_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
+  setMetas(sql, { [key]: value });
+}
+
+/** Several keys in one row write (the case meta is one row; each statement writing it is billed once). */
+export function setMetas(sql: SqlStorage, values: Record<string, string>): void {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return;
+  const marks = entries.map(() => "?, ?").join(", ");
+  sql.exec(
+    `INSERT INTO case_record (id, meta) VALUES (1, json_object(${marks})) ON CONFLICT (id) DO UPDATE SET meta = json_set(meta, ${marks})`,
+    ...entries.flat(),
+    ...entries.flatMap(([k, v]) => [metaPath(k), v]),
+  );
 }
 
 // ── events ───────────────────────────────────────────────────────────────────────────────────
@@ -123,7 +240,8 @@ export function insertEvent(sql: SqlStorage, e: NormalizedEvent, receivedAt: num
   const occurredAt = Date.parse(e.occurredAt);
   const stale = seen.newest !== null && occurredAt < seen.newest;
   const { seq } = sql.exec<{ seq: number }>(
-    `INSERT INTO events (event_id, provider, provider_event_id, kind, occurred_at, received_at, stale, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+    `INSERT INTO events (seq, event_id, provider, provider_event_id, kind, occurred_at, received_at, stale, event)
+     VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
     eventId,
     e.provider,
     e.providerEventId,
@@ -134,6 +252,12 @@ export function insertEvent(sql: SqlStorage, e: NormalizedEvent, receivedAt: num
     JSON.stringify(e),
   ).one();
   return { eventId, duplicate: false, stale, seq };
+}
+
+/** The first event stored: it names the case (store, case key), so the identity needs no row of its own. */
+export function firstEvent(sql: SqlStorage): NormalizedEvent | null {
+  const row = sql.exec<{ event: string }>(`SELECT event FROM events ORDER BY seq LIMIT 1`).toArray()[0];
+  return row ? (JSON.parse(row.event) as NormalizedEvent) : null;
 }
 
 /** All events in the order they happened (arrival order breaks ties). */

@@ -31,6 +31,8 @@ import {
   addPin,
   cancelTimer,
   caseMigrations,
+  caseSchema,
+  firstEvent,
   dueTimerIds,
   forgetPins,
   forgetTimers,
@@ -50,7 +52,7 @@ import {
   readPins,
   readTimers,
   replanTimer,
-  setMeta,
+  setMetas,
   timerKeys,
   upcomingTimers,
   type InsertOutcome,
@@ -106,7 +108,7 @@ export class SupportCase extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     void ctx.blockConcurrencyWhile(async () => {
-      applyMigrations(ctx.storage, "case", caseMigrations);
+      applyMigrations(ctx.storage, "case", caseMigrations, caseSchema);
     });
   }
 
@@ -128,10 +130,13 @@ export class SupportCase extends DurableObject<Env> {
 
   private identity(): { storeId: string; caseId: string; key: CaseKey } | null {
     if (this.knownIdentity) return this.knownIdentity;
+    // Objects opened before the meta row went away keep their identity there.
     const storeId = getMeta(this.sql, "storeId");
     const caseId = getMeta(this.sql, "caseId");
     const key = getMeta(this.sql, "caseKey");
-    this.knownIdentity = storeId && caseId && key ? { storeId, caseId, key: JSON.parse(key) as CaseKey } : null;
+    if (storeId && caseId && key) return (this.knownIdentity = { storeId, caseId, key: JSON.parse(key) as CaseKey });
+    const first = firstEvent(this.sql);
+    this.knownIdentity = first ? { storeId: first.storeId, caseId: caseIdOf(first.caseKey), key: first.caseKey } : null;
     return this.knownIdentity;
   }
 
@@ -158,12 +163,8 @@ export class SupportCase extends DurableObject<Env> {
     let results: InsertOutcome[] = [];
     let namesRequester = false;
     this.transaction(() => {
-      if (!this.identity()) {
-        setMeta(this.sql, "caseId", caseId);
-        setMeta(this.sql, "storeId", first.storeId);
-        setMeta(this.sql, "caseKey", JSON.stringify(first.caseKey));
-        addPin(this.sql, pinVersion ?? 0, 0, now);
-      }
+      // The first event stored names the case (see identity); only the pin is written for it.
+      if (!this.identity()) addPin(this.sql, pinVersion ?? 0, 0, now);
       results = checked.map((e) => insertEvent(this.sql, e, now));
       namesRequester = noteRequester(this.sql, checked.filter((_, i) => !results[i]!.duplicate));
     });
@@ -645,6 +646,9 @@ export class SupportCase extends DurableObject<Env> {
     }
   }
 
+  /** The last index push's sequence, kept after the first read (see pushSummary). */
+  private indexSeq: number | undefined;
+
   /** What the last successful push sent, kept after the first read: only this object writes it. */
   private lastIndexed: CasePush | null | undefined;
 
@@ -677,20 +681,23 @@ export class SupportCase extends DurableObject<Env> {
         ? { ...(outcomes.push ?? { upsert: [], remove: [] }), ...(playbook.playbook ? { playbook: playbook.playbook } : {}), ...(playbook.shipments ? { shipments: playbook.shipments } : {}) }
         : null;
     if (reportPush === null && !indexPushNeeded(this.indexedSummary(), summary, now)) return;
-    const seq = Number(getMeta(this.sql, "indexSeq") ?? "0") + 1;
-    setMeta(this.sql, "indexSeq", String(seq));
+    // The push's sequence only has to grow: the clock does, across restarts too, so it is written
+    // once with what the push sent (one row) rather than before it as well. A push the registry
+    // took but this object never heard back about is simply outgrown by the next one.
+    this.indexSeq ??= Number(getMeta(this.sql, "indexSeq") ?? "0");
+    const seq = Math.max(this.indexSeq + 1, now);
+    this.indexSeq = seq;
     try {
       await this.env.STORES.getByName(id.storeId).indexCase(reportPush ? { ...summary, outcomes: reportPush } : summary, seq);
-      setMeta(this.sql, "indexed", JSON.stringify(summary));
+      setMetas(this.sql, {
+        indexSeq: String(seq),
+        indexed: JSON.stringify(summary),
+        ...(outcomes.push ? { outcomesPushed: JSON.stringify(outcomes.next) } : {}),
+        ...(playbook.playbook || playbook.shipments ? { playbookPushed: JSON.stringify(playbook.next) } : {}),
+      });
       this.lastIndexed = summary;
-      if (outcomes.push) {
-        setMeta(this.sql, "outcomesPushed", JSON.stringify(outcomes.next));
-        this.outcomesTaken = outcomes.next;
-      }
-      if (playbook.playbook || playbook.shipments) {
-        setMeta(this.sql, "playbookPushed", JSON.stringify(playbook.next));
-        this.playbookTaken = playbook.next;
-      }
+      if (outcomes.push) this.outcomesTaken = outcomes.next;
+      if (playbook.playbook || playbook.shipments) this.playbookTaken = playbook.next;
     } catch (err) {
       // The index is a view: the next change or wake-up pushes again.
       console.log(JSON.stringify({ msg: "case.index_failed", case: id.caseId, error: err instanceof Error ? err.message : String(err) }));

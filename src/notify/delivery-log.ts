@@ -90,6 +90,35 @@ export const deliveryMigrations: Migration[] = [
     id: 3,
     sql: `ALTER TABLE deliveries ADD COLUMN receipt TEXT;`,
   },
+  {
+    // Every index a row touches is one more row written, billed per reminder. The digest and
+    // quiet-hours indexes only ever serve rows in a digest or held, so they hold only those; a
+    // reminder's deliveries are found by their id's prefix (`<reminder id>#<channel>`, see
+    // deliveryIdOf) on the delivery id's own index; an attempt is keyed by its delivery (the only
+    // way it is read), numbered within it.
+    id: 4,
+    sql: `DROP INDEX deliveries_by_reminder;
+          DROP INDEX deliveries_by_digest;
+          CREATE INDEX deliveries_by_digest ON deliveries (digest_id) WHERE digest_id IS NOT NULL;
+          DROP INDEX deliveries_held;
+          CREATE INDEX deliveries_held ON deliveries (release_at) WHERE state = 'held';
+          CREATE TABLE delivery_attempts_v2 (
+            delivery_id TEXT NOT NULL,
+            id INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            duration_ms INTEGER NOT NULL,
+            status INTEGER,
+            error TEXT,
+            outcome TEXT NOT NULL,
+            retry_at INTEGER,
+            source TEXT NOT NULL,
+            PRIMARY KEY (delivery_id, id)) WITHOUT ROWID;
+          INSERT INTO delivery_attempts_v2 (delivery_id, id, attempt, at, duration_ms, status, error, outcome, retry_at, source)
+            SELECT delivery_id, id, attempt, at, duration_ms, status, error, outcome, retry_at, source FROM delivery_attempts;
+          DROP TABLE delivery_attempts;
+          ALTER TABLE delivery_attempts_v2 RENAME TO delivery_attempts;`,
+  },
 ];
 
 /**
@@ -106,6 +135,8 @@ export function rearmAfterFailedAlarm(retryCount: number, now: number): number |
   return retryCount >= SELF_REARM_AFTER_RETRIES ? now + SELF_REARM_DELAY_MS : null;
 }
 
+/** How finely a healthy channel's last success is kept (see trackHealth). */
+export const HEALTH_SUCCESS_GRAIN_MS = 60_000;
 /** Consecutive failed attempts after which a channel is unhealthy and the other channels are told. */
 export const UNHEALTHY_AFTER = 20;
 /** A pending row untouched this long past its expected next attempt is re-queued by the alarm. */
@@ -249,9 +280,17 @@ export class DeliveryLog {
   }
 
   private rowsWhereIn(column: "delivery_id" | "reminder_id", values: string[]): Row[] {
+    if (column === "reminder_id") return values.flatMap((id) => this.rowsOfReminder(id)).sort((a, b) => a.seq - b.seq);
     return chunks(values, IN_CHUNK).flatMap((part) =>
       this.sql.exec<Row>(`SELECT * FROM deliveries WHERE ${column} IN (${part.map(() => "?").join(",")}) ORDER BY seq`, ...part).toArray(),
     );
+  }
+
+  /** A reminder's deliveries: a range of the delivery id's index (`<reminder id>#…`, '$' sorts right after '#'). */
+  private rowsOfReminder(reminderId: string, limit = -1): Row[] {
+    return this.sql
+      .exec<Row>(`SELECT * FROM deliveries WHERE delivery_id >= ? AND delivery_id < ? AND reminder_id = ? ORDER BY seq LIMIT ?`, `${reminderId}#`, `${reminderId}$`, reminderId, limit)
+      .toArray();
   }
 
   private insert(
@@ -269,13 +308,15 @@ export class DeliveryLog {
       releaseAt?: number | null;
       lastError?: string | null;
       skipReason?: string | null;
+      /** Marked handed over in the same row write, by a caller that sends it right after (see record). */
+      enqueuedAt?: number | null;
     },
     now: number,
   ): boolean {
     const written = this.sql.exec(
       `INSERT OR IGNORE INTO deliveries (delivery_id, idempotency_key, store_id, kind, channel, channel_type, state, payload, reminder_id, rules_version,
-         release_at, last_error, created_at, updated_at, dead_at, skip_reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         release_at, last_error, created_at, updated_at, dead_at, skip_reason, enqueued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       r.deliveryId,
       r.key,
       r.storeId,
@@ -292,13 +333,15 @@ export class DeliveryLog {
       now,
       r.state === "dead" ? now : null,
       r.skipReason ?? null,
+      r.enqueuedAt ?? null,
     ).rowsWritten;
     return written > 0;
   }
 
   private logAttempt(a: { deliveryId: string; attempt: number; at: number; durationMs: number; status: number | null; error: string | null; outcome: AttemptOutcome; retryAt?: number | null; source: string }): void {
     this.sql.exec(
-      `INSERT INTO delivery_attempts (delivery_id, attempt, at, duration_ms, status, error, outcome, retry_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO delivery_attempts (delivery_id, id, attempt, at, duration_ms, status, error, outcome, retry_at, source)
+       VALUES (?1, (SELECT COALESCE(MAX(id), 0) + 1 FROM delivery_attempts WHERE delivery_id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`,
       a.deliveryId,
       a.attempt,
       a.at,
@@ -346,6 +389,10 @@ export class DeliveryLog {
             releaseAt: state === "held" ? plan.holdUntil : null,
             lastError: missing,
             skipReason: state === "skipped" ? c.skip : null,
+            // Sent right below: marking it now saves a second write of the row per delivery. If
+            // this object dies before the send, the case's call fails and it records the reminder
+            // again, which sends every pending delivery not yet attempted (below).
+            enqueuedAt: state === "pending" ? now : null,
           },
           now,
         );
@@ -353,7 +400,9 @@ export class DeliveryLog {
       }
     });
     const rows = this.rowsWhereIn("delivery_id", ids);
-    const toSend = rows.filter((row) => row.state === "pending" && row.enqueued_at === null && row.digest_id === null);
+    // Not yet attempted and not claimed: a copy may already be in the queue (the consumer drops
+    // the second), but after a crash between this row's write and its send there is none.
+    const toSend = rows.filter((row) => row.state === "pending" && row.digest_id === null && (row.enqueued_at === null || (row.attempts === 0 && row.lease_until === null)));
     await this.enqueue(toSend, now);
     await this.armAt(this.wakeFor(rows, now));
     return { deliveries: rows.map((row) => ({ deliveryId: row.delivery_id, channel: row.channel, state: row.state as DeliveryState })), enqueued: toSend.length };
@@ -380,11 +429,14 @@ export class DeliveryLog {
       try {
         await this.queue.sendBatch(messages);
       } catch (err) {
+        // Rows marked before the send (record) are unmarked, so the alarm's sweep of unsent rows takes them.
+        const marked = part.filter((row) => row.enqueued_at !== null).map((row) => row.delivery_id);
+        if (marked.length > 0) this.sql.exec(`UPDATE deliveries SET enqueued_at = NULL WHERE state = 'pending' AND attempts = 0 AND delivery_id IN (${marked.map(() => "?").join(",")})`, ...marked);
         await this.armAt(now + ENQUEUE_RETRY_MS);
         throw err;
       }
-      const ids = part.map((row) => row.delivery_id);
-      this.sql.exec(`UPDATE deliveries SET enqueued_at = ? WHERE delivery_id IN (${ids.map(() => "?").join(",")})`, Date.now(), ...ids);
+      const ids = part.filter((row) => row.enqueued_at === null).map((row) => row.delivery_id);
+      if (ids.length > 0) this.sql.exec(`UPDATE deliveries SET enqueued_at = ? WHERE delivery_id IN (${ids.map(() => "?").join(",")})`, Date.now(), ...ids);
     }
   }
 
@@ -519,6 +571,9 @@ export class DeliveryLog {
   /** Returns the health row when this failure tipped the channel into unhealthy, else null. */
   private trackHealth(channel: string, ok: boolean, error: string | null, at: number): HealthRow | null {
     const current = this.sql.exec<HealthRow>(`SELECT * FROM channel_health WHERE channel = ?`, channel).toArray()[0];
+    // A healthy channel's run of successes changes nothing but the last success's time: kept to
+    // the minute, it is one row written per channel per minute, not one per reminder.
+    if (ok && current && current.healthy === 1 && current.consecutive_failures === 0 && current.last_success_at !== null && at - current.last_success_at < HEALTH_SUCCESS_GRAIN_MS && at >= current.last_success_at) return null;
     if (ok) {
       this.sql.exec(
         `INSERT INTO channel_health (channel, consecutive_failures, healthy, last_success_at) VALUES (?, 0, 1, ?)
@@ -751,7 +806,7 @@ export class DeliveryLog {
     if (!r.kind.endsWith(".warning")) return null;
     const breachId = row.reminder_id.replace(/:warning:\d+:\d+$/, `:due:0:${Date.parse(r.dueAt)}`);
     if (breachId === row.reminder_id) return null;
-    return this.sql.exec(`SELECT 1 FROM deliveries WHERE reminder_id = ? LIMIT 1`, breachId).toArray().length > 0 ? breachId : null;
+    return this.rowsOfReminder(breachId, 1).length > 0 ? breachId : null;
   }
 
   private releaseHeld(now: number): void {

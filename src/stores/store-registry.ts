@@ -57,7 +57,7 @@ export class StoreRegistry extends DurableObject<Env> {
     applyMigrations(this.ctx.storage, "case-index", caseIndexMigrations);
     applyMigrations(this.ctx.storage, "case-aliases", caseAliasMigrations);
     applyMigrations(this.ctx.storage, "sessions", sessionMigrations);
-    applyMigrations(this.ctx.storage, "reports", [...outcomeMigrations, ...playbookMigrations]);
+    applyMigrations(this.ctx.storage, "reports", [...outcomeMigrations, ...playbookMigrations].sort((a, b) => a.id - b.id));
     this.holdsStore = true;
   }
 
