@@ -4,6 +4,7 @@
  * (scripts/build-console.mjs refuses a runtime import from src/).
  */
 import type { z } from "zod";
+import type { PlaybookReportRow as PlaybookReportRowSchema, ShipmentsReport as ShipmentsReportSchema } from "../../src/reports/schema";
 import type { CaseSummary as CaseSummarySchema, CaseListState as CaseListStateSchema } from "../../src/stores/case-index";
 import type { CaseView as CaseViewSchema, CaseList as CaseListSchema, ClockView as ClockViewSchema, TimerView as TimerViewSchema } from "../../src/cases/schema";
 import type { DeliveryView as DeliveryViewSchema, ChannelHealthView as ChannelHealthSchema } from "../../src/notify/views";
@@ -35,25 +36,6 @@ export type SlaReportRow = z.infer<typeof SlaReportRowSchema>;
 export type CyclePage = z.infer<typeof CyclePageSchema>;
 export type CycleView = z.infer<typeof CycleViewSchema>;
 
-/**
- * GET …/reports/shipments and …/reports/playbook, as issue 21 specifies them. Their zod schemas
- * have not landed in src/reports/schema.ts yet: when they do, replace these two with `z.infer`
- * of theirs. The Reports page shows their panels only when the endpoints answer.
- */
-export interface ShipmentsReport {
-  delays: number;
-  contactedFirst: number;
-  customerFirst: number;
-  notContacted: number;
-  reachedFirstRate: number | null;
-  proactiveTargetMet: number;
-  updatesOwed: number;
-  updatesSent: number;
-  medianContactDelayMs: number | null;
-}
-export interface PlaybookReportRow {
-  rule: string;
-  triggered: number;
-  actedInTime: number;
-  missed: number;
-}
+/** GET …/reports/shipments and …/reports/playbook: the server's own schemas. */
+export type ShipmentsReport = z.infer<typeof ShipmentsReportSchema>;
+export type PlaybookReportRow = z.infer<typeof PlaybookReportRowSchema>;

@@ -495,12 +495,11 @@ function Shipments(props: { total: ShipmentsReport; trend: { bucket: Range; repo
   );
 }
 
-/** The playbook answer's rows, whichever envelope the endpoint settles on. */
+/** The playbook answer's rows (`{ from, to, rows }`, src/reports/schema.ts PlaybookReport). */
 function playbookRows(body: unknown): PlaybookReportRow[] | null {
   if (body === null || body === undefined) return null;
-  const o = body as { rows?: unknown; rules?: unknown };
-  const list = Array.isArray(body) ? body : Array.isArray(o.rows) ? o.rows : Array.isArray(o.rules) ? o.rules : [];
-  return (list as Partial<PlaybookReportRow>[]).map((r) => ({ rule: String(r.rule ?? "—"), triggered: r.triggered ?? 0, actedInTime: r.actedInTime ?? 0, missed: r.missed ?? 0 }));
+  const rows = (body as { rows?: unknown }).rows;
+  return Array.isArray(rows) ? (rows as PlaybookReportRow[]) : [];
 }
 
 function Playbook(props: { rows: PlaybookReportRow[] }) {
