@@ -12,7 +12,7 @@
  * that object forgets the counts, which at worst lets one extra window's worth through.
  */
 
-export const DEFAULT_STORE_DELIVERIES_PER_MINUTE = 600;
+export const DEFAULT_STORE_DELIVERIES_PER_MINUTE = 12_000;
 const MINUTE_MS = 60_000;
 /** Queues accept delays up to 12 hours: a later slot is waited for in steps. */
 const MAX_WAIT_SECONDS = 12 * 3600;

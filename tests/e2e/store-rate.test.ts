@@ -2,7 +2,7 @@
  * The per-store outbound cap under the real `wrangler dev` (issue 22 item 2): a burst of
  * reminders over the store's per-minute limit is not dropped; what is over the limit waits for
  * the next minute and is then delivered, all of it, to a real receiver on 127.0.0.1. The server
- * runs with STORE_DELIVERIES_PER_MINUTE=3 (production default 600) so the burst is small.
+ * runs with STORE_DELIVERIES_PER_MINUTE=3 (production default 12,000) so the burst is small.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request, waitFor } from "./support/http";

@@ -38,10 +38,10 @@ describe("OutboundBudget", () => {
     expect(budget.take("d", T0 + 120_000)).toEqual({ send: true });
   });
 
-  it("reads the deployment setting, falling back to 600", () => {
+  it("reads the deployment setting, falling back to 12,000", () => {
     expect(OutboundBudget.perMinuteFrom("25")).toBe(25);
     expect(OutboundBudget.perMinuteFrom(undefined)).toBe(DEFAULT_STORE_DELIVERIES_PER_MINUTE);
-    expect(OutboundBudget.perMinuteFrom("0")).toBe(600);
-    expect(OutboundBudget.perMinuteFrom("many")).toBe(600);
+    expect(OutboundBudget.perMinuteFrom("0")).toBe(12_000);
+    expect(OutboundBudget.perMinuteFrom("many")).toBe(12_000);
   });
 });
